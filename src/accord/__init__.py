@@ -1,0 +1,1 @@
+"""Accord: casework, co-produced action plans, equality impact assessments and statistics."""

@@ -1,0 +1,38 @@
+"""allauth hooks: invite-only sign-up, encrypted MFA secrets, client IP from trusted proxies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from django.http import HttpRequest
+
+from accord.accounts.client_ip import client_ip
+from accord.crypto import keyring_from_settings
+
+MFA_SECRET_CONTEXT = b"accord:mfa-secret"
+
+
+class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        """Accounts are created by invitation only."""
+        return False
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        return client_ip(request)
+
+
+class MFAAdapter(DefaultMFAAdapter):  # type: ignore[misc]
+    """TOTP seeds and recovery-code seeds are stored encrypted, with keys outside the database."""
+
+    def encrypt(self, text: str) -> str:
+        return keyring_from_settings().encrypt(text.encode(), MFA_SECRET_CONTEXT)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return keyring_from_settings().decrypt(encrypted_text, MFA_SECRET_CONTEXT).decode()
+
+    def get_public_key_credential_rp_entity(self) -> dict[str, Any]:
+        entity: dict[str, Any] = super().get_public_key_credential_rp_entity()
+        entity["name"] = "Accord"
+        return entity

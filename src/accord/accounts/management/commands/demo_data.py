@@ -1,0 +1,30 @@
+"""``accord demo_data``: load demo organisations and one person per role, and print logins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from accord.accounts.demo import load_demo
+
+
+class Command(BaseCommand):
+    help = "Load demo organisations and people (one per role) and print their sign-in details."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if "demo-only" not in str(settings.SECRET_KEY):
+            raise CommandError("Demo data is only for the demo settings (make demo).")
+        logins = load_demo()
+        self.stdout.write("\nDemo sign-in details (new passwords every run):\n")
+        for login in logins:
+            self.stdout.write(f"  {login.role:<22} {login.organisation}")
+            self.stdout.write(f"      email:    {login.email}")
+            self.stdout.write(f"      password: {login.password}")
+            if login.totp_secret:
+                self.stdout.write(
+                    f"      authenticator app secret: {login.totp_secret}"
+                    f"   (or run: .venv/bin/accord totp_code {login.email})"
+                )
+        self.stdout.write("")

@@ -1,0 +1,100 @@
+"""Session lifetimes and forced MFA enrolment, enforced on every request."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve
+
+from accord.policy.roles import Zone
+from accord.policy.rules import principal_of
+
+AUTH_AT = "accord_auth_at"
+SEEN_AT = "accord_seen_at"
+
+# Pages a person who must enrol in MFA may still open: the enrolment pages themselves,
+# the re-authentication they may ask for, and signing out.
+MFA_ENROLMENT_URL_NAMES = frozenset(
+    {
+        "mfa_required",
+        "mfa_index",
+        "mfa_activate_totp",
+        "mfa_add_webauthn",
+        "mfa_reauthenticate",
+        "account_reauthenticate",
+        "account_logout",
+        "quick_exit",
+    }
+)
+
+
+def _lifetime_class(request: HttpRequest) -> str:
+    principal = principal_of(request.user)
+    return "casework" if principal is not None and principal.zone is Zone.CASEWORK else "default"
+
+
+class SessionLifetimeMiddleware:
+    """Sign people out after a period without activity, and after an absolute limit."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.user.is_authenticated:
+            now = time.time()
+            lifetime = _lifetime_class(request)
+            idle_limit = settings.ACCORD_SESSION_IDLE_SECONDS[lifetime]
+            absolute_limit = settings.ACCORD_SESSION_ABSOLUTE_SECONDS[lifetime]
+            auth_at = float(request.session.get(AUTH_AT, now))
+            seen_at = float(request.session.get(SEEN_AT, now))
+            reason = None
+            if now - seen_at > idle_limit:
+                reason = (
+                    f"You were signed out because there was no activity for "
+                    f"{idle_limit // 60} minutes. Sign in again to carry on."
+                )
+            elif now - auth_at > absolute_limit:
+                reason = (
+                    f"You were signed out because you had been signed in for "
+                    f"{absolute_limit // 3600} hours. Sign in again to carry on."
+                )
+            if reason is not None:
+                from accord.audit.services import record
+
+                record(request, "session.expired", "user", str(request.user.pk))
+                logout(request)
+                messages.info(request, reason)
+                return redirect(settings.LOGIN_URL)
+            request.session.setdefault(AUTH_AT, now)
+            request.session[SEEN_AT] = now
+        return self.get_response(request)
+
+
+class RequireMFAMiddleware:
+    """Advisory-service and administrator roles enrol in MFA before any other page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        user = request.user
+        if (
+            user.is_authenticated
+            and getattr(user, "needs_mfa", False)
+            and not request.path.startswith(settings.STATIC_URL)
+            and not is_mfa_enabled(user)
+        ):
+            try:
+                name = resolve(request.path_info).url_name
+            except Resolver404:
+                name = None
+            if name not in MFA_ENROLMENT_URL_NAMES:
+                return redirect("mfa_required")
+        return self.get_response(request)

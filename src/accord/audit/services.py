@@ -1,0 +1,70 @@
+"""Writing to and checking the audit log. The only code that inserts audit events."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from django.db import connection, transaction
+from django.http import HttpRequest
+
+from accord.audit.chain import GENESIS, Break, Link, digest, first_break
+from accord.audit.models import AuditEvent
+
+# Any fixed number: PostgreSQL advisory lock that serialises appends to the chain.
+_PG_LOCK_KEY = 74_110_001
+
+
+def record(
+    request: HttpRequest | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    *,
+    actor: Any = None,
+) -> AuditEvent:
+    """Append one event, in the caller's transaction when there is one.
+
+    Appends are serialised (an advisory lock on PostgreSQL; SQLite's IMMEDIATE transactions
+    already take the write lock) so two workers never chain onto the same previous event.
+    """
+    if actor is None and request is not None:
+        user = getattr(request, "user", None)
+        actor = user if user is not None and user.is_authenticated else None
+    membership = getattr(actor, "active_membership", None) if actor is not None else None
+    fields = {
+        "actor_id": str(actor.pk) if actor is not None else "",
+        "actor_org_id": str(membership.organisation_id) if membership is not None else "",
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "request_id": str(getattr(request, "request_id", "")) if request is not None else "",
+    }
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
+        last = AuditEvent.objects.order_by("-id").only("hash").first()
+        prev_hash = last.hash if last is not None else GENESIS
+        occurred_at = dt.datetime.now(dt.UTC)
+        event = AuditEvent(occurred_at=occurred_at, prev_hash=prev_hash, **fields)
+        event.hash = digest(prev_hash=prev_hash, occurred_at=event.occurred_at_text, **fields)
+        event.save(force_insert=True)
+    return event
+
+
+def _links() -> Iterator[Link]:
+    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+        yield event.as_link()
+
+
+def verify() -> Break | None:
+    """The first broken link in the stored chain, or None."""
+    return first_break(_links())
+
+
+def head() -> tuple[int, str]:
+    """How many events there are, and the newest event's hash."""
+    last = AuditEvent.objects.order_by("-id").first()
+    return AuditEvent.objects.count(), (GENESIS if last is None else last.hash)

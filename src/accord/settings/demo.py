@@ -1,0 +1,26 @@
+"""The local demo: plain HTTP on 127.0.0.1 with demo keys. Never for real data."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "demo-only-secret-key-not-for-real-use-0123456789abcdef")
+os.environ.setdefault("ACCORD_DATA_KEYS", "demo-only:ZGVtby1vbmx5LWtleS1ub3QtZm9yLXJlYWwtdXNlISE=")
+os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+
+from accord.settings.base import *  # noqa: F403
+
+DEBUG = False
+# Plain HTTP on loopback: browsers refuse Secure and __Host- cookies without HTTPS.
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SESSION_COOKIE_NAME = "accord-session"
+CSRF_COOKIE_NAME = "accord-csrf"
+SECURE_HSTS_SECONDS = 0
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - also creates VAR_DIR

@@ -1,0 +1,18 @@
+"""Production: everything from the environment; refuses to start with demo secrets or DEBUG."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from accord.settings.base import *  # noqa: F403
+from accord.settings.base import ACCORD_DATA_KEYS, SECRET_KEY
+from accord.settings.env import env_bool
+
+DEMO_MARKER = "demo-only"
+
+if env_bool("DEBUG", False):
+    raise ImproperlyConfigured("DEBUG must be off in production.")
+if DEMO_MARKER in SECRET_KEY or len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is a demo key or shorter than 50 characters; generate a real one."
+    )
+if DEMO_MARKER in ACCORD_DATA_KEYS:
+    raise ImproperlyConfigured("ACCORD_DATA_KEYS holds a demo key; generate real key material.")

@@ -1,0 +1,14 @@
+"""Tests: the demo settings with fast hashing where hashing is not under test."""
+
+import os
+
+os.environ.setdefault("ACCORD_VAR_DIR", "/tmp/accord-test-var")  # noqa: S108
+
+from accord.settings.demo import *  # noqa: F403
+
+# Fast hashing where hashing is not under test; tests/accounts/test_passwords.py checks
+# that the real settings put Argon2 first.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]

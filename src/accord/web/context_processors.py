@@ -1,0 +1,23 @@
+"""What the page shell needs: who is signed in, for which organisation, in which zone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from accord.policy.roles import Zone
+from accord.policy.rules import can, principal_of
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    membership = getattr(user, "active_membership", None) if user is not None else None
+    principal = principal_of(user)
+    return {
+        "shell_membership": membership,
+        "shell_in_casework": principal is not None and principal.zone is Zone.CASEWORK,
+        "shell_can_view_people": principal is not None and can(user, "accounts.view_people"),
+        "quick_exit_url": settings.ACCORD_QUICK_EXIT_URL,
+    }

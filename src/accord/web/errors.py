@@ -1,0 +1,28 @@
+"""Error pages, marked public like every other view."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.views import defaults
+
+from accord.policy.views import public
+
+
+@public
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return defaults.bad_request(request, exception)
+
+
+@public
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return defaults.permission_denied(request, exception)
+
+
+@public
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return defaults.page_not_found(request, exception)
+
+
+@public
+def server_error(request: HttpRequest) -> HttpResponse:
+    return defaults.server_error(request)

@@ -1,0 +1,49 @@
+"""Render Django form fields with GOV.UK Frontend classes and error wiring."""
+
+from __future__ import annotations
+
+from django import forms, template
+from django.forms.boundfield import BoundField
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+WIDGET_CLASSES: dict[type[forms.Widget], str] = {
+    forms.Textarea: "govuk-textarea",
+    forms.Select: "govuk-select",
+    forms.CheckboxInput: "govuk-checkboxes__input",
+    forms.FileInput: "govuk-file-upload",
+}
+
+
+def _widget_class(widget: forms.Widget) -> str:
+    for kind, css in WIDGET_CLASSES.items():
+        if isinstance(widget, kind):
+            return css
+    return "govuk-input"
+
+
+@register.simple_tag
+def govuk_widget(field: BoundField) -> SafeString:
+    css = _widget_class(field.field.widget)
+    if field.errors:
+        css += f" {css.split('__')[0]}--error" if "__" not in css else ""
+    described = []
+    if field.help_text:
+        described.append(f"{field.auto_id}-hint")
+    if field.errors:
+        described.append(f"{field.auto_id}-error")
+    attrs: dict[str, str | bool] = {"class": css}
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def is_checkbox(field: BoundField) -> bool:
+    return isinstance(field.field.widget, forms.CheckboxInput)
+
+
+@register.filter
+def is_hidden_field(field: BoundField) -> bool:
+    return field.is_hidden

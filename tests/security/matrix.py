@@ -1,0 +1,108 @@
+"""The authorization matrix: every URL × every principal × GET and POST → expected status.
+
+Statuses: 200 page, 302 redirect (to sign-in for people who are not signed in, to MFA set-up
+for people who must enrol, or onward after a form), 403 refused, 404 not found (the casework
+zone's answer to everyone outside it), 405 method not allowed.
+
+Adding a URL without adding it here fails ``test_every_url_is_in_the_matrix``.
+"""
+
+from __future__ import annotations
+
+from tests.security.principals import PARTNERSHIP_ROLES, PRINCIPALS, SIGNED_IN
+
+Expect = dict[str, dict[str, int]]
+
+
+def table(
+    *,
+    anonymous: tuple[int, int],
+    signed_in: tuple[int, int],
+    deactivated: tuple[int, int] | None = None,
+    mfa_not_done: tuple[int, int] = (302, 302),
+    overrides: dict[str, tuple[int, int]] | None = None,
+) -> Expect:
+    """Build a row: (GET, POST) for each principal, with per-principal overrides."""
+    row: dict[str, tuple[int, int]] = {"anonymous": anonymous}
+    row["deactivated"] = deactivated if deactivated is not None else anonymous
+    row["mfa_not_done"] = mfa_not_done
+    for name in SIGNED_IN:
+        row[name] = signed_in
+    row.update(overrides or {})
+    assert set(row) == set(PRINCIPALS)
+    return {"GET": {k: v[0] for k, v in row.items()}, "POST": {k: v[1] for k, v in row.items()}}
+
+
+def only(names: tuple[str, ...], allowed: tuple[int, int], others: tuple[int, int]) -> Expect:
+    """Signed-in principals in ``names`` get ``allowed``; other signed-in ones ``others``."""
+    return table(
+        anonymous=(302, 302),
+        signed_in=others,
+        overrides=dict.fromkeys(names, allowed),
+    )
+
+
+ADMINS = ("service_admin", "system_admin")
+
+MATRIX: dict[str, Expect] = {
+    # --- the shell ---------------------------------------------------------------------------
+    "public_home": table(anonymous=(200, 405), signed_in=(302, 405)),
+    "home": table(anonymous=(302, 302), signed_in=(200, 405)),
+    "quick_exit": table(anonymous=(302, 405), signed_in=(302, 405), mfa_not_done=(302, 405)),
+    # --- people --------------------------------------------------------------------------------
+    "mfa_required": table(anonymous=(302, 302), signed_in=(200, 405), mfa_not_done=(200, 405)),
+    "people": only(ADMINS, (200, 405), (403, 403)),
+    "invite": only(ADMINS, (200, 200), (403, 403)),
+    "deactivate": table(
+        anonymous=(302, 302),
+        signed_in=(403, 403),
+        overrides={"service_admin": (405, 302), "system_admin": (405, 302)},
+    ),
+    # --- allauth: sign-in (allauth guards these itself; people who must enrol in MFA are
+    # sent to set-up from every page that is not part of enrolment) -------------------------
+    "account_login": table(anonymous=(200, 200), signed_in=(302, 302)),
+    "account_logout": table(anonymous=(302, 302), signed_in=(200, 302), mfa_not_done=(200, 302)),
+    "account_inactive": table(anonymous=(200, 405), signed_in=(200, 405)),
+    "account_signup": table(anonymous=(200, 200), signed_in=(302, 302)),
+    "account_reauthenticate": table(
+        anonymous=(302, 302), signed_in=(200, 200), mfa_not_done=(200, 200)
+    ),
+    "account_change_password": table(anonymous=(302, 302), signed_in=(200, 200)),
+    "account_set_password": table(anonymous=(302, 302), signed_in=(302, 302)),
+    "account_reset_password": table(anonymous=(200, 200), signed_in=(200, 200)),
+    "account_reset_password_done": table(anonymous=(200, 405), signed_in=(200, 405)),
+    "account_reset_password_from_key": table(anonymous=(200, 200), signed_in=(200, 200)),
+    "account_reset_password_from_key_done": table(anonymous=(200, 405), signed_in=(200, 405)),
+    # --- allauth: MFA. Adding or removing an authenticator first asks for the password again
+    # (302 to re-authenticate); pages about an authenticator someone lacks answer 404. ------
+    "mfa_index": table(anonymous=(302, 302), signed_in=(200, 405), mfa_not_done=(200, 405)),
+    "mfa_authenticate": table(anonymous=(302, 302), signed_in=(302, 302)),
+    "mfa_reauthenticate": table(
+        anonymous=(302, 302),
+        signed_in=(200, 200),
+        overrides=dict.fromkeys(PARTNERSHIP_ROLES, (302, 302)),
+    ),
+    "mfa_activate_totp": table(anonymous=(302, 302), signed_in=(302, 302)),
+    "mfa_deactivate_totp": table(
+        anonymous=(302, 302),
+        signed_in=(302, 302),
+        overrides=dict.fromkeys(PARTNERSHIP_ROLES, (404, 404)),
+    ),
+    "mfa_view_recovery_codes": table(
+        anonymous=(302, 302),
+        signed_in=(302, 405),
+        overrides=dict.fromkeys(PARTNERSHIP_ROLES, (404, 405)),
+    ),
+    "mfa_generate_recovery_codes": table(anonymous=(302, 302), signed_in=(302, 302)),
+    "mfa_download_recovery_codes": table(
+        anonymous=(302, 302),
+        signed_in=(302, 302),
+        overrides=dict.fromkeys(PARTNERSHIP_ROLES, (404, 404)),
+    ),
+    "mfa_list_webauthn": table(anonymous=(302, 302), signed_in=(200, 405)),
+    "mfa_add_webauthn": table(anonymous=(302, 302), signed_in=(302, 302)),
+    "mfa_reauthenticate_webauthn": table(anonymous=(302, 302), signed_in=(302, 302)),
+    "mfa_remove_webauthn": table(anonymous=(302, 302), signed_in=(302, 302)),
+    "mfa_edit_webauthn": table(anonymous=(302, 302), signed_in=(302, 302)),
+    "usersessions_list": table(anonymous=(302, 302), signed_in=(200, 302)),
+}

@@ -1,0 +1,105 @@
+"""Every URL × every principal × GET and POST gets the status the matrix says.
+
+Run with ACCORD_MATRIX_DUMP=1 to print what the app actually answers (for reviewing a new
+row, never for copying blindly).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import URLPattern, reverse
+
+from accord.accounts.models import Membership, Organisation
+from accord.policy.roles import OrgKind, Role
+from accord.urls import all_patterns
+from tests.factories import person
+from tests.security.matrix import MATRIX
+from tests.security.principals import PRINCIPALS, client_for, make_users
+
+
+def _reset_key(users: dict[str, Any]) -> dict[str, str]:
+    return {"uidb36": "1", "key": "set-password"}
+
+
+def _deactivate_target(users: dict[str, Any]) -> dict[str, int]:
+    target = person(OrgKind.ADVISORY_SERVICE, Role.ADVOCATE)
+    return {"membership_id": Membership.objects.get(user=target).pk}
+
+
+def _webauthn_key(users: dict[str, Any]) -> dict[str, int]:
+    return {"pk": 999_999}
+
+
+KWARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "account_reset_password_from_key": _reset_key,
+    "deactivate": _deactivate_target,
+    "mfa_remove_webauthn": _webauthn_key,
+    "mfa_edit_webauthn": _webauthn_key,
+}
+
+
+def missing_from_matrix(
+    patterns: list[tuple[str, URLPattern]], matrix: dict[str, Any]
+) -> list[str]:
+    """Routes with no row in the matrix (an unnamed route can never have one)."""
+    return sorted(
+        f"/{route} ({pattern.name or 'unnamed'})"
+        for route, pattern in patterns
+        if not pattern.name or pattern.name not in matrix
+    )
+
+
+def test_every_url_is_in_the_matrix() -> None:
+    assert missing_from_matrix(all_patterns(), MATRIX) == []
+    assert set(MATRIX) <= {pattern.name for _, pattern in all_patterns()}, "stale matrix rows"
+
+
+def test_a_new_url_without_a_matrix_row_is_caught() -> None:
+    """The guard itself: add a route that the matrix does not know, and it is reported."""
+    from django.urls import path
+
+    from accord.web.views import home
+
+    extra = [*all_patterns(), ("brand-new/", path("brand-new/", home, name="brand_new"))]
+    assert missing_from_matrix(extra, MATRIX) == ["/brand-new/ (brand_new)"]
+    unnamed = [*all_patterns(), ("anon/", path("anon/", home))]
+    assert missing_from_matrix(unnamed, MATRIX) == ["/anon/ (unnamed)"]
+
+
+ROUTES = {pattern.name: route for route, pattern in all_patterns() if pattern.name}
+
+
+def _url(name: str, users: dict[str, Any]) -> str:
+    kwargs = KWARGS[name](users) if name in KWARGS else {}
+    return reverse(name, kwargs=kwargs)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_matrix_row(name: str) -> None:
+    users = make_users()
+    Organisation.objects.update()
+    observed: dict[str, dict[str, int]] = {"GET": {}, "POST": {}}
+    for principal in PRINCIPALS:
+        for method in ("GET", "POST"):
+            cache.clear()  # throttles are tested on their own; here they would only add noise
+            client: Client = client_for(principal, users)
+            url = _url(name, users)
+            response = client.get(url) if method == "GET" else client.post(url, {})
+            observed[method][principal] = response.status_code
+    if os.environ.get("ACCORD_MATRIX_DUMP"):
+        print(f"\n{name}: {observed}")
+    expected = MATRIX[name]
+    mismatches = [
+        f"{method} {principal}: expected {expected[method][principal]}, got {status}"
+        for method in ("GET", "POST")
+        for principal, status in observed[method].items()
+        if expected[method][principal] != status
+    ]
+    assert not mismatches, f"{name} ({ROUTES[name]}):\n" + "\n".join(mismatches)
