@@ -35,13 +35,13 @@ PG_BACKWARD = [
 def forward(apps, schema_editor):
     statements = PG_FORWARD if schema_editor.connection.vendor == "postgresql" else SQLITE_FORWARD
     for statement in statements:
-        schema_editor.execute(statement)
+        schema_editor.execute(statement, params=None)
 
 
 def backward(apps, schema_editor):
     statements = PG_BACKWARD if schema_editor.connection.vendor == "postgresql" else SQLITE_BACKWARD
     for statement in statements:
-        schema_editor.execute(statement)
+        schema_editor.execute(statement, params=None)
 
 
 class Migration(migrations.Migration):
