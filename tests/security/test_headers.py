@@ -22,7 +22,7 @@ def _assert_headers(response: object) -> None:
     assert "frame-ancestors 'none'" in csp
     assert "object-src 'none'" in csp
     assert headers["X-Frame-Options"] == "DENY"
-    assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["Referrer-Policy"] == "same-origin"
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
     assert "camera=()" in headers["Permissions-Policy"]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 
 from accord.accounts.models import Organisation
@@ -30,3 +31,15 @@ class InviteForm(forms.Form):
                 names = ", ".join(sorted(r.label.lower() for r in allowed))
                 self.add_error("role", f"{organisation.name} can only have these roles: {names}.")
         return data
+
+
+class LoginForm(AllauthLoginForm):  # type: ignore[misc]
+    """allauth's sign-in form in plain words, without its sign-up and reset links."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = "Email address"
+        self.fields["login"].widget.attrs["autocomplete"] = "username"
+        self.fields["password"].help_text = ""
+        self.fields["password"].widget.attrs["autocomplete"] = "current-password"
+        self.fields.pop("remember", None)

@@ -149,7 +149,9 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # --- Security headers ---------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on form posts and
+# Django's CSRF check rightly refuses them. Nothing leaks to other sites either way.
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -181,6 +183,7 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 # --- allauth: email login, invite-only, MFA -------------------------------------------------
 ACCOUNT_ADAPTER = "accord.accounts.adapters.AccountAdapter"
 MFA_ADAPTER = "accord.accounts.adapters.MFAAdapter"
+ACCOUNT_FORMS = {"login": "accord.accounts.forms.LoginForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

@@ -33,7 +33,8 @@ def govuk_widget(field: BoundField) -> SafeString:
         described.append(f"{field.auto_id}-hint")
     if field.errors:
         described.append(f"{field.auto_id}-error")
-    attrs: dict[str, str | bool] = {"class": css}
+    # GOV.UK advises against placeholders: they vanish as people type and read as filled in.
+    attrs: dict[str, str | bool] = {"class": css, "placeholder": False}
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return field.as_widget(attrs=attrs)
