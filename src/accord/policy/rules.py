@@ -133,6 +133,21 @@ def _manage_organisations(principal: Principal, obj: Any) -> bool:
     return principal.role is Role.SYSTEM_ADMIN
 
 
+PARTNERSHIP_KINDS = frozenset({OrgKind.POLICE, OrgKind.VAWG_PARTNER, OrgKind.OVERSIGHT})
+
+
+@rule("datasets.view")
+def _view_datasets(principal: Principal, obj: Any) -> bool:
+    """Imported datasets are public statistics: every partnership role may read them."""
+    return principal.kind in PARTNERSHIP_KINDS
+
+
+@rule("datasets.import")
+def _import_datasets(principal: Principal, obj: Any) -> bool:
+    """Police analysts and plan owners, and partner contributors, bring data in."""
+    return principal.role in {Role.ANALYST, Role.PLAN_OWNER, Role.CONTRIBUTOR}
+
+
 @rule("audit.verify")
 def _verify_audit(principal: Principal, obj: Any) -> bool:
     return principal.role is Role.SYSTEM_ADMIN

@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "accord.web",
     "accord.accounts",
     "accord.audit",
+    "accord.datasets",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -235,6 +237,15 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "accord@localhost")
+
+# --- Data -------------------------------------------------------------------------------------
+# Imported datasets (Parquet, immutable) and raw uploads kept until imported or discarded.
+ACCORD_DATASETS_DIR = Path(env("ACCORD_DATASETS_DIR", str(VAR_DIR / "datasets")))
+ACCORD_UPLOADS_DIR = Path(env("ACCORD_UPLOADS_DIR", str(VAR_DIR / "uploads")))
+ACCORD_MAX_UPLOAD_BYTES = int(env("ACCORD_MAX_UPLOAD_BYTES", str(512 * 1024 * 1024)))
+# Background work (imports, long analyses, PDF reports): Django's tasks framework with the
+# database backend, run by `accord db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # The neutral page that quick exit leaves to.
 ACCORD_QUICK_EXIT_URL = env("ACCORD_QUICK_EXIT_URL", "https://www.bbc.co.uk/weather")
