@@ -1,0 +1,1 @@
+"""Charts and reports: one Vega-Lite spec per chart, drawn as SVG for pages and PDF."""

@@ -1,0 +1,218 @@
+"""Vega-Lite specs for Accord's charts, and their server-side rendering.
+
+Why server-side: the same spec draws the chart on the page (inline SVG, so no script runs and
+the strict CSP holds) and in the PDF report, and the page works without JavaScript. Every
+chart is shown next to its data table, so nobody depends on seeing the picture.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import vl_convert
+
+VEGA_LITE_VERSION = "5.21"
+FONT = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica Neue, Arial, sans-serif"
+COLOURS = {"estimate": "#1d70b8", "interval": "#505a5f", "reference": "#d4351c", "limit": "#b1b4b6"}
+
+Spec = dict[str, Any]
+
+
+def _records(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
+    """JSON-safe rows: NaN becomes None so Vega-Lite leaves a gap rather than drawing zero."""
+    subset = frame.loc[:, list(columns)].astype(object)
+    subset = subset.where(pd.notna(subset), None)
+    return json.loads(subset.to_json(orient="records", date_format="iso"))  # type: ignore[no-any-return]
+
+
+def _base(title: str, description: str, width: int) -> Spec:
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": {"text": title, "anchor": "start", "fontSize": 16},
+        "description": description,
+        "width": width,
+        "config": {
+            "font": FONT,
+            "axis": {"labelFontSize": 13, "titleFontSize": 13, "labelLimit": 220},
+            "view": {"stroke": None},
+        },
+    }
+
+
+def interval_chart(
+    frame: pd.DataFrame,
+    *,
+    category: str,
+    title: str,
+    value_title: str,
+    description: str,
+    reference_value: float | None = None,
+    log_scale: bool = False,
+    width: int = 520,
+) -> Spec:
+    """Point estimates with their confidence intervals, one row per category.
+
+    Used for rates and ratios: for ratios ``reference_value=1`` draws the line of equality
+    and ``log_scale`` keeps 0.5× and 2× the same distance from it.
+    """
+    data = _records(frame, [category, "estimate", "lower", "upper"])
+    scale: dict[str, Any] = {"type": "log"} if log_scale else {"zero": True}
+    x = {"type": "quantitative", "title": value_title, "scale": scale}
+    y = {"field": category, "type": "nominal", "title": None, "sort": None}
+    layers: list[Spec] = [
+        {
+            "mark": {"type": "rule", "color": COLOURS["interval"], "strokeWidth": 2},
+            "encoding": {"y": y, "x": {**x, "field": "lower"}, "x2": {"field": "upper"}},
+        },
+        {
+            "mark": {"type": "point", "filled": True, "size": 90, "color": COLOURS["estimate"]},
+            "encoding": {
+                "y": y,
+                "x": {**x, "field": "estimate"},
+                "tooltip": [
+                    {"field": category, "type": "nominal"},
+                    {"field": "estimate", "type": "quantitative", "format": ".3~g"},
+                    {"field": "lower", "type": "quantitative", "format": ".3~g"},
+                    {"field": "upper", "type": "quantitative", "format": ".3~g"},
+                ],
+            },
+        },
+    ]
+    if reference_value is not None:
+        layers.append(
+            {
+                "data": {"values": [{"reference": reference_value}]},
+                "mark": {"type": "rule", "color": COLOURS["reference"], "strokeDash": [4, 3]},
+                "encoding": {"x": {"field": "reference", "type": "quantitative"}},
+            }
+        )
+    spec = _base(title, description, width)
+    spec.update({"data": {"values": data}, "layer": layers})
+    return spec
+
+
+def funnel_chart(
+    units: pd.DataFrame,
+    limits: pd.DataFrame,
+    *,
+    unit: str,
+    size: str,
+    title: str,
+    value_title: str,
+    size_title: str,
+    description: str,
+    width: int = 560,
+) -> Spec:
+    """A funnel plot: each unit's value against its size, with control limits.
+
+    ``units`` has ``unit``, ``size``, ``estimate`` and ``outlier``; ``limits`` has ``size``,
+    ``target``, and the limit columns ``lower_95``, ``upper_95``, ``lower_998``, ``upper_998``.
+    """
+    limit_columns = ["lower_95", "upper_95", "lower_998", "upper_998"]
+    long_limits = limits.melt(
+        id_vars=[size], value_vars=limit_columns, var_name="limit", value_name="value"
+    )
+    long_limits["band"] = long_limits["limit"].map(
+        lambda name: "99.8% limits" if name.endswith("998") else "95% limits"
+    )
+    x = {"field": size, "type": "quantitative", "title": size_title}
+    spec = _base(title, description, width)
+    spec["layer"] = [
+        {
+            "data": {"values": _records(long_limits, [size, "limit", "value", "band"])},
+            "mark": {"type": "line", "strokeWidth": 1.5},
+            "encoding": {
+                "x": x,
+                "y": {"field": "value", "type": "quantitative", "title": value_title},
+                "detail": {"field": "limit"},
+                "strokeDash": {
+                    "field": "band",
+                    "type": "nominal",
+                    "title": None,
+                    "scale": {"domain": ["95% limits", "99.8% limits"], "range": [[4, 3], [1, 0]]},
+                },
+                "color": {"value": COLOURS["interval"]},
+            },
+        },
+        {
+            "data": {"values": _records(limits, [size, "target"])},
+            "mark": {"type": "line", "color": COLOURS["reference"]},
+            "encoding": {"x": x, "y": {"field": "target", "type": "quantitative"}},
+        },
+        {
+            "data": {"values": _records(units, [unit, size, "estimate", "outlier"])},
+            "mark": {"type": "point", "filled": True, "size": 70},
+            "encoding": {
+                "x": x,
+                "y": {"field": "estimate", "type": "quantitative"},
+                "shape": {"field": "outlier", "type": "nominal", "title": "Outside 99.8%"},
+                "color": {"value": COLOURS["estimate"]},
+                "tooltip": [{"field": unit}, {"field": "estimate", "format": ".3~g"}],
+            },
+        },
+    ]
+    return spec
+
+
+def trend_chart(
+    frame: pd.DataFrame,
+    *,
+    period: str,
+    title: str,
+    value_title: str,
+    description: str,
+    width: int = 560,
+) -> Spec:
+    """Counts or rates over time, with their intervals as a band."""
+    data = _records(frame, [period, "estimate", "lower", "upper"])
+    x = {"field": period, "type": "temporal", "title": None, "axis": {"format": "%b %Y"}}
+    spec = _base(title, description, width)
+    spec.update(
+        {
+            "data": {"values": data},
+            "layer": [
+                {
+                    "mark": {"type": "area", "opacity": 0.25, "color": COLOURS["estimate"]},
+                    "encoding": {
+                        "x": x,
+                        "y": {"field": "lower", "type": "quantitative", "title": value_title},
+                        "y2": {"field": "upper"},
+                    },
+                },
+                {
+                    "mark": {"type": "line", "point": True, "color": COLOURS["estimate"]},
+                    "encoding": {"x": x, "y": {"field": "estimate", "type": "quantitative"}},
+                },
+            ],
+        }
+    )
+    return spec
+
+
+@functools.lru_cache(maxsize=256)
+def _svg(spec_json: str) -> str:
+    return str(vl_convert.vegalite_to_svg(json.loads(spec_json), vl_version=VEGA_LITE_VERSION))
+
+
+def render_svg(spec: Spec) -> str:
+    """The chart as an accessible inline SVG (role img, labelled by its description)."""
+    svg = _svg(json.dumps(spec, sort_keys=True))
+    label = _escape(str(spec.get("description", "")))
+    return re.sub(
+        r"^<svg ", f'<svg role="img" aria-label="{label}" focusable="false" ', svg, count=1
+    )
+
+
+def render_pdf(spec: Spec) -> bytes:
+    return bytes(vl_convert.vegalite_to_pdf(spec, vl_version=VEGA_LITE_VERSION))
+
+
+def _escape(text: str) -> str:
+    return (
+        text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+    )

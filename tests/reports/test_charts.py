@@ -1,0 +1,108 @@
+"""Charts are drawn from their data, accessibly, with no inline styles or scripts."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pandas as pd
+
+from accord.reports.charts import (
+    funnel_chart,
+    interval_chart,
+    render_pdf,
+    render_svg,
+    trend_chart,
+)
+
+
+def _ratios() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "group": ["Black", "Asian", "Mixed"],
+            "estimate": [3.9, 1.4, math.nan],
+            "lower": [3.8, 1.3, math.nan],
+            "upper": [4.0, 1.5, math.nan],
+        }
+    )
+
+
+def test_interval_chart_carries_every_value_and_the_line_of_equality() -> None:
+    spec = interval_chart(
+        _ratios(),
+        category="group",
+        title="Search rate ratio",
+        value_title="times the White rate",
+        description="Search rate ratios against White people",
+        reference_value=1.0,
+        log_scale=True,
+    )
+    values = spec["data"]["values"]
+    assert [v["group"] for v in values] == ["Black", "Asian", "Mixed"]
+    assert values[0]["estimate"] == 3.9
+    assert values[2]["estimate"] is None  # suppressed rows leave a gap, never a zero
+    assert spec["layer"][-1]["data"]["values"] == [{"reference": 1.0}]
+
+
+def test_svg_is_accessible_and_csp_safe() -> None:
+    spec = interval_chart(
+        _ratios(),
+        category="group",
+        title="Search rate ratio",
+        value_title="times the White rate",
+        description='Ratios <against> "White"',
+    )
+    svg = render_svg(spec)
+    assert svg.startswith('<svg role="img" aria-label="Ratios &lt;against&gt; &quot;White&quot;"')
+    assert "<script" not in svg
+    assert "style=" not in svg and "<style" not in svg
+    assert "Black" in svg and "Asian" in svg
+
+
+def test_funnel_and_trend_render() -> None:
+    units = pd.DataFrame(
+        {
+            "borough": ["A", "B"],
+            "population": [1000, 5000],
+            "estimate": [12.0, 8.0],
+            "outlier": ["above 99.8%", ""],
+        }
+    )
+    limits = pd.DataFrame(
+        {
+            "population": [500, 5000],
+            "target": [9.0, 9.0],
+            "lower_95": [4.0, 7.0],
+            "upper_95": [14.0, 11.0],
+            "lower_998": [2.0, 6.0],
+            "upper_998": [17.0, 12.0],
+        }
+    )
+    funnel = funnel_chart(
+        units,
+        limits,
+        unit="borough",
+        size="population",
+        title="Funnel",
+        value_title="per 1,000",
+        size_title="residents",
+        description="Funnel plot",
+    )
+    assert len(re.findall("<path", render_svg(funnel))) > 3
+    months = pd.DataFrame(
+        {
+            "month": ["2022-01-01", "2022-02-01"],
+            "estimate": [5.0, 6.0],
+            "lower": [4.0, 5.0],
+            "upper": [6.0, 7.0],
+        }
+    )
+    trend = trend_chart(
+        months,
+        period="month",
+        title="Trend",
+        value_title="searches",
+        description="Monthly searches",
+    )
+    assert "Trend" in render_svg(trend)
+    assert render_pdf(trend).startswith(b"%PDF")
