@@ -32,8 +32,11 @@ demo: install
 	mkdir -p var
 	$(DEMO_ENV) $(BIN)/accord migrate --noinput
 	$(DEMO_ENV) $(BIN)/accord demo_data
+	$(DEMO_ENV) $(BIN)/accord demo_datasets
 	@echo "Accord is at http://127.0.0.1:8000/ (Ctrl+C to stop)"
-	$(DEMO_ENV) $(BIN)/accord runserver 127.0.0.1:8000
+	$(DEMO_ENV) $(BIN)/accord db_worker & worker=$$!; \
+	  trap "kill $$worker 2>/dev/null" EXIT; \
+	  $(DEMO_ENV) $(BIN)/accord runserver 127.0.0.1:8000
 
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { \

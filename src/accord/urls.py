@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, include, path
 
 from accord.accounts import views as account_views
@@ -24,6 +25,12 @@ urlpatterns: list[Any] = [
         name="deactivate",
     ),
 ]
+
+if "partnership" in settings.ACCORD_ZONES:
+    urlpatterns += [
+        path("", include("accord.datasets.urls")),
+        path("", include("accord.monitoring.urls")),
+    ]
 
 handler400 = "accord.web.errors.bad_request"
 handler403 = "accord.web.errors.permission_denied"

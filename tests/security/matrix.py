@@ -43,6 +43,32 @@ def only(names: tuple[str, ...], allowed: tuple[int, int], others: tuple[int, in
 
 
 ADMINS = ("service_admin", "system_admin")
+IMPORTERS_IN_UPLOADING_ORG = ("plan_owner", "analyst")
+
+
+def partnership(
+    *,
+    readers: tuple[int, int],
+    importers: tuple[int, int] | None = None,
+    other_org_importers: tuple[int, int] | None = None,
+) -> Expect:
+    """A partnership-zone page: 404 for casework and platform roles, ``readers`` for the rest.
+
+    ``importers`` applies to police plan owners and analysts (the uploading organisation in
+    the fixtures); ``other_org_importers`` to the partner contributor.
+    """
+    overrides: dict[str, tuple[int, int]] = {
+        "advocate": (404, 404),
+        "supervisor": (404, 404),
+        "service_admin": (404, 404),
+        "system_admin": (404, 404),
+    }
+    if importers is not None:
+        overrides.update(dict.fromkeys(IMPORTERS_IN_UPLOADING_ORG, importers))
+    if other_org_importers is not None:
+        overrides["contributor"] = other_org_importers
+    return table(anonymous=(302, 302), signed_in=readers, overrides=overrides)
+
 
 MATRIX: dict[str, Expect] = {
     # --- the shell ---------------------------------------------------------------------------
@@ -58,6 +84,21 @@ MATRIX: dict[str, Expect] = {
         signed_in=(403, 403),
         overrides={"service_admin": (405, 302), "system_admin": (405, 302)},
     ),
+    # --- data and analysis (partnership zone) ---------------------------------------------
+    "datasets": partnership(readers=(200, 405)),
+    "dataset_detail": partnership(readers=(200, 405)),
+    "dataset_upload": partnership(
+        readers=(403, 403), importers=(200, 200), other_org_importers=(200, 200)
+    ),
+    "dataset_upload_status": partnership(
+        readers=(403, 403), importers=(200, 302), other_org_importers=(404, 404)
+    ),
+    "dataset_upload_map": partnership(
+        readers=(403, 403), importers=(200, 200), other_org_importers=(404, 404)
+    ),
+    "analysis": partnership(readers=(200, 405)),
+    "analysis_run": partnership(readers=(200, 405)),
+    "analysis_download": partnership(readers=(200, 405)),
     # --- allauth: sign-in (allauth guards these itself; people who must enrol in MFA are
     # sent to set-up from every page that is not part of enrolment) -------------------------
     "account_login": table(anonymous=(200, 200), signed_in=(302, 302)),

@@ -6,7 +6,9 @@ row, never for copying blindly).
 
 from __future__ import annotations
 
+import io
 import os
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -16,9 +18,12 @@ from django.test import Client
 from django.urls import URLPattern, reverse
 
 from accord.accounts.models import Membership, Organisation
+from accord.datasets import services
+from accord.monitoring.services import start_analysis
 from accord.policy.roles import OrgKind, Role
 from accord.urls import all_patterns
 from tests.factories import person
+from tests.monitoring.data import PARAMS, import_london
 from tests.security.matrix import MATRIX
 from tests.security.principals import PRINCIPALS, client_for, make_users
 
@@ -36,7 +41,39 @@ def _webauthn_key(users: dict[str, Any]) -> dict[str, int]:
     return {"pk": 999_999}
 
 
+def _dataset(users: dict[str, Any]) -> dict[str, Any]:
+    return {"dataset_id": _london(users)[0].pk}
+
+
+def _upload(users: dict[str, Any]) -> dict[str, Any]:
+    """A fresh generic CSV upload by the police analyst (content unique, so never a duplicate)."""
+    body = f"group,area\nBlack,E09000001\nWhite,{uuid.uuid4().hex}\n".encode()
+    stored = services.store_upload(io.BytesIO(body), filename="table.csv", user=users["analyst"])
+    return {"upload_id": stored.pk}
+
+
+def _run(users: dict[str, Any]) -> dict[str, Any]:
+    events, population = _london(users)
+    run = start_analysis(None, users["analyst"], events, population, dict(PARAMS))
+    return {"run_id": run.pk}
+
+
+def _download(users: dict[str, Any]) -> dict[str, Any]:
+    return {**_run(users), "table": "rates"}
+
+
+def _london(users: dict[str, Any]) -> Any:
+    if "_london" not in users:
+        users["_london"] = import_london()
+    return users["_london"]
+
+
 KWARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "dataset_detail": _dataset,
+    "dataset_upload_status": _upload,
+    "dataset_upload_map": _upload,
+    "analysis_run": _run,
+    "analysis_download": _download,
     "account_reset_password_from_key": _reset_key,
     "deactivate": _deactivate_target,
     "mfa_remove_webauthn": _webauthn_key,

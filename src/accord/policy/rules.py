@@ -148,6 +148,12 @@ def _import_datasets(principal: Principal, obj: Any) -> bool:
     return principal.role in {Role.ANALYST, Role.PLAN_OWNER, Role.CONTRIBUTOR}
 
 
+@rule("monitoring.analyse")
+def _analyse(principal: Principal, obj: Any) -> bool:
+    """Analysis uses only imported public data; every partnership role may run it."""
+    return principal.kind in PARTNERSHIP_KINDS
+
+
 @rule("audit.verify")
 def _verify_audit(principal: Principal, obj: Any) -> bool:
     return principal.role is Role.SYSTEM_ADMIN

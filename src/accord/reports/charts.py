@@ -39,6 +39,7 @@ def _base(title: str, description: str, width: int) -> Spec:
         "config": {
             "font": FONT,
             "axis": {"labelFontSize": 13, "titleFontSize": 13, "labelLimit": 220},
+            "legend": {"orient": "bottom", "labelFontSize": 13, "titleFontSize": 13},
             "view": {"stroke": None},
         },
     }
@@ -92,7 +93,7 @@ def interval_chart(
             }
         )
     spec = _base(title, description, width)
-    spec.update({"data": {"values": data}, "layer": layers})
+    spec.update({"data": {"values": data}, "layer": layers, "height": {"step": 34}})
     return spec
 
 
@@ -106,6 +107,8 @@ def funnel_chart(
     value_title: str,
     size_title: str,
     description: str,
+    log_values: bool = True,
+    value_domain: tuple[float, float] | None = None,
     width: int = 560,
 ) -> Spec:
     """A funnel plot: each unit's value against its size, with control limits.
@@ -121,14 +124,26 @@ def funnel_chart(
         lambda name: "99.8% limits" if name.endswith("998") else "95% limits"
     )
     x = {"field": size, "type": "quantitative", "title": size_title}
+    # A log scale keeps one extreme area (such as the City of London, with few residents and
+    # many visitors) from flattening every other area against the axis.
+    y_scale: dict[str, Any] = {"type": "log"} if log_values else {"zero": False}
+    if value_domain is not None:
+        # Limits far outside the units' values would only squash the picture: clip them.
+        y_scale.update({"domain": list(value_domain), "clamp": True})
     spec = _base(title, description, width)
     spec["layer"] = [
         {
             "data": {"values": _records(long_limits, [size, "limit", "value", "band"])},
+            "transform": [{"filter": "datum.value > 0"}] if log_values else [],
             "mark": {"type": "line", "strokeWidth": 1.5},
             "encoding": {
                 "x": x,
-                "y": {"field": "value", "type": "quantitative", "title": value_title},
+                "y": {
+                    "field": "value",
+                    "type": "quantitative",
+                    "title": value_title,
+                    "scale": y_scale,
+                },
                 "detail": {"field": "limit"},
                 "strokeDash": {
                     "field": "band",
@@ -146,11 +161,12 @@ def funnel_chart(
         },
         {
             "data": {"values": _records(units, [unit, size, "estimate", "outlier"])},
+            "transform": [{"filter": "datum.estimate > 0"}] if log_values else [],
             "mark": {"type": "point", "filled": True, "size": 70},
             "encoding": {
                 "x": x,
                 "y": {"field": "estimate", "type": "quantitative"},
-                "shape": {"field": "outlier", "type": "nominal", "title": "Outside 99.8%"},
+                "shape": {"field": "outlier", "type": "nominal", "title": None},
                 "color": {"value": COLOURS["estimate"]},
                 "tooltip": [{"field": unit}, {"field": "estimate", "format": ".3~g"}],
             },
@@ -166,31 +182,35 @@ def trend_chart(
     title: str,
     value_title: str,
     description: str,
+    series: str | None = None,
     width: int = 560,
 ) -> Spec:
-    """Counts or rates over time, with their intervals as a band."""
-    data = _records(frame, [period, "estimate", "lower", "upper"])
+    """Counts or rates over time, with their intervals as a band; one line per ``series``."""
+    columns = [period, "estimate", "lower", "upper", *([series] if series else [])]
+    data = _records(frame, columns)
     x = {"field": period, "type": "temporal", "title": None, "axis": {"format": "%b %Y"}}
-    spec = _base(title, description, width)
-    spec.update(
-        {
-            "data": {"values": data},
-            "layer": [
-                {
-                    "mark": {"type": "area", "opacity": 0.25, "color": COLOURS["estimate"]},
-                    "encoding": {
-                        "x": x,
-                        "y": {"field": "lower", "type": "quantitative", "title": value_title},
-                        "y2": {"field": "upper"},
-                    },
-                },
-                {
-                    "mark": {"type": "line", "point": True, "color": COLOURS["estimate"]},
-                    "encoding": {"x": x, "y": {"field": "estimate", "type": "quantitative"}},
-                },
-            ],
-        }
+    colour: dict[str, Any] = (
+        {"color": {"field": series, "type": "nominal", "title": None}}
+        if series
+        else {"color": {"value": COLOURS["estimate"]}}
     )
+    y = {"field": "estimate", "type": "quantitative", "title": value_title}
+    layers: list[Spec] = []
+    if frame[["lower", "upper"]].notna().any().any():
+        layers.append(
+            {
+                "mark": {"type": "area", "opacity": 0.2},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "lower", "type": "quantitative", "title": value_title},
+                    "y2": {"field": "upper"},
+                    **colour,
+                },
+            }
+        )
+    layers.append({"mark": {"type": "line", "point": True}, "encoding": {"x": x, "y": y, **colour}})
+    spec = _base(title, description, width)
+    spec.update({"data": {"values": data}, "layer": layers})
     return spec
 
 

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "accord.accounts",
     "accord.audit",
     "accord.datasets",
+    "accord.monitoring",
     "django_tasks_db",
 ]
 

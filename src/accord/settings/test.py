@@ -8,6 +8,9 @@ from accord.settings.demo import *  # noqa: F403
 
 # Fast hashing where hashing is not under test; tests/accounts/test_passwords.py checks
 # that the real settings put Argon2 first.
+# Background tasks run at once in tests, in the test's transaction.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.MD5PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",

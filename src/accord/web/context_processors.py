@@ -19,5 +19,6 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "shell_membership": membership,
         "shell_in_casework": principal is not None and principal.zone is Zone.CASEWORK,
         "shell_can_view_people": principal is not None and can(user, "accounts.view_people"),
+        "shell_can_analyse": principal is not None and can(user, "monitoring.analyse"),
         "quick_exit_url": settings.ACCORD_QUICK_EXIT_URL,
     }

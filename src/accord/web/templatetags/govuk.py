@@ -46,5 +46,10 @@ def is_checkbox(field: BoundField) -> bool:
 
 
 @register.filter
+def is_radio(field: BoundField) -> bool:
+    return isinstance(field.field.widget, forms.RadioSelect)
+
+
+@register.filter
 def is_hidden_field(field: BoundField) -> bool:
     return field.is_hidden

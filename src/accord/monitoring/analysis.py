@@ -1,0 +1,206 @@
+"""The disproportionality analysis behind the analysis page, with no Django in it.
+
+It calls ``accord.stats.api`` exactly as an analyst would from a notebook, so the page's
+numbers are the library's numbers (a test compares them). Every table comes back already
+through disclosure control.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from accord.stats import api
+from accord.stats.inputs import read
+from accord.stats.sentences import TOO_SMALL, describe_proportion, describe_ratio
+
+Progress = Callable[[int, str], None]
+
+#: The population table's columns (accord.datasets.census).
+POPULATION_GROUP = "ethnic_group"
+AREA_CODE = "la_code"
+AREA_NAME = "la_name"
+MONTH = "month"
+DATE = "date"
+OUTCOME = "outcome"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the person asked for. Paths point at immutable Parquet files."""
+
+    events: Path
+    population: Path
+    group: str
+    reference: str
+    focus: str
+    area: str | None = None
+    start: str | None = None
+    end: str | None = None
+    outcome: str = "Arrest"
+    overdispersion: str = "additive"
+
+    def key(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["events"] = str(self.events)
+        data["population"] = str(self.population)
+        return data
+
+
+@dataclass
+class Results:
+    rates: pd.DataFrame
+    ratios: pd.DataFrame
+    proportions: pd.DataFrame
+    funnel: pd.DataFrame
+    trend: pd.DataFrame
+    monthly: pd.DataFrame
+    sentences: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    TABLES = ("rates", "ratios", "proportions", "funnel", "trend", "monthly")
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {name: getattr(self, name) for name in self.TABLES}
+
+
+def _where(choice: Choice) -> dict[str, object]:
+    where: dict[str, object] = {}
+    if choice.area:
+        where[AREA_CODE] = choice.area
+    months = months_between(choice.start, choice.end)
+    if months:
+        where[MONTH] = months
+    return where
+
+
+def months_between(start: str | None, end: str | None) -> list[str]:
+    """Every ``YYYY-MM`` from start to end inclusive (empty when neither is given)."""
+    if not start and not end:
+        return []
+    first = pd.Period(start or "1900-01", freq="M")
+    last = pd.Period(end or "2100-12", freq="M")
+    if last < first:
+        first, last = last, first
+    if (last - first).n > 1200:
+        raise ValueError("Choose a period of 100 years or less.")
+    return [str(p) for p in pd.period_range(first, last, freq="M")]
+
+
+def _population(choice: Choice, areas: list[str]) -> api.Population:
+    return api.Population(
+        str(choice.population),
+        value="population",
+        columns={choice.group: POPULATION_GROUP, AREA_CODE: AREA_CODE},
+        where={AREA_CODE: areas},
+    )
+
+
+def areas_in(events: Path) -> list[str]:
+    """Local-authority codes present in the events (the population is matched to these)."""
+    table = read(str(events))
+    codes = table.select(AREA_CODE).distinct().to_pandas()[AREA_CODE].dropna()
+    return sorted(str(code) for code in codes)
+
+
+def run(choice: Choice, progress: Progress | None = None) -> Results:
+    """Rates, ratios, arrest proportions, the borough funnel and the monthly trend."""
+    step = progress or (lambda percent, message: None)
+    events = str(choice.events)
+    where = _where(choice)
+    areas = [choice.area] if choice.area else areas_in(choice.events)
+    population = _population(choice, areas)
+    common: dict[str, Any] = {"group": choice.group, "unmatched": "drop"}
+
+    step(10, "Counting events per group")
+    rates = api.rates(events, population, where=where or None, **common)
+    step(30, "Comparing each group with the reference group")
+    ratios = api.ratios(
+        events, population, reference=choice.reference, where=where or None, **common
+    )
+    step(50, "Looking at outcomes")
+    proportions = api.proportions(
+        events,
+        success={OUTCOME: choice.outcome},
+        group=choice.group,
+        where=where or None,
+    )
+    step(65, "Comparing areas")
+    funnel_where = {**where, choice.group: choice.focus}
+    funnel_population = api.Population(
+        str(choice.population),
+        value="population",
+        columns={AREA_CODE: AREA_CODE, AREA_NAME: AREA_NAME},
+        where={AREA_CODE: areas, POPULATION_GROUP: choice.focus},
+    )
+    funnel = api.funnel(
+        events,
+        funnel_population,
+        unit=[AREA_CODE, AREA_NAME],
+        where=funnel_where,
+        overdispersion=choice.overdispersion,  # type: ignore[arg-type]
+        unmatched="drop",
+    )
+    step(80, "Looking at change over time")
+    trend = api.trend(events, date=DATE, period="month", group=choice.group, where=where or None)
+    monthly = api.tabulate(
+        events, by=[choice.group], period="month", date=DATE, where=where or None
+    )
+    step(95, "Writing the summary")
+    results = Results(rates, ratios, proportions, funnel, trend, monthly)
+    results.notes.extend(thin_months(monthly, choice.group))
+    results.sentences = _sentences(results, choice)
+    for table in (rates, ratios, proportions, funnel, trend, monthly):
+        for note in table.attrs.get("notes", []):
+            if note not in results.notes:
+                results.notes.append(note)
+    step(100, "Done")
+    return results
+
+
+def thin_months(monthly: pd.DataFrame, group: str, share: float = 0.2) -> list[str]:
+    """Warn about months with far fewer records than usual: the source may be incomplete.
+
+    (The real London file has almost no rows for June and November 2022.)
+    """
+    totals = monthly.loc[
+        (monthly[group].astype(str) == "Total") & (monthly["period"].astype(str) != "Total")
+    ]
+    counts = pd.to_numeric(totals["events"], errors="coerce").dropna()
+    if len(counts) < 3:
+        return []
+    typical = float(counts.median())
+    thin = totals.loc[pd.to_numeric(totals["events"], errors="coerce") < share * typical]
+    if thin.empty:
+        return []
+    names = ", ".join(pd.Timestamp(str(p)).strftime("%B %Y") for p in thin["period"])
+    return [
+        f"Some months have far fewer records than usual ({names}). The published data for "
+        "those months may be incomplete, which lowers counts and yearly trends."
+    ]
+
+
+def _sentences(results: Results, choice: Choice) -> list[str]:
+    lines: list[str] = []
+    for _, row in results.ratios.iterrows():
+        if bool(row.get("is_reference", False)):
+            continue
+        if bool(row.get("suppressed", False)):
+            lines.append(f"{row['group']}: {TOO_SMALL}")
+        elif not _blank(row.get("estimate")):
+            lines.append(describe_ratio(row, group_noun="people", event_verb="searched"))
+    for _, row in results.proportions.iterrows():
+        if bool(row.get("suppressed", False)):
+            lines.append(f"{row['group']}: {TOO_SMALL}")
+        elif not _blank(row.get("estimate")):
+            lines.append(describe_proportion(row, outcome=f"ended in {choice.outcome.lower()}"))
+    return lines
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))

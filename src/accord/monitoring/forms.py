@@ -1,0 +1,121 @@
+"""The analysis form: which data, which groups, where and when."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from django import forms
+
+from accord.datasets.models import Dataset, Kind
+from accord.monitoring.analysis import AREA_CODE, AREA_NAME, MONTH
+from accord.stats.inputs import read
+
+GROUP_COLUMNS = [
+    ("officer_defined_ethnicity_broad", "Ethnicity as recorded by the officer"),
+    ("self_defined_ethnicity_broad", "Ethnicity as the person described it"),
+]
+BROAD_GROUPS = ["Asian", "Black", "Mixed", "Other", "White"]
+OVERDISPERSION = [
+    ("additive", "Allow for real differences between areas (recommended)"),
+    ("multiplicative", "Widen the limits by the spread between areas"),
+    ("none", "Pure chance only"),
+]
+
+
+@functools.lru_cache(maxsize=32)
+def _dataset_facts(path: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """Areas and months in an (immutable) events file."""
+    table = read(path)
+    areas = (
+        table.select(AREA_CODE, AREA_NAME).distinct().to_pandas().dropna().sort_values(AREA_NAME)
+    )
+    months = table.select(MONTH).distinct().to_pandas()[MONTH].dropna()
+    return (
+        [(str(r[AREA_CODE]), str(r[AREA_NAME])) for _, r in areas.iterrows()],
+        sorted(str(m) for m in months),
+    )
+
+
+def dataset_facts(dataset: Dataset) -> tuple[list[tuple[str, str]], list[str]]:
+    return _dataset_facts(str(dataset.path))
+
+
+class AnalysisForm(forms.Form):
+    events = forms.ModelChoiceField(
+        queryset=Dataset.objects.none(), label="Stop and search data", empty_label=None
+    )
+    population = forms.ModelChoiceField(
+        queryset=Dataset.objects.none(), label="Population", empty_label=None
+    )
+    group = forms.ChoiceField(label="Compare groups by", choices=GROUP_COLUMNS)
+    reference = forms.ChoiceField(
+        label="Compare each group with",
+        choices=[(g, g) for g in BROAD_GROUPS],
+        initial="White",
+        help_text="Ratios say how many times this group's rate each group's rate is.",
+    )
+    focus = forms.ChoiceField(
+        label="Group to compare areas for",
+        choices=[(g, g) for g in BROAD_GROUPS],
+        initial="Black",
+    )
+    area = forms.ChoiceField(label="Area", required=False)
+    start = forms.ChoiceField(label="From", required=False)
+    end = forms.ChoiceField(label="To", required=False)
+    overdispersion = forms.ChoiceField(
+        label="When comparing areas",
+        choices=OVERDISPERSION,
+        initial="additive",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, events: Any, populations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["events"].queryset = events  # type: ignore[attr-defined]
+        self.fields["population"].queryset = populations  # type: ignore[attr-defined]
+        chosen = self._chosen_events(events)
+        areas, months = dataset_facts(chosen) if chosen is not None else ([], [])
+        self.fields["area"].choices = [("", "All areas in the data"), *areas]  # type: ignore[attr-defined]
+        month_choices = [(m, m) for m in months]
+        self.fields["start"].choices = [("", "The first month in the data"), *month_choices]  # type: ignore[attr-defined]
+        self.fields["end"].choices = [("", "The last month in the data"), *month_choices]  # type: ignore[attr-defined]
+
+    def _chosen_events(self, events: Any) -> Dataset | None:
+        raw = self.data.get("events") if self.is_bound else None
+        if raw:
+            try:
+                found: Dataset | None = events.filter(pk=raw).first()
+            except (ValueError, forms.ValidationError):
+                found = None
+            if found is not None:
+                return found
+        first: Dataset | None = events.first()
+        return first
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", "The end month must be the same as or after the start month.")
+        return data
+
+    def params(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "group": data["group"],
+            "reference": data["reference"],
+            "focus": data["focus"],
+            "area": data.get("area") or "",
+            "start": data.get("start") or "",
+            "end": data.get("end") or "",
+            "overdispersion": data["overdispersion"],
+        }
+
+
+def event_datasets(user: Any) -> Any:
+    return Dataset.objects.visible_to(user).current().filter(kind=Kind.STOP_AND_SEARCH)
+
+
+def population_datasets(user: Any) -> Any:
+    return Dataset.objects.visible_to(user).current().filter(kind=Kind.POPULATION)

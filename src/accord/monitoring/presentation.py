@@ -1,0 +1,296 @@
+"""Turning a run's published tables into what the page shows: tables, charts, downloads.
+
+Each section is one table and one chart drawn from the same rows, so the chart never shows
+a number the table does not.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from accord.reports.charts import Spec, funnel_chart, interval_chart, trend_chart
+from accord.stats.funnel import funnel_limits
+
+HIDDEN = "Hidden to protect small numbers"
+
+
+@dataclass
+class Section:
+    slug: str
+    title: str
+    intro: str
+    headers: list[str]
+    rows: list[list[str]]
+    spec: Spec | None
+    notes: list[str] = field(default_factory=list)
+
+
+def _blank(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def number(value: Any, digits: int = 1) -> str:
+    if _blank(value):
+        return "–"
+    return f"{float(value):,.{digits}f}"
+
+
+def count(value: Any) -> str:
+    if _blank(value):
+        return "–"
+    return f"{round(float(value)):,}"
+
+
+def interval(row: pd.Series, lower: str = "lower", upper: str = "upper", digits: int = 1) -> str:
+    if _blank(row.get(lower)) or _blank(row.get(upper)):
+        return "–"
+    return f"{float(row[lower]):,.{digits}f} to {float(row[upper]):,.{digits}f}"
+
+
+def _hidden(row: pd.Series) -> bool:
+    return bool(row.get("suppressed", False))
+
+
+def rates_section(frame: pd.DataFrame) -> Section:
+    rows = []
+    for _, row in frame.iterrows():
+        if _hidden(row):
+            rows.append([str(row["group"]), HIDDEN, count(row.get("population")), HIDDEN, "–"])
+            continue
+        rows.append(
+            [
+                str(row["group"]),
+                count(row["events"]),
+                count(row["population"]),
+                number(row["estimate"]),
+                interval(row),
+            ]
+        )
+    spec = interval_chart(
+        frame,
+        category="group",
+        title="Searches per 1,000 residents",
+        value_title="searches per 1,000 residents",
+        description="Searches per 1,000 residents of each group, with 95% confidence intervals",
+    )
+    return Section(
+        "rates",
+        "How often each group was searched",
+        "Searches per 1,000 residents of each group, with an exact 95% confidence interval.",
+        ["Group", "Searches", "Residents", "Per 1,000", "95% confidence interval"],
+        rows,
+        spec,
+    )
+
+
+def ratios_section(frame: pd.DataFrame) -> Section:
+    reference = str(frame["reference_group"].iloc[0]) if len(frame) else ""
+    rows = []
+    body = frame.loc[~frame.get("is_reference", pd.Series(False, index=frame.index)).astype(bool)]
+    for _, row in body.iterrows():
+        if _hidden(row):
+            rows.append([str(row["group"]), HIDDEN, "–", "–"])
+            continue
+        rows.append(
+            [
+                str(row["group"]),
+                number(row["estimate"], 2),
+                interval(row, digits=2),
+                interval(row, "exact_lower", "exact_upper", digits=2),
+            ]
+        )
+    spec = interval_chart(
+        body,
+        category="group",
+        title=f"How many times the {reference} rate",
+        value_title=f"times the {reference} rate (log scale)",
+        description=f"Search rate of each group divided by the {reference} rate, with 95% CIs",
+        reference_value=1.0,
+        log_scale=True,
+    )
+    return Section(
+        "ratios",
+        f"Compared with {reference} people",
+        f"Each group's search rate divided by the rate for {reference} people. 1 means the "
+        "same rate; 2 means twice as often.",
+        ["Group", "Rate ratio", "95% CI (Katz)", "95% CI (exact)"],
+        rows,
+        spec,
+    )
+
+
+def proportions_section(frame: pd.DataFrame, outcome: str) -> Section:
+    rows = []
+    shown = frame.copy()
+    for column in ("estimate", "lower", "upper"):
+        shown[column] = pd.to_numeric(shown[column], errors="coerce") * 100
+    for _, row in shown.iterrows():
+        if _hidden(row):
+            rows.append([str(row["group"]), HIDDEN, HIDDEN, HIDDEN, "–"])
+            continue
+        rows.append(
+            [
+                str(row["group"]),
+                count(row["trials"]),
+                count(row["successes"]),
+                f"{number(row['estimate'])}%",
+                interval(row),
+            ]
+        )
+    spec = interval_chart(
+        shown,
+        category="group",
+        title=f"Searches that ended in {outcome.lower()}",
+        value_title="per cent of searches",
+        description=f"Per cent of searches ending in {outcome.lower()}, by group, with 95% CIs",
+    )
+    return Section(
+        "outcomes",
+        f"Searches that ended in {outcome.lower()}",
+        "The share of each group's searches with this outcome (Wilson 95% interval).",
+        ["Group", "Searches", outcome, "Per cent", "95% confidence interval"],
+        rows,
+        spec,
+    )
+
+
+def funnel_section(frame: pd.DataFrame, focus: str) -> Section:
+    rows = []
+    units = frame.copy()
+    units["unit"] = units["la_name"].astype(str)
+    for _, row in units.sort_values("la_name").iterrows():
+        if _hidden(row):
+            rows.append([row["unit"], HIDDEN, count(row.get("size")), HIDDEN, "–", ""])
+            continue
+        rows.append(
+            [
+                row["unit"],
+                count(row["events"]),
+                count(row["size"]),
+                number(row["estimate"]),
+                interval(row),
+                str(row.get("outlier") or ""),
+            ]
+        )
+    spec: Spec | None = None
+    shown = units.loc[~units["suppressed"].astype(bool) & units["estimate"].notna()]
+    if len(shown):
+        target = float(shown["target"].iloc[0])
+        phi = float(shown["phi"].iloc[0]) if "phi" in shown else 1.0
+        tau2 = float(shown["tau2"].iloc[0]) if "tau2" in shown else 0.0
+        method = str(shown["overdispersion"].iloc[0]) if "overdispersion" in shown else "none"
+        sizes = np.geomspace(
+            max(float(shown["size"].min()) * 0.8, 1.0), float(shown["size"].max()) * 1.2, 80
+        )
+        curves = funnel_limits(
+            target,
+            sizes,
+            phi=phi if method == "multiplicative" else 1.0,
+            tau2=tau2 if method == "additive" else 0.0,
+        )
+        wide = _wide_limits(curves)
+        labels = {
+            "above 99.8%": "Above the 99.8% limit",
+            "below 99.8%": "Below the 99.8% limit",
+        }
+        plot_units = shown.assign(
+            outlier=shown["outlier"].fillna("").map(lambda o: labels.get(o, "Within the limits"))
+        )
+        low = float(shown["estimate"].min())
+        high = float(shown["estimate"].max())
+        spec = funnel_chart(
+            plot_units.rename(columns={"size": "residents"}),
+            wide.rename(columns={"size": "residents"}),
+            unit="unit",
+            size="residents",
+            title=f"Search rates for {focus} people, area by area",
+            value_title="searches per 1,000 residents",
+            size_title=f"{focus} residents",
+            description=(
+                f"Funnel plot of search rates for {focus} people in each area against the "
+                "overall rate, with 95% and 99.8% control limits"
+            ),
+            value_domain=(max(low / 2, 1e-6), high * 2),
+        )
+    return Section(
+        "areas",
+        f"Areas compared: searches of {focus} people",
+        "Each area's rate against the rate for all areas together. Areas outside the 99.8% "
+        "limits differ by more than chance would explain; check the data quality there first.",
+        ["Area", "Searches", "Residents", "Per 1,000", "95% confidence interval", "Outside limits"],
+        rows,
+        spec,
+    )
+
+
+def _wide_limits(curves: pd.DataFrame) -> pd.DataFrame:
+    wide = curves.pivot_table(index="size", columns="conf_level", values=["lower", "upper"])
+    out = pd.DataFrame({"size": wide.index.to_numpy()})
+    out["target"] = curves.groupby("size")["target"].first().to_numpy()
+    for level, suffix in ((0.95, "95"), (0.998, "998")):
+        out[f"lower_{suffix}"] = wide[("lower", level)].to_numpy()
+        out[f"upper_{suffix}"] = wide[("upper", level)].to_numpy()
+    return out
+
+
+def trend_section(trend: pd.DataFrame, monthly: pd.DataFrame, group_column: str) -> Section:
+    rows = []
+    for _, row in trend.iterrows():
+        if _hidden(row):
+            rows.append([str(row["group"]), HIDDEN, "–"])
+            continue
+        rows.append([str(row["group"]), f"{number(row['estimate'])}%", interval(row)])
+    months = monthly.loc[monthly[group_column].astype(str) != "Total"].copy()
+    months = months.loc[months["period"].astype(str) != "Total"]
+    months["estimate"] = pd.to_numeric(months["events"], errors="coerce")
+    months["lower"] = math.nan
+    months["upper"] = math.nan
+    months["series"] = months[group_column].astype(str)
+    spec = trend_chart(
+        months,
+        period="period",
+        series="series",
+        title="Searches each month",
+        value_title="searches",
+        description="Searches each month for each group (hidden months are left as gaps)",
+    )
+    return Section(
+        "trend",
+        "Change over time",
+        "The yearly change in searches for each group, from a Poisson regression on the "
+        "monthly counts.",
+        ["Group", "Change per year", "95% confidence interval"],
+        rows,
+        spec,
+    )
+
+
+def sections(tables: dict[str, pd.DataFrame], parameters: dict[str, Any]) -> list[Section]:
+    return [
+        rates_section(tables["rates"]),
+        ratios_section(tables["ratios"]),
+        proportions_section(tables["proportions"], "Arrest"),
+        funnel_section(tables["funnel"], parameters["focus"]),
+        trend_section(tables["trend"], tables["monthly"], parameters["group"]),
+    ]
+
+
+#: Section slug -> the run table behind it (for CSV downloads).
+TABLE_OF_SECTION = {
+    "rates": "rates",
+    "ratios": "ratios",
+    "outcomes": "proportions",
+    "areas": "funnel",
+    "trend": "trend",
+    "monthly": "monthly",
+}

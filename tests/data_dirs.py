@@ -1,0 +1,15 @@
+"""Private data folders for tests that import datasets (a fixture, used by several conftests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def data_dirs(settings: Any, tmp_path: Path) -> Path:
+    settings.ACCORD_DATASETS_DIR = tmp_path / "datasets"
+    settings.ACCORD_UPLOADS_DIR = tmp_path / "uploads"
+    return tmp_path
