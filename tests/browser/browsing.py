@@ -63,6 +63,13 @@ class AccordServer:
         self._taken.add(key)
         return self.accounts[key]
 
+    def password_only(self, key: str) -> Account:
+        """An account without an authenticator app, which any number of tests may share."""
+        account = self.accounts[key]
+        if account.totp_secret is not None:
+            raise RuntimeError(f"Account {key!r} uses a TOTP code: take() it instead.")
+        return account
+
     def take_spare_advocate(self) -> Account:
         for key in sorted(self.accounts):
             if key.startswith("spare-advocate-") and key not in self._taken:

@@ -25,6 +25,7 @@ from playwright.sync_api import Browser, Playwright, sync_playwright
 
 from tests.browser.browsing import AccordServer, Account, AxeAudit, Browse
 from tests.browser.demo_accounts import MARKER
+from tests.browser.partnership import LondonData, import_london_data
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = "/usr/bin/chromium"
@@ -185,6 +186,27 @@ def browse(accord_server: AccordServer, chromium: Browser) -> Iterator[Browse]:
     context.set_default_timeout(15_000)
     yield Browse(accord_server, context, AxeAudit(accord_server))
     context.close()
+
+
+@pytest.fixture(scope="session")
+def partner_london_data(accord_server: AccordServer, chromium: Browser) -> LondonData:
+    """The London files imported once by the VAWG partner's contributor, for any test to use.
+
+    Another organisation than the analyst's journey, so neither import is a duplicate of the
+    other whichever test runs first. Every page is checked with axe here too.
+    """
+    context = chromium.new_context(locale="en-GB", timezone_id="Europe/London")
+    context.set_default_timeout(15_000)
+    browse = Browse(accord_server, context, AxeAudit(accord_server))
+    try:
+        browse.sign_in(accord_server.password_only("partner"))
+        data = import_london_data(browse, "VAWG partner")
+    finally:
+        context.close()
+    verdict = browse.audit.verdict()
+    if verdict is not None:
+        pytest.fail(f"While importing the partner's data: {verdict}", pytrace=False)
+    return data
 
 
 @pytest.hookimpl(wrapper=True)

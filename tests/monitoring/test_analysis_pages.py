@@ -26,7 +26,8 @@ def _direct(events: Any, population: Any, areas: list[str]) -> tuple[pd.DataFram
         str(population.path),
         value="population",
         columns={"officer_defined_ethnicity_broad": "ethnic_group", "la_code": "la_code"},
-        where={"la_code": areas},
+        # Officers record no Mixed group: the page leaves Mixed residents out, and says so.
+        where={"la_code": areas, "ethnic_group": ["Asian", "Black", "Other", "White"]},
     )
     group = "officer_defined_ethnicity_broad"
     rates = api.rates(str(events.path), people, group=group, unmatched="drop")

@@ -92,13 +92,46 @@ def months_between(start: str | None, end: str | None) -> list[str]:
     return [str(p) for p in pd.period_range(first, last, freq="M")]
 
 
+#: police.uk's officer-defined ethnicity has no Mixed category, so comparing its (empty) count
+#: with Mixed residents would say "never searched". Those residents are left out, and the
+#: page says so.
+OFFICER_DEFINED = "officer_defined_ethnicity_broad"
+NOT_RECORDED_BY_OFFICERS = ("Mixed",)
+COLUMN_LABELS = {
+    "officer_defined_ethnicity_broad": "ethnicity as recorded by the officer",
+    "self_defined_ethnicity_broad": "ethnicity as the person described it",
+    "period": "month",
+}
+
+
+def population_groups(group: str) -> list[str] | None:
+    if group == OFFICER_DEFINED:
+        return [
+            g
+            for g in ("Asian", "Black", "Mixed", "Other", "White")
+            if g not in NOT_RECORDED_BY_OFFICERS
+        ]
+    return None
+
+
 def _population(choice: Choice, areas: list[str]) -> api.Population:
+    where: dict[str, object] = {AREA_CODE: areas}
+    groups = population_groups(choice.group)
+    if groups is not None:
+        where[POPULATION_GROUP] = groups
     return api.Population(
         str(choice.population),
         value="population",
         columns={choice.group: POPULATION_GROUP, AREA_CODE: AREA_CODE},
-        where={AREA_CODE: areas},
+        where=where,
     )
+
+
+def readable(note: str) -> str:
+    """Library notes name columns; people reading the page need words."""
+    for column, label in COLUMN_LABELS.items():
+        note = note.replace(column, label)
+    return note
 
 
 def areas_in(events: Path) -> list[str]:
@@ -154,11 +187,18 @@ def run(choice: Choice, progress: Progress | None = None) -> Results:
     step(95, "Writing the summary")
     results = Results(rates, ratios, proportions, funnel, trend, monthly)
     results.notes.extend(thin_months(monthly, choice.group))
+    if population_groups(choice.group) is not None:
+        results.notes.append(
+            "Officers' records have no Mixed group, so Mixed residents are left out of these "
+            "comparisons; people of Mixed ethnicity who were searched are counted in whichever "
+            "group the officer chose."
+        )
     results.sentences = _sentences(results, choice)
-    for table in (rates, ratios, proportions, funnel, trend, monthly):
+    # The monthly table repeats the other tables' notes about left-out events.
+    for table in (rates, ratios, proportions, funnel, trend):
         for note in table.attrs.get("notes", []):
-            if note not in results.notes:
-                results.notes.append(note)
+            if readable(note) not in results.notes:
+                results.notes.append(readable(note))
     step(100, "Done")
     return results
 

@@ -38,7 +38,12 @@ def _base(title: str, description: str, width: int) -> Spec:
         "width": width,
         "config": {
             "font": FONT,
-            "axis": {"labelFontSize": 13, "titleFontSize": 13, "labelLimit": 220},
+            "axis": {
+                "labelFontSize": 13,
+                "titleFontSize": 13,
+                "labelLimit": 220,
+                "titlePadding": 14,
+            },
             "legend": {"orient": "bottom", "labelFontSize": 13, "titleFontSize": 13},
             "view": {"stroke": None},
         },
@@ -94,6 +99,10 @@ def interval_chart(
         )
     spec = _base(title, description, width)
     spec.update({"data": {"values": data}, "layer": layers, "height": {"step": 34}})
+    if log_scale:
+        # A log scale has no place for zero: leave such rows out of the picture (the table
+        # beside the chart still shows them) rather than pinning every point to the edge.
+        spec["transform"] = [{"filter": "datum.estimate > 0 && datum.lower > 0"}]
     return spec
 
 
@@ -131,6 +140,7 @@ def funnel_chart(
         # Limits far outside the units' values would only squash the picture: clip them.
         y_scale.update({"domain": list(value_domain), "clamp": True})
     spec = _base(title, description, width)
+    spec["config"]["legend"] = {"orient": "right", "labelFontSize": 13, "labelLimit": 200}
     spec["layer"] = [
         {
             "data": {"values": _records(long_limits, [size, "limit", "value", "band"])},
