@@ -16,7 +16,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 .PHONY: help install demo test lint typecheck pytest pytest-sqlite pytest-postgres browser-deps bench clean
 
 help:
-	@echo "make demo   install, load demo data and serve on http://127.0.0.1:8000"
+	@echo "make demo   install, load demo data and serve on http://localhost:8000"
 	@echo "make test   install and run every check (ruff, mypy, pytest on SQLite and PostgreSQL)"
 
 $(UV):
@@ -33,7 +33,7 @@ demo: install
 	$(DEMO_ENV) $(BIN)/accord migrate --noinput
 	$(DEMO_ENV) $(BIN)/accord demo_data
 	$(DEMO_ENV) $(BIN)/accord demo_datasets
-	@echo "Accord is at http://127.0.0.1:8000/ (Ctrl+C to stop)"
+	@echo "Accord is at http://localhost:8000/ (Ctrl+C to stop). Use localhost, not 127.0.0.1: browsers refuse security keys on an IP address."
 	$(DEMO_ENV) $(BIN)/accord db_worker & worker=$$!; \
 	  trap "kill $$worker 2>/dev/null" EXIT; \
 	  $(DEMO_ENV) $(BIN)/accord runserver 127.0.0.1:8000

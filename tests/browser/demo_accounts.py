@@ -22,6 +22,7 @@ EXTRA_ADVOCATES: dict[str, tuple[str, bool]] = {
     # A long name, to show how the header copes on a narrow screen.
     "screenshot-advocate": ("Alexandra Okonkwo-Whitfield", True),
     "no-mfa-advocate": ("Nadia New-Advocate", False),
+    "webauthn-advocate": ("Wren Key-Holder", False),
     **{f"spare-advocate-{n}": (f"Spare Advocate {n}", True) for n in range(1, 7)},
 }
 
