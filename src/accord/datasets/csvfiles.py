@@ -1,8 +1,9 @@
 """Reading CSV files fast, and saying exactly where they are wrong when they are.
 
-The fast path is Arrow's multi-threaded CSV reader with every column read as a dictionary
-of strings: police.uk columns hold few distinct values, so each check and mapping runs once
-per distinct value instead of once per row (see :mod:`accord.datasets.validation`).
+The fast path is Arrow's streaming CSV reader over a memory map of the file, with every
+column read as a dictionary of strings: police.uk columns hold few distinct values, so each
+check and mapping runs once per distinct value instead of once per row (see
+:mod:`accord.datasets.validation`). UTF-8 is checked the same way, once per distinct value.
 
 Arrow's errors do not say which row is wrong. When it refuses a file, :func:`diagnose`
 re-reads it slowly with Python's ``csv`` module to find the first bad row and column, so
@@ -23,7 +24,6 @@ change names and labels, and the fix for the person is one "Save as" away.
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Callable, Collection, Sequence
 
 import pyarrow as pa
@@ -36,22 +36,6 @@ DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 _BOM = b"\xef\xbb\xbf"
 _BLOCK = 4 << 20
 _MAX_HEADER = 1 << 16
-
-
-class _Counting(io.RawIOBase):
-    """A readable stream that counts the bytes read through it (for progress)."""
-
-    def __init__(self, handle: io.BufferedReader) -> None:
-        self.handle = handle
-        self.count = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        read = self.handle.readinto(buffer)
-        self.count += read
-        return read
 
 
 def read_header(file: InputFile) -> list[str]:
@@ -96,14 +80,22 @@ def read_table(
     header: Sequence[str],
     *,
     skip: Collection[str] = (),
+    flags: Collection[str] = (),
     on_progress: Callable[[int], None] | None = None,
 ) -> pa.Table:
-    """Every column as ``dictionary<string>``, empty cells as nulls, in one chunk.
+    """Every column as ``dictionary<string>`` (or ``bool``, see ``flags``), empty cells as
+    nulls, in one chunk.
 
     Args:
         file: The CSV file.
         header: Its column names (from :func:`read_header`); the first row is skipped.
         skip: Columns not to read (they are not kept, so they are not checked either).
+        flags: Columns to try reading straight as booleans, which is cheaper than a
+            dictionary. Only the exact spellings in :data:`FLAG_TRUE` and
+            :data:`FLAG_FALSE` (and empty cells) are taken this way; if any cell in any
+            of these columns is written otherwise, the whole file is read again with every
+            column as a dictionary, so the caller's own checks see (and name) the odd cell.
+            A caller may only ask for this if it reads these spellings the same way.
         on_progress: Called with the number of bytes read so far, after each block.
 
     Raises:
@@ -111,28 +103,76 @@ def read_table(
             has no data rows. Each problem names the row and, where it can, the column.
     """
     options = pacsv.ReadOptions(column_names=list(header), skip_rows=1, block_size=_BLOCK)
-    convert = pacsv.ConvertOptions(
-        column_types=dict.fromkeys(header, DICTIONARY),
-        include_columns=[name for name in header if name not in skip],
-        null_values=[""],
-        strings_can_be_null=True,
-        quoted_strings_can_be_null=True,
-    )
-    try:
-        batches = _read_batches(file, options, convert, pacsv.ParseOptions(), on_progress)
-    except pa.ArrowInvalid:
-        # Perhaps a quoted cell holds a line break: slower, but Arrow can read that.
+    include = [name for name in header if name not in skip]
+    typed = [name for name in include if name in flags]
+    table = None
+    if typed:
         try:
-            parse = pacsv.ParseOptions(newlines_in_values=True)
-            batches = _read_batches(file, options, convert, parse, on_progress)
+            table = _read(file, options, _convert(header, include, typed), on_progress)
+        except pa.ArrowInvalid:
+            table = None  # read it again as dictionaries: the checks will say what is wrong
+    if table is None:
+        convert = _convert(header, include, ())
+        try:
+            try:
+                table = _read(file, options, convert, on_progress)
+            except pa.ArrowInvalid:
+                # Perhaps a quoted cell holds a line break: slower, but Arrow can read that.
+                parse = pacsv.ParseOptions(newlines_in_values=True)
+                table = _read(file, options, convert, on_progress, parse)
         except pa.ArrowInvalid as error:
             diagnose(file, header)
             raise ImportFailed.one(
                 f"the file cannot be read as CSV ({error}).", file.name
             ) from error
-    if not batches or sum(b.num_rows for b in batches) == 0:
+    if table.num_rows == 0:
         raise ImportFailed.one("the file has a header row but no data rows.", file.name)
-    table = pa.Table.from_batches(batches).unify_dictionaries().combine_chunks()
+    return table
+
+
+#: The spellings :func:`read_table` reads straight as booleans (see its ``flags``).
+FLAG_TRUE = ("TRUE", "True", "true")
+FLAG_FALSE = ("FALSE", "False", "false")
+
+
+def _convert(
+    header: Sequence[str], include: list[str], flags: Collection[str]
+) -> pacsv.ConvertOptions:
+    # UTF-8 is not checked cell by cell while reading: _read checks each distinct value
+    # once, after the cells have been gathered into dictionaries (the same check, cheaper).
+    return pacsv.ConvertOptions(
+        column_types={name: pa.bool_() if name in flags else DICTIONARY for name in header},
+        include_columns=include,
+        null_values=[""],
+        true_values=list(FLAG_TRUE),
+        false_values=list(FLAG_FALSE),
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=True,
+        check_utf8=False,
+    )
+
+
+def _read(
+    file: InputFile,
+    options: pacsv.ReadOptions,
+    convert: pacsv.ConvertOptions,
+    on_progress: Callable[[int], None] | None,
+    parse: pacsv.ParseOptions | None = None,
+) -> pa.Table:
+    """The file as one chunk per column, its text checked to be UTF-8.
+
+    Raises:
+        pa.ArrowInvalid: Arrow cannot read it, or a value is not UTF-8.
+    """
+    batches = _read_batches(file, options, convert, parse or pacsv.ParseOptions(), on_progress)
+    if not batches:
+        return pa.table({name: pa.array([], DICTIONARY) for name in convert.include_columns})
+    # Concatenating dictionary chunks unifies their dictionaries on the way (one pass).
+    table = pa.Table.from_batches(batches).combine_chunks()
+    for column in table.columns:
+        if pa.types.is_dictionary(column.type):
+            for chunk in column.chunks:
+                chunk.dictionary.validate(full=True)  # UTF-8, once per distinct value
     return table
 
 
@@ -143,16 +183,26 @@ def _read_batches(
     parse: pacsv.ParseOptions,
     on_progress: Callable[[int], None] | None,
 ) -> list[pa.RecordBatch]:
+    """Arrow's streaming reader over a memory map of the file (no copy of its bytes).
+
+    The file must not be truncated while it is read (the importer's own copy in the
+    upload or scratch folder, which nothing else writes to). Each batch is one block of
+    ``options.block_size`` bytes, so the progress reported is
+    the number of blocks parsed times the block size (Arrow reads ahead of the parser, so
+    the file's position would run ahead of the work done).
+    """
     batches: list[pa.RecordBatch] = []
-    with file.path.open("rb") as raw:
-        counting = _Counting(raw)
+    with pa.memory_map(str(file.path)) as source:
+        size = source.size()
         reader = pacsv.open_csv(
-            counting, read_options=options, parse_options=parse, convert_options=convert
+            source, read_options=options, parse_options=parse, convert_options=convert
         )
         for batch in reader:
             batches.append(batch)
             if on_progress is not None:
-                on_progress(counting.count)
+                on_progress(min(len(batches) * options.block_size, size))
+    if on_progress is not None:
+        on_progress(size)
     return batches
 
 

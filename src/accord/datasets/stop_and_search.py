@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import PurePosixPath
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -103,12 +104,25 @@ FORCE_SLUGS = {
     "city-of-london": "London, City of",
 }
 TIME_PATTERN = r"^\d{1,2}:\d{2}(:\d{2})?$"
+#: Columns first read straight as booleans (see ``read_table``'s ``flags``): the spellings
+#: it takes that way are ones ``check_booleans`` reads the same way.
+FLAGS = (
+    "involved_person",
+    "operation",
+    "outcome_linked_to_object_of_search",
+    "removal_of_more_than_outer_clothing",
+)
 
 
 def _mapped(column: Column, vocabulary: Vocabulary) -> pa.DictionaryArray:
     return column.remap(
         [vocabulary.lookup(v) if vocabulary.knows(v) else None for v in column.value_list()]
     )
+
+
+def _zeros(rows: int) -> pa.Array:
+    """``rows`` zeros as int32 (the indices of a one-value dictionary column)."""
+    return pa.array(np.zeros(rows, dtype=np.int32))
 
 
 def _force_from_name(name: str) -> str | None:
@@ -126,9 +140,19 @@ class _File:
         self.file = file
         self.fit = fit
         self.rows = table.num_rows
-        self.by_source = {name: Column.of(table[name]) for name in table.column_names}
-        self.columns = {c: self.by_source[s] for c, s in fit.found.items()}
+        #: columns read straight as booleans (see ``FLAGS``); the others are dictionaries
+        self.flags = {
+            name: table[name].combine_chunks()
+            for name in table.column_names
+            if table.schema.field(name).type == pa.bool_()
+        }
+        self.by_source = {
+            name: Column.of(table[name]) for name in table.column_names if name not in self.flags
+        }
+        self.columns = {c: self.by_source[s] for c, s in fit.found.items() if s in self.by_source}
         self.problems: list[Problem] = []
+        #: canonical name -> the number for each distinct value (see :meth:`number`)
+        self.numbers: dict[str, pa.Array] = {}
 
     def header(self, canonical: str) -> str:
         return self.fit.found[canonical]
@@ -151,9 +175,13 @@ class _File:
         column = self.columns[canonical]
         found, values = check_numbers(column, self.file.name, self.header(canonical))
         self.problems += found
+        self.numbers[canonical] = values
         return column.take(values)
 
     def boolean(self, canonical: str) -> pa.Array:
+        read = self.flags.get(self.fit.found.get(canonical, ""))
+        if read is not None:
+            return read  # only TRUE/True/true, FALSE/False/false or empty: nothing to check
         column = self.columns.get(canonical)
         if column is None:
             return self.nulls(pa.bool_())
@@ -207,7 +235,14 @@ def _areas(f: _File, latitude: pa.Array, longitude: pa.Array) -> tuple[pa.Array,
         else:
             name = codes.remap([a.name if a else None for a in known])
         return code, name, "file"
-    looked_up = Column.of(PointLookup.shipped().lookup(latitude, longitude))
+    looked_up = Column.of(
+        PointLookup.shipped().lookup_coded(
+            f.numbers["latitude"],
+            f.columns["latitude"].array.indices,
+            f.numbers["longitude"],
+            f.columns["longitude"].array.indices,
+        )
+    )
     names = [authorities.by_code.get(v) for v in looked_up.value_list()]
     return looked_up.as_dictionary(), looked_up.remap(names), "point"
 
@@ -217,10 +252,11 @@ def _convert(file: InputFile, fit: police_uk.Match, table: pa.Table) -> tuple[pa
     for name, column in f.by_source.items():
         f.problems += check_formulas(column, file.name, name)
     search_type = f.category("type", TYPES)
-    if "involved_person" in f.columns:
+    if "involved_person" in f.fit.found:
         involved = f.boolean("involved_person")
     else:
-        involved = pc.not_equal(search_type.cast(pa.string()), "Vehicle search")
+        # per distinct value, then per row (an empty type stays empty)
+        involved = pc.not_equal(search_type.dictionary, "Vehicle search").take(search_type.indices)
     date, time, month = _dates(f)
     latitude, longitude = f.number("latitude"), f.number("longitude")
     la_code, la_name, how = _areas(f, latitude, longitude)
@@ -230,7 +266,7 @@ def _convert(file: InputFile, fit: police_uk.Match, table: pa.Table) -> tuple[pa
         force = pa.DictionaryArray.from_arrays(
             pa.nulls(f.rows, pa.int32())
             if (name := _force_from_name(file.name)) is None
-            else pa.array([0] * f.rows, pa.int32()),
+            else _zeros(f.rows),
             pa.array([] if name is None else [name], pa.string()),
         )
     columns = {
@@ -260,9 +296,7 @@ def _convert(file: InputFile, fit: police_uk.Match, table: pa.Table) -> tuple[pa
         "outcome": f.text("outcome"),
         "outcome_linked_to_object_of_search": f.boolean("outcome_linked_to_object_of_search"),
         "removal_of_more_than_outer_clothing": f.boolean("removal_of_more_than_outer_clothing"),
-        "source_file": pa.DictionaryArray.from_arrays(
-            pa.array([0] * f.rows, pa.int32()), pa.array([file.name])
-        ),
+        "source_file": pa.DictionaryArray.from_arrays(_zeros(f.rows), pa.array([file.name])),
     }
     if f.problems:
         raise ImportFailed(f.problems)
@@ -347,6 +381,7 @@ def read_stop_and_search(
                 file,
                 header,
                 skip=[name for name in header if normalise(name) in ignored],
+                flags=[fit.found[name] for name in FLAGS if name in fit.found],
                 on_progress=reading(progress, file.name, offset, total),
             )
             converted, source_of_area = _convert(file, fit, table)
@@ -368,7 +403,11 @@ def read_stop_and_search(
             [Problem("None of the files given is a police.uk stop-and-search file.")]
         )
     progress(0.85, "Harmonising")
-    table = pa.concat_tables(tables).unify_dictionaries().combine_chunks()
+    table = (
+        tables[0]
+        if len(tables) == 1
+        else pa.concat_tables(tables).unify_dictionaries().combine_chunks()
+    )
     report = _report(table, file_rows, how)
     report.notes = list(dict.fromkeys(notes))
     if "point" in how:

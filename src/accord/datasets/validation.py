@@ -8,7 +8,7 @@ one pass over the row numbers, which is how a million rows are checked in millis
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -29,12 +29,17 @@ NUMBER_PATTERN = r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$"
 SIGNED_NUMBER_OR_SIGN = r"^([+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-])$"
 
 
-@dataclass(frozen=True)
 class Column:
-    """A dictionary-encoded column: per-row codes (-1 for an empty cell) and the values."""
+    """A dictionary-encoded column: the distinct ``values`` and, per row, the number of its value.
 
-    codes: npt.NDArray[np.int32]
-    values: pa.StringArray
+    The Arrow array is kept as it is (no copy): mapping a column is a ``take`` of a small
+    per-value array by the row indices. ``codes`` (the row indices as NumPy, -1 for an empty
+    cell) is only built when asked for, which is when a problem has to name its rows.
+    """
+
+    def __init__(self, array: pa.DictionaryArray, values: pa.StringArray) -> None:
+        self.array = array
+        self.values = values
 
     @classmethod
     def of(cls, array: pa.Array | pa.ChunkedArray) -> Column:
@@ -42,15 +47,24 @@ class Column:
             array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
         if not pa.types.is_dictionary(array.type):
             array = pc.dictionary_encode(array)
-        indices = pc.fill_null(array.indices, -1)
-        codes = np.asarray(indices.to_numpy(zero_copy_only=False), dtype=np.int32)
+        indices = array.indices
+        if indices.type != pa.int32():
+            indices = indices.cast(pa.int32())
         values = array.dictionary
         if values.type != pa.string():
             values = values.cast(pa.string())
-        return cls(codes=codes, values=values)
+        if indices is not array.indices or values is not array.dictionary:
+            array = pa.DictionaryArray.from_arrays(indices, values)
+        return cls(array, values)
+
+    @cached_property
+    def codes(self) -> npt.NDArray[np.int32]:
+        """Per row, the number of its value; -1 for an empty cell."""
+        indices = pc.fill_null(self.array.indices, -1)
+        return np.asarray(indices.to_numpy(zero_copy_only=False), dtype=np.int32)
 
     def __len__(self) -> int:
-        return len(self.codes)
+        return len(self.array)
 
     def value_list(self) -> list[str]:
         return [str(v) for v in self.values.to_pylist()]
@@ -61,7 +75,7 @@ class Column:
 
     @property
     def missing(self) -> int:
-        return int(np.count_nonzero(self.codes < 0))
+        return int(self.array.indices.null_count)
 
     def first_rows(self, bad: Iterable[int]) -> dict[int, tuple[int, int]]:
         """For each bad value number: (spreadsheet row of its first use, rows using it)."""
@@ -77,8 +91,7 @@ class Column:
 
     def take(self, mapped: pa.Array) -> pa.Array:
         """Expand a per-value array (one entry per distinct value) to one entry per row."""
-        indices = pa.array(self.codes, mask=self.codes < 0)
-        return mapped.take(indices)
+        return mapped.take(self.array.indices)
 
     def remap(self, mapped: list[str | None] | pa.Array) -> pa.DictionaryArray:
         """A new dictionary column: a row with value ``i`` gets ``mapped[i]`` (None: empty).
@@ -87,15 +100,11 @@ class Column:
         """
         targets = mapped if isinstance(mapped, pa.Array) else pa.array(mapped, type=pa.string())
         encoded = pc.dictionary_encode(targets)
-        per_value = np.asarray(pc.fill_null(encoded.indices, -1).to_numpy(False), dtype=np.int64)
-        lookup = np.append(per_value, -1)  # code -1 (an empty cell) stays empty
-        codes = lookup[self.codes]
-        indices = pa.array(codes.astype(np.int32), mask=codes < 0)
+        indices = encoded.indices.take(self.array.indices)  # an empty cell stays empty
         return pa.DictionaryArray.from_arrays(indices, encoded.dictionary)
 
     def as_dictionary(self) -> pa.DictionaryArray:
-        indices = pa.array(self.codes, mask=self.codes < 0)
-        return pa.DictionaryArray.from_arrays(indices, self.values)
+        return self.array
 
 
 def _report(
