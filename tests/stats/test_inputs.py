@@ -151,9 +151,11 @@ def test_require_columns_names_missing_and_lists_available() -> None:
     "name",
     [
         "accord.stats.inputs",
+        "accord.stats.sessions",
         "accord.stats.aggregate",
         "accord.stats.suppression",
         "accord.stats.api",
+        "accord.stats.api.loading",
         "accord.stats.cli",
     ],
 )

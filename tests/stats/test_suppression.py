@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from random import Random
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +26,8 @@ from accord.stats.suppression import (
     PRIMARY,
     SECONDARY,
     TOTAL,
+    hidden_cells,
+    interior_cells,
     round_to_base,
     suppress,
     suppress_measures,
@@ -313,3 +316,17 @@ def test_secondary_suppression_carries_over_to_measures() -> None:
 def test_measures_without_n_are_refused() -> None:
     with pytest.raises(StatsInputError, match="no 'n' column"):
         suppress_measures(_measures().drop(columns="n"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(tables(), st.integers(2, 12), st.booleans(), st.booleans(), st.randoms())
+def test_hidden_cells_are_the_cells_suppress_flags(
+    values: npt.NDArray[np.int64], threshold: int, show_zeros: bool, margins: bool, rng: Random
+) -> None:
+    frame, dims = _to_long(values)
+    frame = frame.sample(frac=1.0, random_state=rng.randrange(2**32)).reset_index(drop=True)
+    options = {"threshold": threshold, "show_zeros": show_zeros, "margins": margins}
+    flags = interior_cells(suppress(frame, dims, "n", **options), dims, like=frame)
+    expected = frame[dims].merge(flags, on=dims, how="left")["n_flag"] != ""
+    mask = hidden_cells(frame, dims, "n", **options)
+    np.testing.assert_array_equal(mask, expected.to_numpy())

@@ -35,6 +35,7 @@ import pandas as pd
 from ibis.common.deferred import Deferred
 from ibis.common.exceptions import IbisError
 
+from accord.stats.duckdb_backend import remembered
 from accord.stats.errors import StatsInputError
 from accord.stats.inputs import require_columns
 
@@ -228,7 +229,12 @@ def population_totals(
     keys = _as_list(by)
     require_columns(table, [*keys, value], what="population")
     present = table.filter(*[table[k].notnull() for k in keys])
-    return present.group_by(keys).aggregate(population=present[value].sum())
+    total = present[value].sum()
+    if present[value].type().is_integer():
+        # DuckDB sums integers into a 128-bit integer, which arrives in Python as
+        # Decimal objects (slow to convert); head counts fit 64 bits with room to spare.
+        total = total.cast("int64")
+    return present.group_by(keys).aggregate(population=total)
 
 
 def join_population(events: ir.Table, population: ir.Table, on: Sequence[str]) -> ir.Table:
@@ -239,6 +245,11 @@ def join_population(events: ir.Table, population: ir.Table, on: Sequence[str]) -
     ``events = 0``. A marker column records whether the population had the cell, so
     that :func:`rate_table` can name the events with no population.
     """
+    key = ("join_population", events.op(), population.op(), tuple(on))
+    return remembered(events, key, lambda: _join_population(events, population, on))
+
+
+def _join_population(events: ir.Table, population: ir.Table, on: Sequence[str]) -> ir.Table:
     keys = list(on)
     extra = [c for c in events.columns if c not in keys and c != "events"]
     pop = population.mutate(**{_IN_POPULATION: ibis.literal(1)})
@@ -249,7 +260,9 @@ def join_population(events: ir.Table, population: ir.Table, on: Sequence[str]) -
     return joined.select(
         **{k: ibis.coalesce(pop[k], events[k]) for k in keys},
         events=events["events"].fill_null(0),
-        population=pop["population"],
+        # Zero (not null) where the population lacks the cell, so that the column has
+        # no gaps and converts quickly; rate_table drops those rows by the marker.
+        population=ibis.ifelse(pop[_IN_POPULATION].notnull(), pop["population"], 0),
         **{_IN_POPULATION: pop[_IN_POPULATION].notnull()},
     )
 
@@ -270,9 +283,10 @@ def proportion_counts(
     """
     keys = _as_list(by)
     prepared, keys = _prepare(table, keys, where=where, period=period, date=date, what="events")
-    hit = _resolve(prepared, success, what="events").fill_null(False)
+    hit = _resolve(prepared, success, what="events")
+    # COUNT(*) FILTER (WHERE ...): rows whose condition is null are not counted.
     return prepared.group_by(keys).aggregate(
-        successes=ibis.ifelse(hit, 1, 0).sum(), trials=prepared.count()
+        successes=prepared.count(where=hit), trials=prepared.count()
     )
 
 
@@ -299,8 +313,7 @@ def stage_counts(
         if condition is None:
             metrics[name] = prepared.count()
         else:
-            hit = _resolve(prepared, condition, what="events").fill_null(False)
-            metrics[name] = ibis.ifelse(hit, 1, 0).sum()
+            metrics[name] = prepared.count(where=_resolve(prepared, condition, what="events"))
     return prepared.group_by(keys).aggregate(**metrics)
 
 
@@ -316,6 +329,8 @@ def collect(expr: ir.Table, *, counts: Sequence[str] = ()) -> pd.DataFrame:
     frame: pd.DataFrame = expr.execute()
     count_columns = [c for c in frame.columns if c in (*COUNT_COLUMNS, *counts)]
     for column in count_columns:
+        if frame[column].dtype == "int64":
+            continue  # already whole numbers with none missing
         values = pd.to_numeric(frame[column])
         present = values.dropna()
         if not (present.round() == present).all():
@@ -325,7 +340,7 @@ def collect(expr: ir.Table, *, counts: Sequence[str] = ()) -> pd.DataFrame:
                 f"{bad.head(10).to_string(index=False)}"
             )
         frame[column] = values.round().astype("Int64" if values.isna().any() else "int64")
-    if "period" in frame.columns:
+    if "period" in frame.columns and not pd.api.types.is_datetime64_dtype(frame["period"]):
         frame["period"] = pd.to_datetime(frame["period"])
     keys = [c for c in frame.columns if c not in count_columns and not c.startswith("_")]
     if keys:

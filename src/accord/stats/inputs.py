@@ -22,6 +22,9 @@ The allow-lists must be set after the database starts (DuckDB refuses them in th
 connection config), so the settings are applied in that order once connected. In-memory
 sources (Arrow, pandas, Polars) need no file access at all.
 
+The backends opened here remember the SQL they compiled (:mod:`accord.stats.duckdb_backend`),
+and the high-level API reuses them per thread (:mod:`accord.stats.sessions`).
+
 Example:
     >>> import pandas as pd
     >>> table = read(pd.DataFrame({"group": ["a", "b"], "events": [3, 4]}))
@@ -35,7 +38,7 @@ import os
 import secrets
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeGuard, runtime_checkable
+from typing import Any, Protocol, TypeGuard, runtime_checkable
 
 import duckdb
 import ibis
@@ -45,10 +48,8 @@ import pyarrow as pa
 from ibis.backends import BaseBackend
 from ibis.common.exceptions import IbisError
 
+from accord.stats.duckdb_backend import RememberingDuckDB
 from accord.stats.errors import StatsInputError
-
-if TYPE_CHECKING:
-    from ibis.backends.duckdb import Backend as DuckDBBackend
 
 __all__ = [
     "FILE_SUFFIXES",
@@ -80,7 +81,7 @@ def open_duckdb(
     *,
     threads: int | None = None,
     memory_limit: str | None = None,
-) -> DuckDBBackend:
+) -> RememberingDuckDB:
     """Open an in-process DuckDB that may read only the given files or directories.
 
     Args:
@@ -104,7 +105,7 @@ def open_duckdb(
         config["memory_limit"] = memory_limit
     raw = duckdb.connect(":memory:", config=config)
     # ibis sets the session time zone when it attaches, which must happen before locking.
-    backend = ibis.duckdb.from_connection(raw)
+    backend: RememberingDuckDB = RememberingDuckDB.from_connection(raw)
     files: list[str] = []
     directories: list[str] = []
     for path in paths:

@@ -42,8 +42,10 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -58,6 +60,7 @@ __all__ = [
     "TOTAL",
     "SuppressedTable",
     "blank_measures",
+    "hidden_cells",
     "interior_cells",
     "protect",
     "round_to_base",
@@ -116,89 +119,151 @@ def _primary(values: IntArray, threshold: int, show_zeros: bool) -> BoolArray:
     return hidden
 
 
+class _Boxes:
+    """Layout of the candidate boxes for one count of alternatives per axis.
+
+    Box ``p`` takes alternative ``digit[d, p]`` on axis ``d`` (boxes row-major over the
+    alternatives); ``at[d, p]`` is where that alternative sits in the axes' alternatives
+    laid end to end. ``strides`` and ``totals`` are each axis's, repeated once per
+    alternative in that layout.
+    """
+
+    def __init__(self, sizes: tuple[int, ...], strides: IntArray, totals: IntArray) -> None:
+        count = int(np.prod(sizes))
+        inner = np.cumprod((1, *sizes[:0:-1]))[::-1]
+        digit = (np.arange(count)[None, :] // inner[:, None]) % np.array(sizes)[:, None]
+        starts = np.cumsum((0, *sizes[:-1]))
+        self.at = digit + starts[:, None]
+        self.strides = np.repeat(strides, sizes)
+        self.totals = np.repeat(totals, sizes)
+        self.sizes = np.array(sizes)
+
+
 class _Table:
-    """The extended table flattened, with what the box search needs precomputed."""
+    """The extended table flattened, with what the box search needs precomputed.
+
+    ``cost`` is kept up to date as cells are hidden (a hidden cell costs nothing), so
+    each search reads it instead of recomputing it over the whole table.
+    """
 
     def __init__(self, values: IntArray, hidden: BoolArray) -> None:
         self.shape = values.shape
+        self.ndim = len(self.shape)
         self.values = values.ravel()
         self.hidden = hidden.ravel().copy()
+        self.zero = self.values == 0
         self.strides = np.array(
-            [int(np.prod(self.shape[d + 1 :])) for d in range(len(self.shape))], dtype=np.int64
+            [int(np.prod(self.shape[d + 1 :])) for d in range(self.ndim)], dtype=np.int64
         )
+        self.totals = np.array(self.shape, dtype=np.int64) - 1
         # Cost of hiding a cell: its value (smallest first); a zero is avoided because it
         # only lets a box move one way; an already hidden cell is free.
         self.penalty = float(self.values.max(initial=0)) + 1.0
         self.base_cost = np.where(self.values > 0, self.values.astype(np.float64), self.penalty)
+        self.cost = np.where(self.hidden, 0.0, self.base_cost)
+        # Every axis offers n - 1 alternatives whatever the cell, so whether the search
+        # is exhaustive is a property of the table.
+        self.candidates = int(np.prod([n - 1 for n in self.shape]))
+        self._others: dict[tuple[int, int], list[int]] = {}
+        self._boxes: dict[tuple[int, ...], _Boxes] = {}
+        # Every level of every axis as an offset from the start of its line, padded to
+        # the longest axis (the padding is masked).
+        width = max(self.shape)
+        levels = np.arange(width)
+        self.line_steps = levels[None, :] * self.strides[:, None]
+        self.padding = levels[None, :] >= np.array(self.shape)[:, None]
+        self.line_steps[self.padding] = 0
+        # bits[c, d]: whether corner c of a box takes the alternative level on axis d,
+        # corners in the order of ``itertools.product([0, 1], repeat=ndim)`` (axis 0 the
+        # most significant bit). As floats, so that ``bits @ steps`` runs in BLAS (the
+        # sums are whole numbers far below 2**53).
+        weights = 1 << np.arange(self.ndim - 1, -1, -1)
+        self.weights = weights
+        corners = np.arange(2**self.ndim)
+        self.bits = ((corners[:, None] & weights[None, :]) > 0).astype(np.float64)
+        # even[c, m]: corner c crosses an even number of the axes in mask m.
+        ones = np.array([bin(m).count("1") for m in corners])
+        self.even = ones[corners[:, None] & corners[None, :]] % 2 == 0
 
-    def cost(self) -> npt.NDArray[np.float64]:
-        return np.where(self.hidden, 0.0, self.base_cost)
+    def hide(self, cells: IntArray) -> None:
+        self.hidden[cells] = True
+        self.cost[cells] = 0.0
 
-    def alternatives(self, cell: tuple[int, ...], cost: npt.NDArray[np.float64]) -> list[IntArray]:
+    def alternatives(self, cell: tuple[int, ...]) -> list[list[int]]:
         """Alternative levels per axis (all of them, or the cheapest few and the total)."""
-        full = [np.delete(np.arange(n, dtype=np.int64), cell[d]) for d, n in enumerate(self.shape)]
-        if int(np.prod([len(a) for a in full])) <= _MAX_CANDIDATES:
+        if self.candidates <= _MAX_CANDIDATES:
+            full = []
+            for d, c in enumerate(cell):
+                others = self._others.get((d, c))
+                if others is None:
+                    others = self._others[d, c] = [x for x in range(self.shape[d]) if x != c]
+                full.append(others)
             return full
-        keep = max(2, int(_MAX_CANDIDATES ** (1 / len(self.shape))))
-        base = int(np.dot(cell, self.strides))
-        chosen: list[IntArray] = []
-        for d, options in enumerate(full):
-            line_cost = cost[base + (options - cell[d]) * self.strides[d]]
-            best = options[np.argsort(line_cost, kind="stable")][:keep]
+        keep = max(2, int(_MAX_CANDIDATES ** (1 / self.ndim)))
+        own = np.array(cell)
+        starts = int(np.dot(own, self.strides)) - own * self.strides
+        lines = self.cost[starts[:, None] + self.line_steps]
+        # Padding and the cell's own level sort last; a stable sort keeps the others in
+        # the order of their levels among equal costs.
+        lines[self.padding] = np.inf
+        lines[np.arange(self.ndim), own] = np.inf
+        order = np.argsort(lines, axis=1, kind="stable")[:, :keep].tolist()
+        chosen = []
+        for d, c in enumerate(cell):
+            best = order[d][: min(keep, self.shape[d] - 1)]
             total = self.shape[d] - 1
-            if total != cell[d] and total not in best:
-                best = np.append(best[: keep - 1], total)
-            chosen.append(np.sort(best))
+            if total != c and total not in best:
+                # Fewer options than ``keep`` would all be kept, the total among them.
+                best[-1] = total
+            best.sort()
+            chosen.append(best)
         return chosen
 
     def best_box(self, cell: tuple[int, ...]) -> IntArray:
-        """Flat indices of the corners of the cheapest protecting box around ``cell``."""
-        ndim = len(self.shape)
-        cost = self.cost()
-        options = self.alternatives(cell, cost)
-        # index[b_1..b_k, j_1..j_k]: corner b (0 = the cell's own level, 1 = the
-        # alternative) of the box that takes alternative j_d on each axis d.
-        index = np.full((1,) * (2 * ndim), int(np.dot(cell, self.strides)), dtype=np.int64)
-        totals = np.zeros((1,) * (2 * ndim), dtype=np.int64)
-        for d, alternatives in enumerate(options):
-            bit_shape = [1] * (2 * ndim)
-            bit_shape[d] = 2
-            choice_shape = [1] * (2 * ndim)
-            choice_shape[ndim + d] = len(alternatives)
-            bit = np.array([0, 1], dtype=np.int64).reshape(bit_shape)
-            offset = ((alternatives - cell[d]) * self.strides[d]).reshape(choice_shape)
-            index = index + bit * offset
-            total = self.shape[d] - 1
-            at_total = np.stack(
-                [np.full(len(alternatives), cell[d] == total), alternatives == total]
-            ).astype(np.int64)
-            at_total_shape = [1] * (2 * ndim)
-            at_total_shape[d] = 2
-            at_total_shape[ndim + d] = len(alternatives)
-            totals = totals + at_total.reshape(at_total_shape)
-        corners = tuple(range(ndim))
-        values = self.values[index]
-        box_cost = cost[index].sum(axis=corners)
-        new_cells = (~self.hidden[index]).sum(axis=corners)
-        # A corner moves by sign * t in the table where each total is negated (there
-        # every line sums to zero); a zero corner only allows the sign that keeps it
-        # non-negative. Zero corners pinning both signs freeze the whole box.
-        parity = np.zeros((2,) * ndim + (1,) * ndim, dtype=np.int64)
-        for d in range(ndim):
-            shape = [1] * (2 * ndim)
-            shape[d] = 2
-            parity = parity + np.array([0, 1]).reshape(shape)
-        sign = np.where((parity + totals) % 2 == 0, 1, -1)
-        zero = values == 0
-        up = (zero & (sign > 0)).any(axis=corners)
-        down = (zero & (sign < 0)).any(axis=corners)
-        score = np.where(up & down, np.inf, box_cost)
-        order = np.lexsort((new_cells.ravel(), score.ravel()))
-        best = np.unravel_index(int(order[0]), score.shape)
-        if not np.isfinite(score[best]):  # pragma: no cover - the all-totals box is feasible
+        """Flat indices of the corners of the cheapest protecting box around ``cell``.
+
+        A box takes one alternative level per axis; its corners sit at the cell's own
+        level or at the alternative on each axis. ``index[c, p]`` is corner ``c`` of box
+        ``p`` (boxes row-major over the alternatives).
+        """
+        options = self.alternatives(cell)
+        sizes = tuple(len(o) for o in options)
+        boxes = self._boxes.get(sizes)
+        if boxes is None:
+            boxes = self._boxes[sizes] = _Boxes(sizes, self.strides, self.totals)
+        levels = np.fromiter(itertools.chain.from_iterable(options), np.int64, sum(sizes))
+        own = np.repeat(np.array(cell), boxes.sizes)
+        steps = ((levels - own) * boxes.strides).astype(np.float64)
+        base = int(np.dot(cell, self.strides))
+        index = base + (self.bits @ steps[boxes.at]).astype(np.int64)
+        cost = self.cost[index]
+        box_cost = cost.sum(axis=0)
+        new_cells = np.count_nonzero(cost, axis=0)
+        score = box_cost
+        zero = self.zero[index]
+        if zero.any():
+            # A corner moves by sign * t in the table where each total is negated (there
+            # every line sums to zero): the sign flips once per axis where the corner
+            # takes the alternative, and once per axis where it sits on a total. A zero
+            # corner only allows the sign that keeps it non-negative; zero corners
+            # pinning both signs freeze the whole box. flips[p]: the axes where taking
+            # box p's alternative flips the sign (as a bit mask).
+            on_total = own == boxes.totals
+            flip = (1 + (levels == boxes.totals) + on_total) % 2
+            flips = self.weights @ flip[boxes.at]
+            positive = self.even[:, flips]
+            if int(np.count_nonzero(np.array(cell) == self.totals)) % 2:
+                positive = ~positive
+            zero_up = np.count_nonzero(zero & positive, axis=0)
+            frozen = (zero_up > 0) & (np.count_nonzero(zero, axis=0) > zero_up)
+            score = np.where(frozen, np.inf, box_cost)
+        best_score = score.min()
+        if not np.isfinite(best_score):  # pragma: no cover - the all-totals box is feasible
             raise AssertionError("no protecting box found")
-        position = int(np.ravel_multi_index(best, score.shape))
-        return np.asarray(index.reshape(2**ndim, -1)[:, position], dtype=np.int64)
+        # Cheapest box; then the one hiding fewest new cells; then the first.
+        tied = np.flatnonzero(score == best_score)
+        position = int(tied[np.argmin(new_cells[tied])])
+        return np.asarray(index[:, position], dtype=np.int64)
 
 
 def protect(values: IntArray, primary: BoolArray) -> tuple[BoolArray, BoolArray]:
@@ -215,12 +280,12 @@ def protect(values: IntArray, primary: BoolArray) -> tuple[BoolArray, BoolArray]
     # cells then often share for free.
     todo = np.flatnonzero(table.hidden)
     todo = todo[np.argsort(-table.values[todo], kind="stable")]
-    for flat in todo:
+    cells = np.stack(np.unravel_index(todo, table.shape), axis=1).tolist()
+    for flat, cell in zip(todo.tolist(), cells, strict=True):
         if protected[flat]:
             continue
-        cell = tuple(int(i) for i in np.unravel_index(int(flat), table.shape))
-        corners = table.best_box(cell)
-        table.hidden[corners] = True
+        corners = table.best_box(tuple(cell))
+        table.hide(corners)
         protected[corners] = True
     hidden = table.hidden.reshape(values.shape)
     return hidden, hidden & ~primary
@@ -234,16 +299,20 @@ def round_to_base(values: pd.Series, base: int = 5) -> pd.Series:
     return ((numeric / base + 0.5).floordiv(1) * base).astype("Int64")
 
 
-def _levels(column: pd.Series) -> pd.Index:
+def _levels(values: Iterable[Any]) -> pd.Index:
     """Distinct values in sorted order when they sort, else in order of appearance."""
-    values = list(pd.unique(column))
+    ordered = list(values)
     with contextlib.suppress(TypeError):  # mixed types: keep the order of appearance
-        values = sorted(values)
-    index: pd.Index = pd.Index(values)
+        ordered = sorted(ordered)
+    index: pd.Index = pd.Index(ordered)
     return index
 
 
-def _dense(frame: pd.DataFrame, by: Sequence[str], count: str) -> tuple[IntArray, list[pd.Index]]:
+def _dense(
+    frame: pd.DataFrame, by: Sequence[str], count: str
+) -> tuple[IntArray, list[pd.Index], tuple[IntArray, ...]]:
+    """The counts as a dense array (one axis per ``by`` column), its levels, and where
+    each row of ``frame`` sits in it."""
     missing = [c for c in [*by, count] if c not in frame.columns]
     if missing:
         raise StatsInputError(
@@ -254,21 +323,87 @@ def _dense(frame: pd.DataFrame, by: Sequence[str], count: str) -> tuple[IntArray
         raise StatsInputError(f"Column {count!r} has missing counts; fill or drop them first.")
     if (frame[count] < 0).any():
         raise StatsInputError(f"Column {count!r} has negative counts.")
-    if frame.duplicated(list(by)).any():
-        dupes = frame.loc[frame.duplicated(list(by), keep=False), list(by)]
-        raise StatsInputError(
-            f"Each combination of {', '.join(by)} must appear once; repeated:\n"
-            f"{dupes.head(10).to_string(index=False)}"
-        )
-    if frame[list(by)].isna().any().any():
+    # Each column's distinct values (in order of appearance) and every row's code; the
+    # levels are those values sorted, and a row's position is its value's level.
+    levels: list[pd.Index] = []
+    positions: list[IntArray] = []
+    for column in by:
+        codes, uniques = pd.factorize(frame[column])
+        level = _levels(uniques)
+        levels.append(level)
+        at = np.asarray(level.get_indexer(uniques), dtype=np.int64)
+        found = at[np.maximum(codes, 0)] if len(at) else np.zeros(len(codes), dtype=np.int64)
+        positions.append(np.where(codes < 0, -1, found))
+    shape = tuple(len(level) for level in levels)
+    missing_key = any(bool((p < 0).any()) for p in positions)
+    flat = np.sort(np.ravel_multi_index(positions, shape)) if not missing_key else None
+    if missing_key or (flat is not None and bool((np.diff(flat) == 0).any())):
+        if frame.duplicated(list(by)).any():
+            dupes = frame.loc[frame.duplicated(list(by), keep=False), list(by)]
+            raise StatsInputError(
+                f"Each combination of {', '.join(by)} must appear once; repeated:\n"
+                f"{dupes.head(10).to_string(index=False)}"
+            )
         raise StatsInputError(f"Grouping columns {', '.join(by)} must not be missing.")
-    levels = [_levels(frame[c]) for c in by]
-    array = np.zeros([len(level) for level in levels], dtype=np.int64)
-    positions = tuple(
-        level.get_indexer(pd.Index(frame[c])) for level, c in zip(levels, by, strict=True)
+    array = np.zeros(shape, dtype=np.int64)
+    array[tuple(positions)] = frame[count].to_numpy(dtype=np.int64)
+    return array, levels, tuple(positions)
+
+
+def _decide(
+    frame: pd.DataFrame,
+    keys: Sequence[str],
+    count: str,
+    *,
+    threshold: int,
+    show_zeros: bool,
+    margins: bool,
+) -> tuple[IntArray, list[pd.Index], tuple[IntArray, ...], BoolArray, BoolArray, BoolArray]:
+    """Primary and secondary suppression on the dense table (with margins if asked).
+
+    Returns the values, levels, row positions and the primary, hidden and secondary masks.
+    """
+    _check_threshold(threshold)
+    if not keys:
+        raise StatsInputError("Name at least one grouping column to suppress by.")
+    interior, levels, positions = _dense(frame, keys, count)
+    values = _extend(interior) if margins else interior
+    primary = _primary(values, threshold, show_zeros)
+    if margins:
+        hidden, secondary = protect(values, primary)
+    else:
+        hidden, secondary = primary, np.zeros_like(primary)
+    return values, levels, positions, primary, hidden, secondary
+
+
+def hidden_cells(
+    frame: pd.DataFrame,
+    by: str | Sequence[str],
+    count: str = "events",
+    *,
+    threshold: int = 10,
+    show_zeros: bool = True,
+    margins: bool = True,
+) -> BoolArray:
+    """Whether :func:`suppress` (same arguments) hides each row's cell, in row order.
+
+    The same decision as :func:`suppress`, without building the published table: for
+    blanking measures computed on the same cells.
+
+    Example:
+        >>> import pandas as pd
+        >>> counts = pd.DataFrame({"area": ["A", "A", "B", "B"], "group": ["x", "y", "x", "y"],
+        ...                        "events": [3, 40, 25, 60]})
+        >>> hidden_cells(counts, ["area", "group"]).tolist()
+        [True, True, True, True]
+    """
+    keys = [by] if isinstance(by, str) else list(by)
+    _, _, positions, _, hidden, _ = _decide(
+        frame, keys, count, threshold=threshold, show_zeros=show_zeros, margins=margins
     )
-    array[positions] = frame[count].to_numpy(dtype=np.int64)
-    return array, levels
+    # Interior cells keep their positions in the table with margins (totals come last).
+    mask: BoolArray = hidden[positions]
+    return mask
 
 
 def suppress(
@@ -302,21 +437,11 @@ def suppress(
         The table (with margin rows if ``margins``), other columns dropped, with
         ``count`` as nullable integers (``<NA>`` where hidden) and ``<count>_flag``.
     """
-    _check_threshold(threshold)
     keys = [by] if isinstance(by, str) else list(by)
-    if not keys:
-        raise StatsInputError("Name at least one grouping column to suppress by.")
-    interior, levels = _dense(frame, keys, count)
-    if margins:
-        values = _extend(interior)
-        labels = [[*level.tolist(), total_label] for level in levels]
-        primary = _primary(values, threshold, show_zeros)
-        hidden, secondary = protect(values, primary)
-    else:
-        values = interior
-        labels = [level.tolist() for level in levels]
-        primary = _primary(values, threshold, show_zeros)
-        hidden, secondary = primary, np.zeros_like(primary)
+    values, levels, _, primary, hidden, secondary = _decide(
+        frame, keys, count, threshold=threshold, show_zeros=show_zeros, margins=margins
+    )
+    labels = [[*level.tolist(), *([total_label] if margins else [])] for level in levels]
     index = pd.MultiIndex.from_product(labels, names=keys)
     out = index.to_frame(index=False)
     if not margins:

@@ -1,0 +1,92 @@
+"""Trends over time: the annual percentage change in counts or rates."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from ibis.backends import BaseBackend
+
+from accord.stats import aggregate as agg
+from accord.stats.aggregate import Period, Predicate
+from accord.stats.api.disclosure import BLANKED, DEFAULT_DISCLOSURE, Disclosure
+from accord.stats.api.loading import (
+    Population,
+    column_list,
+    finish,
+    loaded,
+    missing_group_note,
+    rate_cells,
+)
+from accord.stats.errors import StatsInputError
+from accord.stats.inputs import Source
+from accord.stats.suppression import blank_measures
+from accord.stats.trend import poisson_trend
+
+__all__ = ["trend"]
+
+_PERIOD_FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
+
+
+def trend(
+    events: Source,
+    population: Source | Population | None = None,
+    *,
+    date: str,
+    period: Period = "month",
+    group: str | Sequence[str] | None = None,
+    where: Predicate | None = None,
+    conf_level: float = 0.95,
+    recode: Mapping[str, Mapping[object, object]] | None = None,
+    disclosure: Disclosure | None = DEFAULT_DISCLOSURE,
+    unmatched: Literal["error", "drop"] = "error",
+    backend: BaseBackend | None = None,
+) -> pd.DataFrame:
+    """Annual percentage change in events (or, with a population, in the rate).
+
+    Counts per ``period`` are fitted by Poisson regression on time (quasi-Poisson
+    when overdispersed). A group's trend is suppressed when its total count over
+    all periods is hidden (the monthly counts themselves are not published here).
+    """
+    groups = column_list(group, name="group")
+    if population is not None:
+        frame, notes = rate_cells(
+            events,
+            population,
+            groups,
+            where=where,
+            period=period,
+            date=date,
+            recode=recode,
+            unmatched=unmatched,
+            backend=backend,
+        )
+    else:
+        with loaded(events, None, groups, date=date, recode=recode, backend=backend) as inputs:
+            frame = agg.collect(
+                agg.event_counts(inputs.events, groups, where=where, period=period, date=date)
+            )
+        if groups:
+            null_key = frame[groups].isna().any(axis=1)
+            frame.attrs["missing_group"] = int(frame.loc[null_key, "events"].sum())
+            frame = frame.loc[~null_key].reset_index(drop=True)
+        if frame.empty:
+            raise StatsInputError("No events to count: the data (after any filter) is empty.")
+        notes = missing_group_note(frame, groups)
+    frame["period"] = pd.to_datetime(frame["period"]).dt.to_period(_PERIOD_FREQ[period])
+    result = poisson_trend(
+        frame,
+        "period",
+        population="population" if population is not None else None,
+        by=groups or None,
+        conf_level=conf_level,
+    )
+    if disclosure is not None:
+        size = pd.to_numeric(result["n"]).to_numpy(dtype=np.float64)
+        small = (size >= 1) & (size < disclosure.threshold)
+        if not disclosure.show_zeros:
+            small |= size == 0
+        result = blank_measures(result, small, columns=BLANKED)
+    return finish(result, notes)
