@@ -229,12 +229,7 @@ def population_totals(
     keys = _as_list(by)
     require_columns(table, [*keys, value], what="population")
     present = table.filter(*[table[k].notnull() for k in keys])
-    total = present[value].sum()
-    if present[value].type().is_integer():
-        # DuckDB sums integers into a 128-bit integer, which arrives in Python as
-        # Decimal objects (slow to convert); head counts fit 64 bits with room to spare.
-        total = total.cast("int64")
-    return present.group_by(keys).aggregate(population=total)
+    return present.group_by(keys).aggregate(population=present[value].sum())
 
 
 def join_population(events: ir.Table, population: ir.Table, on: Sequence[str]) -> ir.Table:
