@@ -147,6 +147,21 @@ def _broadcast(*arrays: FloatArray) -> list[FloatArray]:
     return [np.array(a, dtype=np.float64) for a in np.broadcast_arrays(*arrays)]
 
 
+def _two_groups(
+    x1: npt.ArrayLike, n1: npt.ArrayLike, x0: npt.ArrayLike, n0: npt.ArrayLike
+) -> list[FloatArray]:
+    """Group and reference counts and totals, checked (counts within totals) and broadcast."""
+    g_x, g_n, r_x, r_n = _broadcast(
+        _counts("The group count", x1),
+        _counts("The group total", n1),
+        _counts("The reference count", x0),
+        _counts("The reference total", n0),
+    )
+    _not_more_than(g_x, g_n, "The group count", "the group total")
+    _not_more_than(r_x, r_n, "The reference count", "the reference total")
+    return [g_x, g_n, r_x, r_n]
+
+
 # --- counts and rates ----------------------------------------------------------------------
 
 
@@ -347,14 +362,7 @@ def risk_ratio_katz(
         [2.0, 1.368, 2.923]
     """
     z = z_value(conf_level)
-    g_x, g_n, r_x, r_n = _broadcast(
-        _counts("The group count", x1),
-        _counts("The group total", n1),
-        _counts("The reference count", x0),
-        _counts("The reference total", n0),
-    )
-    _not_more_than(g_x, g_n, "The group count", "the group total")
-    _not_more_than(r_x, r_n, "The reference count", "the reference total")
+    g_x, g_n, r_x, r_n = _two_groups(x1, n1, x0, n0)
     no_total = (g_n == 0) | (r_n == 0)
     ref_zero = r_x == 0
     group_zero = g_x == 0
@@ -402,14 +410,7 @@ def odds_ratio_woolf(
         [2.429, 1.461, 4.037]
     """
     z = z_value(conf_level)
-    a, n_g, c, n_r = _broadcast(
-        _counts("The group count", x1),
-        _counts("The group total", n1),
-        _counts("The reference count", x0),
-        _counts("The reference total", n0),
-    )
-    _not_more_than(a, n_g, "The group count", "the group total")
-    _not_more_than(c, n_r, "The reference count", "the reference total")
+    a, n_g, c, n_r = _two_groups(x1, n1, x0, n0)
     b = n_g - a
     d = n_r - c
     zero_cell = (a == 0) | (b == 0) | (c == 0) | (d == 0)
@@ -511,14 +512,7 @@ def proportion_difference_newcombe(
         [0.15, 0.0603, 0.2509]
     """
     z = z_value(conf_level)
-    g_x, g_n, r_x, r_n = _broadcast(
-        _counts("The group count", x1),
-        _counts("The group total", n1),
-        _counts("The reference count", x0),
-        _counts("The reference total", n0),
-    )
-    _not_more_than(g_x, g_n, "The group count", "the group total")
-    _not_more_than(r_x, r_n, "The reference count", "the reference total")
+    g_x, g_n, r_x, r_n = _two_groups(x1, n1, x0, n0)
     empty = (g_n == 0) | (r_n == 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         p1 = g_x / g_n
