@@ -32,6 +32,9 @@ if "partnership" in settings.ACCORD_ZONES:
         path("", include("accord.monitoring.urls")),
     ]
 
+if "casework" in settings.ACCORD_ZONES:
+    urlpatterns += [path("", include("accord.casework.urls"))]
+
 handler400 = "accord.web.errors.bad_request"
 handler403 = "accord.web.errors.permission_denied"
 handler404 = "accord.web.errors.page_not_found"

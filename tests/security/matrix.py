@@ -9,6 +9,8 @@ Adding a URL without adding it here fails ``test_every_url_is_in_the_matrix``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.security.principals import PARTNERSHIP_ROLES, PRINCIPALS, SIGNED_IN
 
 Expect = dict[str, dict[str, int]]
@@ -70,6 +72,13 @@ def partnership(
     return table(anonymous=(302, 302), signed_in=readers, overrides=overrides)
 
 
+def casework(*, workers: tuple[int, int], supervisor: tuple[int, int] | None = None) -> Expect:
+    """A casework page: ``workers`` for the advocate and supervisor, 404 for every other
+    signed-in principal (never 403: nothing confirms that a case exists)."""
+    overrides = {"advocate": workers, "supervisor": supervisor or workers}
+    return table(anonymous=(302, 302), signed_in=(404, 404), overrides=overrides)
+
+
 MATRIX: dict[str, Expect] = {
     # --- the shell ---------------------------------------------------------------------------
     "public_home": table(anonymous=(200, 405), signed_in=(302, 405)),
@@ -99,6 +108,15 @@ MATRIX: dict[str, Expect] = {
     "analysis": partnership(readers=(200, 405)),
     "analysis_run": partnership(readers=(200, 405)),
     "analysis_download": partnership(readers=(200, 405)),
+    # --- casework (the sealed zone): 404 for everyone outside it, and for service admins,
+    # who manage people, not cases. The case in the URL is assigned to the advocate. ------
+    "self_referral": table(anonymous=(200, 200), signed_in=(200, 200)),
+    "casework_home": casework(workers=(200, 405)),
+    "case_new": casework(workers=(200, 200)),
+    "case_detail": casework(workers=(200, 405)),
+    "case_assign": casework(workers=(404, 404), supervisor=(200, 200)),
+    "case_close": casework(workers=(200, 200)),
+    "case_reopen": casework(workers=(404, 404), supervisor=(405, 302)),
     # --- allauth: sign-in (allauth guards these itself; people who must enrol in MFA are
     # sent to set-up from every page that is not part of enrolment) -------------------------
     "account_login": table(anonymous=(200, 200), signed_in=(302, 302)),
@@ -147,3 +165,20 @@ MATRIX: dict[str, Expect] = {
     "mfa_edit_webauthn": table(anonymous=(302, 302), signed_in=(302, 302)),
     "usersessions_list": table(anonymous=(302, 302), signed_in=(200, 302)),
 }
+
+
+def _merge_parts() -> None:
+    """Casework areas keep their rows in tests/security/matrix_casework_*.py (ROWS, KWARGS)."""
+    import importlib
+    from pathlib import Path
+
+    for part in sorted(Path(__file__).parent.glob("matrix_casework_*.py")):
+        module = importlib.import_module(f"tests.security.{part.stem}")
+        clash = set(module.ROWS) & set(MATRIX)
+        assert not clash, f"{part.name} repeats matrix rows {sorted(clash)}"
+        MATRIX.update(module.ROWS)
+        PART_KWARGS.update(module.KWARGS)
+
+
+PART_KWARGS: dict[str, Any] = {}
+_merge_parts()

@@ -24,7 +24,7 @@ from accord.policy.roles import OrgKind, Role
 from accord.urls import all_patterns
 from tests.factories import person
 from tests.monitoring.data import PARAMS, import_london
-from tests.security.matrix import MATRIX
+from tests.security.matrix import MATRIX, PART_KWARGS
 from tests.security.principals import PRINCIPALS, client_for, make_users
 
 
@@ -68,8 +68,18 @@ def _london(users: dict[str, Any]) -> Any:
     return users["_london"]
 
 
+def _case(users: dict[str, Any]) -> dict[str, Any]:
+    from tests.casework.factories import make_case
+
+    return {"reference": make_case(users["advocate"]).reference}
+
+
 KWARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "dataset_detail": _dataset,
+    "case_detail": _case,
+    "case_assign": _case,
+    "case_close": _case,
+    "case_reopen": _case,
     "dataset_upload_status": _upload,
     "dataset_upload_map": _upload,
     "analysis_run": _run,
@@ -79,6 +89,9 @@ KWARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "mfa_remove_webauthn": _webauthn_key,
     "mfa_edit_webauthn": _webauthn_key,
 }
+
+
+KWARGS.update(PART_KWARGS)
 
 
 def missing_from_matrix(

@@ -20,6 +20,7 @@ PROD_ENV = {
     "DJANGO_SETTINGS_MODULE": "accord.settings.production",
     "SECRET_KEY": "x" * 20 + "-a-real-looking-secret-key-for-the-deploy-check-0123456789",
     "ACCORD_DATA_KEYS": "k1:" + "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",
+    "ACCORD_CASE_KEYS": "c1:" + "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI=",
     "ALLOWED_HOSTS": "accord.example.org",
     "DATABASE_URL": "sqlite:////tmp/accord-deploy-check.sqlite3",
     "ACCORD_VAR_DIR": "/tmp/accord-deploy-check",  # noqa: S108
@@ -58,6 +59,11 @@ def test_production_settings_pass_check_deploy() -> None:
             {"ACCORD_DATA_KEYS": "demo-only:" + "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE="},
             "demo key",
         ),
+        (
+            {"ACCORD_CASE_KEYS": "demo-only:" + "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE="},
+            "ACCORD_CASE_KEYS",
+        ),
+        ({"ACCORD_CASE_KEYS": ""}, "ACCORD_CASE_KEYS"),
     ],
 )
 def test_production_refuses_to_start_with_demo_secrets_or_debug(
@@ -115,6 +121,14 @@ def test_the_test_baseline_is_clean_apart_from_cookies_and_hashers() -> None:
         ),
         ({"ACCOUNT_LOGIN_BY_CODE_ENABLED": True}, "accord.E011"),
         ({"ACCORD_DATA_KEYS": ""}, "accord.E013"),
+        ({"ACCORD_CASE_KEYS": ""}, "accord.E014"),
+        (
+            {
+                "ACCORD_DATA_KEYS": "k1:QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",
+                "ACCORD_CASE_KEYS": "c1:QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",
+            },
+            "accord.E014",
+        ),
     ],
 )
 def test_each_check_fires_when_its_protection_is_removed(

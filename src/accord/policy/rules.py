@@ -157,3 +157,50 @@ def _analyse(principal: Principal, obj: Any) -> bool:
 @rule("audit.verify")
 def _verify_audit(principal: Principal, obj: Any) -> bool:
     return principal.role is Role.SYSTEM_ADMIN
+
+
+# --- Casework (the sealed zone) -----------------------------------------------------------
+# Service administrators manage people, not cases: separation of duties. They enter the
+# zone (its people pages) but see no case. Case-level checks mirror
+# ``Case.objects.visible_to`` (a test holds the two together).
+
+CASEWORKERS = frozenset({Role.ADVOCATE, Role.SUPERVISOR})
+
+
+def _is_caseworker(principal: Principal) -> bool:
+    return principal.kind is OrgKind.ADVISORY_SERVICE and principal.role in CASEWORKERS
+
+
+@rule("casework.work")
+def _work_cases(principal: Principal, obj: Any) -> bool:
+    """Open the casework pages and take referrals: advocates and supervisors."""
+    return _is_caseworker(principal)
+
+
+@rule("casework.supervise")
+def _supervise(principal: Principal, obj: Any) -> bool:
+    """Assign, triage, approve closures and erasures: supervisors."""
+    return principal.kind is OrgKind.ADVISORY_SERVICE and principal.role is Role.SUPERVISOR
+
+
+@rule("casework.view_case")
+def _view_case(principal: Principal, case: Any) -> bool:
+    if case is None:
+        return _is_caseworker(principal)
+    if not _is_caseworker(principal) or case.organisation_id != principal.organisation_id:
+        return False
+    if case.status == "erased":
+        return False
+    if principal.role is Role.SUPERVISOR:
+        return True
+    return bool(
+        case.advocate_id == principal.user_id or (case.status == "new" and case.advocate_id is None)
+    )
+
+
+@rule("casework.edit_case")
+def _edit_case(principal: Principal, case: Any) -> bool:
+    """Change a case: whoever may see it, unless processing is restricted or it is closed."""
+    if case is not None and (case.restricted or case.status in {"closed", "erased"}):
+        return False
+    return _view_case(principal, case)

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "accord.audit",
     "accord.datasets",
     "accord.monitoring",
+    "accord.casework",
     "django_tasks_db",
 ]
 
@@ -221,6 +222,10 @@ ACCORD_THROTTLES = {
 # A comma-separated list of "key-id:base64-32-bytes"; the first is used to encrypt,
 # all are tried to decrypt, so keys rotate without downtime. Never derived from SECRET_KEY.
 ACCORD_DATA_KEYS = env("ACCORD_DATA_KEYS")
+# Master keys for casework, kept apart from ACCORD_DATA_KEYS (a different blast radius).
+# They only wrap each case's own data key; destroying a case's wrapped key shreds the case.
+# Same "key-id:base64-32-bytes" list; the first wraps new keys, all unwrap.
+ACCORD_CASE_KEYS = env("ACCORD_CASE_KEYS", "")
 
 _MAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 MAILERS = {
@@ -244,6 +249,13 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "accord@localhost")
 ACCORD_DATASETS_DIR = Path(env("ACCORD_DATASETS_DIR", str(VAR_DIR / "datasets")))
 ACCORD_UPLOADS_DIR = Path(env("ACCORD_UPLOADS_DIR", str(VAR_DIR / "uploads")))
 ACCORD_MAX_UPLOAD_BYTES = int(env("ACCORD_MAX_UPLOAD_BYTES", str(512 * 1024 * 1024)))
+# Casework documents: encrypted with the case's key; never under the web root.
+ACCORD_CASE_FILES_DIR = Path(env("ACCORD_CASE_FILES_DIR", str(VAR_DIR / "case-files")))
+ACCORD_CASE_MAX_DOCUMENT_BYTES = int(env("ACCORD_CASE_MAX_DOCUMENT_BYTES", str(20 * 1024 * 1024)))
+# How long a closed case is kept before its retention review (the service's policy sets it).
+ACCORD_CASE_RETENTION_DAYS = int(env("ACCORD_CASE_RETENTION_DAYS", str(6 * 365)))
+# Public self-referrals: how many one network address may send per hour.
+ACCORD_SELF_REFERRAL_LIMIT = int(env("ACCORD_SELF_REFERRAL_LIMIT", "5"))
 # Background work (imports, long analyses, PDF reports): Django's tasks framework with the
 # database backend, run by `accord db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -4,6 +4,9 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "demo-only-secret-key-not-for-real-use-0123456789abcdef")
 os.environ.setdefault("ACCORD_DATA_KEYS", "demo-only:ZGVtby1vbmx5LWtleS1ub3QtZm9yLXJlYWwtdXNlISE=")
+os.environ.setdefault(
+    "ACCORD_CASE_KEYS", "demo-only-case:ZGVtby1vbmx5LWNhc2UtbWFzdGVyLWtleS0wMDAwMDE="
+)
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 

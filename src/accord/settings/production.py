@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from accord.settings.base import *  # noqa: F403
-from accord.settings.base import ACCORD_DATA_KEYS, SECRET_KEY
+from accord.settings.base import ACCORD_CASE_KEYS, ACCORD_DATA_KEYS, ACCORD_ZONES, SECRET_KEY
 from accord.settings.env import env_bool
 
 DEMO_MARKER = "demo-only"
@@ -16,3 +16,7 @@ if DEMO_MARKER in SECRET_KEY or len(SECRET_KEY) < 50:
     )
 if DEMO_MARKER in ACCORD_DATA_KEYS:
     raise ImproperlyConfigured("ACCORD_DATA_KEYS holds a demo key; generate real key material.")
+if "casework" in ACCORD_ZONES and (not ACCORD_CASE_KEYS or DEMO_MARKER in ACCORD_CASE_KEYS):
+    raise ImproperlyConfigured(
+        "ACCORD_CASE_KEYS is missing or holds a demo key; casework needs its own master keys."
+    )

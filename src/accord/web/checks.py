@@ -100,4 +100,20 @@ def check_deployment(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
             "ACCORD_DATA_KEYS is empty or contains SECRET_KEY.",
             "Data keys must be separate key material, never derived from SECRET_KEY.",
         )
+    if "casework" in settings.ACCORD_ZONES:
+        case_keys = str(getattr(settings, "ACCORD_CASE_KEYS", ""))
+        if not case_keys or settings.SECRET_KEY in case_keys or _shares_key(case_keys, keys):
+            fail(
+                "E014",
+                "ACCORD_CASE_KEYS is empty, contains SECRET_KEY or shares a key with "
+                "ACCORD_DATA_KEYS.",
+                "Casework master keys must be their own key material.",
+            )
     return errors
+
+
+def _shares_key(first: str, second: str) -> bool:
+    def material(spec: str) -> set[str]:
+        return {part.partition(":")[2].strip() for part in spec.split(",") if ":" in part}
+
+    return bool(material(first) & material(second))

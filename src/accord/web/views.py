@@ -17,7 +17,11 @@ from accord.policy.views import public, requires
 def public_home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
-    return render(request, "web/public_home.html")
+    return render(
+        request,
+        "web/public_home.html",
+        {"self_referral_open": "casework" in settings.ACCORD_ZONES},
+    )
 
 
 @requires("web.view_home")

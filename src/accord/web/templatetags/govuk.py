@@ -51,5 +51,10 @@ def is_radio(field: BoundField) -> bool:
 
 
 @register.filter
+def is_checkboxes(field: BoundField) -> bool:
+    return isinstance(field.field.widget, forms.CheckboxSelectMultiple)
+
+
+@register.filter
 def is_hidden_field(field: BoundField) -> bool:
     return field.is_hidden

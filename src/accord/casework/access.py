@@ -1,0 +1,39 @@
+"""Reaching a case from a request: the visibility gate plus an audit event, always together.
+
+Views never query ``Case`` themselves; they call :func:`case_for`, so no case page can be
+served without both the policy check and the audit record.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest
+
+from accord.audit.services import record
+from accord.casework.models import Case
+from accord.policy.rules import can
+
+
+def case_for(request: HttpRequest, reference: str, *, purpose: str, edit: bool = False) -> Case:
+    """The case, if this person may see it (404 otherwise), with the read audited.
+
+    ``purpose`` names what is being read or changed ("view", "risk.add", ...), so the audit
+    log says what was looked at, not just that a case was opened.
+    """
+    case = (
+        Case.objects.visible_to(request.user)
+        .select_related("advocate", "organisation")
+        .filter(reference=reference)
+        .first()
+    )
+    if case is None:
+        raise Http404
+    if edit and not can(request.user, "casework.edit_case", case):
+        raise Http404
+    record(request, f"casework.{purpose}", "case", case.reference)
+    return case
+
+
+def audit(request: HttpRequest | None, action: str, case: Case, *, actor: Any = None) -> None:
+    record(request, f"casework.{action}", "case", case.reference, actor=actor)

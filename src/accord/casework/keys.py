@@ -1,0 +1,110 @@
+"""Each case's own data key, wrapped by master keys held outside the database.
+
+Why a key per case: erasing a case must make every copy of its data unreadable, including
+copies in backups and database dumps we can no longer reach. Destroying the one wrapped key
+does that (crypto-shredding). Why master keys outside the database: a stolen dump holds only
+wrapped keys and ciphertext. Master keys rotate by re-wrapping (cheap); a case's data key
+rotates by re-encrypting that case (``accord casework rotate``).
+
+Nothing here ever returns ciphertext as if it were plaintext: a missing, wrong or destroyed
+key raises.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import threading
+from typing import TYPE_CHECKING
+
+from accord.crypto.keyring import DecryptionError, Keyring, KeyringError
+
+if TYPE_CHECKING:
+    from accord.casework.models import Case
+
+
+class CaseKeyMissing(DecryptionError):
+    """The case's key is gone: the case was erased, or the key table was not restored."""
+
+
+_lock = threading.Lock()
+_master: tuple[str, Keyring] | None = None
+
+
+def master_keyring() -> Keyring:
+    """The keyring that wraps case keys, from ACCORD_CASE_KEYS (re-read when it changes)."""
+    global _master
+    from django.conf import settings
+
+    spec = str(getattr(settings, "ACCORD_CASE_KEYS", ""))
+    with _lock:
+        if _master is None or _master[0] != spec:
+            if not spec:
+                raise KeyringError("ACCORD_CASE_KEYS is not set: casework cannot open cases.")
+            _master = (spec, Keyring.parse(spec))
+        return _master[1]
+
+
+def _wrap_context(case_uid: str) -> bytes:
+    return f"case-key:{case_uid}".encode()
+
+
+def new_wrapped_key(case_uid: str) -> tuple[str, bytes]:
+    """A fresh 256-bit data key for a case: (wrapped token to store, raw key to use now)."""
+    raw = os.urandom(32)
+    return master_keyring().encrypt(raw, _wrap_context(case_uid)), raw
+
+
+def unwrap(case_uid: str, wrapped: str) -> bytes:
+    return master_keyring().decrypt(wrapped, _wrap_context(case_uid))
+
+
+def rewrap(case_uid: str, wrapped: str) -> str:
+    """The same data key, wrapped by the current primary master key."""
+    return master_keyring().encrypt(unwrap(case_uid, wrapped), _wrap_context(case_uid))
+
+
+def data_keyring(case: Case) -> Keyring:
+    """The keyring of one case's data keys (current first), unwrapped once per instance."""
+    cached: Keyring | None = getattr(case, "_data_keyring", None)
+    if cached is not None:
+        return cached
+    from accord.casework.models import CaseKey
+
+    rows = list(CaseKey.objects.filter(case_id=case.pk).order_by("-generation"))
+    if not rows:
+        raise CaseKeyMissing(
+            f"Case {case.reference} has no key: it was erased, or its keys were not restored."
+        )
+    keyring = Keyring(
+        tuple((f"g{row.generation}", unwrap(str(case.uid), row.wrapped)) for row in rows)
+    )
+    case._data_keyring = keyring  # type: ignore[attr-defined]
+    return keyring
+
+
+def forget(case: Case) -> None:
+    """Drop the unwrapped keys cached on an instance (after rotation or erasure)."""
+    if hasattr(case, "_data_keyring"):
+        del case._data_keyring
+
+
+def seal(case: Case, plaintext: str, context: str) -> str:
+    return data_keyring(case).encrypt(plaintext.encode(), context.encode())
+
+
+def open_sealed(case: Case, token: str, context: str) -> str:
+    return data_keyring(case).decrypt(token, context.encode()).decode()
+
+
+def seal_bytes(case: Case, data: bytes, context: str) -> bytes:
+    """Binary form for files: the token as ASCII bytes."""
+    return data_keyring(case).encrypt(data, context.encode()).encode("ascii")
+
+
+def open_bytes(case: Case, token: bytes, context: str) -> bytes:
+    return data_keyring(case).decrypt(token.decode("ascii"), context.encode())
+
+
+def generate_master_spec(key_id: str) -> str:
+    return f"{key_id}:{base64.b64encode(os.urandom(32)).decode()}"
