@@ -84,6 +84,7 @@ SECURE = {
     "CSRF_COOKIE_NAME": "__Host-c",
     "SESSION_COOKIE_SECURE": True,
     "CSRF_COOKIE_SECURE": True,
+    "ACCORD_CASEWORK_REQUIRE_WEBAUTHN": True,
 }
 
 
@@ -122,6 +123,7 @@ def test_the_test_baseline_is_clean_apart_from_cookies_and_hashers() -> None:
         ({"ACCOUNT_LOGIN_BY_CODE_ENABLED": True}, "accord.E011"),
         ({"ACCORD_DATA_KEYS": ""}, "accord.E013"),
         ({"ACCORD_CASE_KEYS": ""}, "accord.E014"),
+        ({"ACCORD_CASEWORK_REQUIRE_WEBAUTHN": False}, "accord.E015"),
         (
             {
                 "ACCORD_DATA_KEYS": "k1:QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",

@@ -82,3 +82,7 @@ def load_demo(*, enrol_mfa: bool = True) -> list[DemoLogin]:
             RecoveryCodes.activate(user)
         logins.append(DemoLogin(email, password, role.label, organisations[kind].name, secret))
     return logins
+
+
+def demo_user(slug: str) -> User:
+    return User.objects.get(email=f"{slug}@{DEMO_DOMAIN}")

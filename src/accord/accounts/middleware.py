@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
@@ -78,7 +80,13 @@ class SessionLifetimeMiddleware:
 
 
 class RequireMFAMiddleware:
-    """Advisory-service and administrator roles enrol in MFA before any other page."""
+    """Advisory-service and administrator roles enrol in MFA before any other page.
+
+    Where ``ACCORD_CASEWORK_REQUIRE_WEBAUTHN`` is on (production), casework roles must also
+    have a security key or passkey and must have signed in with it (SECURITY.md AU-1: only a
+    phishing-resistant factor for the most sensitive data). Someone who signed in with an
+    authenticator app or a recovery code reaches only the pages that add a key.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
@@ -89,7 +97,7 @@ class RequireMFAMiddleware:
             user.is_authenticated
             and getattr(user, "needs_mfa", False)
             and not request.path.startswith(settings.STATIC_URL)
-            and not is_mfa_enabled(user)
+            and not self._satisfied(request)
         ):
             try:
                 name = resolve(request.path_info).url_name
@@ -98,3 +106,30 @@ class RequireMFAMiddleware:
             if name not in MFA_ENROLMENT_URL_NAMES:
                 return redirect("mfa_required")
         return self.get_response(request)
+
+    @staticmethod
+    def _satisfied(request: HttpRequest) -> bool:
+        user = request.user
+        if not is_mfa_enabled(user):
+            return False
+        if not needs_webauthn(user):
+            return True
+        return is_mfa_enabled(user, [Authenticator.Type.WEBAUTHN]) and signed_in_with_webauthn(
+            request
+        )
+
+
+def needs_webauthn(user: object) -> bool:
+    principal = principal_of(user)
+    return (
+        principal is not None
+        and principal.zone is Zone.CASEWORK
+        and bool(getattr(settings, "ACCORD_CASEWORK_REQUIRE_WEBAUTHN", True))
+    )
+
+
+def signed_in_with_webauthn(request: HttpRequest) -> bool:
+    """Did this session's last second step use a security key or passkey?"""
+    methods = request.session.get(AUTHENTICATION_METHODS_SESSION_KEY, [])
+    mfa = [m for m in methods if isinstance(m, dict) and m.get("method") == "mfa"]
+    return bool(mfa) and mfa[-1].get("type") == Authenticator.Type.WEBAUTHN

@@ -16,7 +16,11 @@ from accord.policy.views import requires
 @requires("web.view_home")
 @require_safe
 def mfa_required(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/mfa_required.html")
+    from accord.accounts.middleware import needs_webauthn
+
+    return render(
+        request, "accounts/mfa_required.html", {"webauthn_only": needs_webauthn(request.user)}
+    )
 
 
 @requires("accounts.view_people")

@@ -226,6 +226,9 @@ ACCORD_DATA_KEYS = env("ACCORD_DATA_KEYS")
 # They only wrap each case's own data key; destroying a case's wrapped key shreds the case.
 # Same "key-id:base64-32-bytes" list; the first wraps new keys, all unwrap.
 ACCORD_CASE_KEYS = env("ACCORD_CASE_KEYS", "")
+# Casework roles must sign in with a security key or passkey (SECURITY.md AU-1). The demo
+# turns this off so that its printed authenticator-app secrets work without a key.
+ACCORD_CASEWORK_REQUIRE_WEBAUTHN = env_bool("ACCORD_CASEWORK_REQUIRE_WEBAUTHN", True)
 
 _MAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 MAILERS = {

@@ -20,6 +20,8 @@ SESSION_COOKIE_NAME = "accord-session"
 CSRF_COOKIE_NAME = "accord-csrf"
 SECURE_HSTS_SECONDS = 0
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
+# The demo prints authenticator-app secrets; production requires security keys for casework.
+ACCORD_CASEWORK_REQUIRE_WEBAUTHN = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -109,6 +109,12 @@ def check_deployment(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
                 "ACCORD_DATA_KEYS.",
                 "Casework master keys must be their own key material.",
             )
+        if not getattr(settings, "ACCORD_CASEWORK_REQUIRE_WEBAUTHN", True):
+            fail(
+                "E015",
+                "Casework roles may sign in without a security key or passkey.",
+                "Set ACCORD_CASEWORK_REQUIRE_WEBAUTHN = True (SECURITY.md AU-1).",
+            )
     return errors
 
 

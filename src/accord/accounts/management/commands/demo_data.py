@@ -17,6 +17,16 @@ class Command(BaseCommand):
         if "demo-only" not in str(settings.SECRET_KEY):
             raise CommandError("Demo data is only for the demo settings (make demo).")
         logins = load_demo()
+        if "casework" in settings.ACCORD_ZONES:
+            from accord.accounts.demo import demo_user
+            from accord.casework.demo import load_demo_cases
+
+            advocate, supervisor = demo_user("advocate"), demo_user("supervisor")
+            membership = advocate.active_membership
+            if membership is not None:
+                count = load_demo_cases(membership.organisation, advocate, supervisor)
+                if count:
+                    self.stdout.write(f"Opened {count} demo cases for the advocate.")
         self.stdout.write("\nDemo sign-in details (new passwords every run):\n")
         for login in logins:
             self.stdout.write(f"  {login.role:<22} {login.organisation}")
