@@ -257,6 +257,9 @@ ACCORD_CASE_FILES_DIR = Path(env("ACCORD_CASE_FILES_DIR", str(VAR_DIR / "case-fi
 ACCORD_CASE_MAX_DOCUMENT_BYTES = int(env("ACCORD_CASE_MAX_DOCUMENT_BYTES", str(20 * 1024 * 1024)))
 # How long a closed case is kept before its retention review (the service's policy sets it).
 ACCORD_CASE_RETENTION_DAYS = int(env("ACCORD_CASE_RETENTION_DAYS", str(6 * 365)))
+# The risk checklist (structure and the question text the service is licensed to use);
+# empty means the shipped file (topic labels only: see casework/data/PROVENANCE.md).
+ACCORD_DASH_CHECKLIST_PATH = env("ACCORD_DASH_CHECKLIST_PATH", "")
 # Public self-referrals: how many one network address may send per hour.
 ACCORD_SELF_REFERRAL_LIMIT = int(env("ACCORD_SELF_REFERRAL_LIMIT", "5"))
 # Background work (imports, long analyses, PDF reports): Django's tasks framework with the
