@@ -1,4 +1,4 @@
-"""Private data folders for tests that import datasets (a fixture, used by several conftests)."""
+"""Private data folders for tests that import datasets or store case documents (a fixture, used by several conftests)."""
 
 from __future__ import annotations
 
@@ -12,4 +12,5 @@ import pytest
 def data_dirs(settings: Any, tmp_path: Path) -> Path:
     settings.ACCORD_DATASETS_DIR = tmp_path / "datasets"
     settings.ACCORD_UPLOADS_DIR = tmp_path / "uploads"
+    settings.ACCORD_CASE_FILES_DIR = tmp_path / "case-files"
     return tmp_path

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accord.accounts.models import Membership, User
 from accord.audit.services import record
-from accord.casework import selfreferral, services
+from accord.casework import selfreferral, services, timeline
 from accord.casework.access import case_for
 from accord.casework.forms import AssignForm, CloseForm, SelfReferralForm, StaffIntakeForm
 from accord.casework.models import Case
@@ -106,6 +106,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "can_edit": can(user, "casework.edit_case", case),
             "can_supervise": can(user, "casework.supervise"),
             "contact_methods": ContactMethod.choices,
+            **timeline.section_context(case),
         },
     )
 
