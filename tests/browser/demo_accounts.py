@@ -23,6 +23,7 @@ EXTRA_ADVOCATES: dict[str, tuple[str, bool]] = {
     "screenshot-advocate": ("Alexandra Okonkwo-Whitfield", True),
     "no-mfa-advocate": ("Nadia New-Advocate", False),
     "webauthn-advocate": ("Wren Key-Holder", False),
+    "casework-advocate": ("Casey Caseworker", True),
     **{f"spare-advocate-{n}": (f"Spare Advocate {n}", True) for n in range(1, 7)},
 }
 

@@ -164,3 +164,11 @@ def test_close_records_the_closing_ratings_and_a_retention_review_date() -> None
     # A closed case is read-only.
     again = client.post(reverse("case_close", args=[case.reference]), {"reason": "other"})
     assert again.status_code == 404
+
+
+def test_the_intake_form_renders_consents_as_checkboxes_not_radios() -> None:
+    advocate = person(OrgKind.ADVISORY_SERVICE, Role.ADVOCATE)
+    body = client_for("advocate", {"advocate": advocate}).get(reverse("case_new")).content
+    html = body.decode()
+    boxes = html.count('name="consents" type="checkbox"')
+    assert boxes == 7 and 'name="consents" type="radio"' not in html

@@ -47,7 +47,11 @@ def is_checkbox(field: BoundField) -> bool:
 
 @register.filter
 def is_radio(field: BoundField) -> bool:
-    return isinstance(field.field.widget, forms.RadioSelect)
+    # Django's CheckboxSelectMultiple is a subclass of RadioSelect: tell them apart.
+    widget = field.field.widget
+    return isinstance(widget, forms.RadioSelect) and not isinstance(
+        widget, forms.CheckboxSelectMultiple
+    )
 
 
 @register.filter
