@@ -4,7 +4,7 @@ Why a key per case: erasing a case must make every copy of its data unreadable, 
 copies in backups and database dumps we can no longer reach. Destroying the one wrapped key
 does that (crypto-shredding). Why master keys outside the database: a stolen dump holds only
 wrapped keys and ciphertext. Master keys rotate by re-wrapping (cheap); a case's data key
-rotates by re-encrypting that case (``accord casework rotate``).
+rotates by re-encrypting that case (``accord casework keys rotate``).
 
 Nothing here ever returns ciphertext as if it were plaintext: a missing, wrong or destroyed
 key raises.

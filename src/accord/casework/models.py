@@ -12,6 +12,8 @@ always reached through a visible case, never on their own.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import secrets
 import uuid
 from typing import Any, ClassVar
@@ -395,3 +397,140 @@ class Erasure(models.Model):
 
     def __str__(self) -> str:
         return f"Erasure of case {self.reference}"
+
+
+# --- Data rights: erasure requests, retention and restriction decisions, subject access ------
+
+
+class ErasureRequest(models.Model):
+    """A supervisor's request to erase a case, waiting for a different supervisor (two-person
+    rule, SECURITY.md AZ-7). Kept after the erasure, with its note blanked, as the record of
+    who asked and who agreed."""
+
+    class Grounds(models.TextChoices):
+        CLIENT_REQUEST = "client_request", "The client asked us to erase their record"
+        RETENTION_ENDED = (
+            "retention_ended",
+            "The retention period has ended and we no longer need the record",
+        )
+        RECORDED_IN_ERROR = (
+            "recorded_in_error",
+            "The record was made by mistake or should never have been kept",
+        )
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", "Waiting for a second supervisor"
+        APPROVED = "approved", "Approved and erased"
+        REFUSED = "refused", "Refused"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="erasure_requests")
+    grounds = models.CharField(max_length=20, choices=Grounds.choices)
+    sealed_note = models.TextField(blank=True, default="")
+    note = SealedText()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-requested_at",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(decision="pending"),
+                name="one_pending_erasure_request_per_case",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Erasure request {self.uid}"
+
+    @property
+    def pending(self) -> bool:
+        return self.decision == self.Decision.PENDING
+
+
+class DataRightsDecision(models.Model):
+    """One decision about keeping or restricting a case, with its reason (sealed): the
+    evidence a retention review and an Art 18 restriction leave behind."""
+
+    class Kind(models.TextChoices):
+        KEEP = "keep", "Kept for longer"
+        HOLD = "hold", "Legal hold put on"
+        LIFT_HOLD = "lift_hold", "Legal hold lifted"
+        RESTRICT = "restrict", "Processing restricted"
+        UNRESTRICT = "unrestrict", "Restriction lifted"
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="rights_decisions")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    keep_until = models.DateField(null=True, blank=True)
+    sealed_reason = models.TextField(blank=True, default="")
+    reason = SealedText()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-decided_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.decided_at:%Y-%m-%d})"
+
+
+class SubjectAccessRequest(models.Model):
+    """One person's request for their data (UK GDPR Art 15), from receipt to approved export.
+
+    The export is assembled once, when the reviewer finishes, and kept sealed with the case
+    key: the second supervisor approves exactly what will be sent, and erasing the case
+    shreds the export too.
+    """
+
+    class Status(models.TextChoices):
+        REVIEW = "review", "Waiting for review"
+        APPROVAL = "approval", "Waiting for a second supervisor"
+        APPROVED = "approved", "Approved: ready to send"
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="access_requests")
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="access_requests")
+    received_on = models.DateField(help_text="The day the request reached the service.")
+    identity_checked = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REVIEW)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    prepared_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    sealed_review = models.TextField(blank=True, default="")
+    sealed_bundle = models.TextField(blank=True, default="")
+    review = SealedJSON()
+    bundle = SealedJSON()
+
+    class Meta:
+        ordering = ("-requested_at",)
+
+    def __str__(self) -> str:
+        return f"Subject access request {self.uid}"
+
+    @property
+    def reply_due_on(self) -> dt.date:
+        """One calendar month from receipt (the last day of a shorter month when needed)."""
+        received = self.received_on
+        year, month = received.year + received.month // 12, received.month % 12 + 1
+        return dt.date(year, month, min(received.day, calendar.monthrange(year, month)[1]))

@@ -260,6 +260,9 @@ ACCORD_CASE_RETENTION_DAYS = int(env("ACCORD_CASE_RETENTION_DAYS", str(6 * 365))
 # The risk checklist (structure and the question text the service is licensed to use);
 # empty means the shipped file (topic labels only: see casework/data/PROVENANCE.md).
 ACCORD_DASH_CHECKLIST_PATH = env("ACCORD_DASH_CHECKLIST_PATH", "")
+# Erasures are also appended here, outside the database and its backups, so that a restore
+# can replay them (`accord casework erasures replay --ledger FILE`).
+ACCORD_ERASURE_LEDGER = env("ACCORD_ERASURE_LEDGER", str(VAR_DIR / "erasure-ledger.jsonl"))
 # Public self-referrals: how many one network address may send per hour.
 ACCORD_SELF_REFERRAL_LIMIT = int(env("ACCORD_SELF_REFERRAL_LIMIT", "5"))
 # Background work (imports, long analyses, PDF reports): Django's tasks framework with the
@@ -275,4 +278,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "INFO"},
+    # A failed variable lookup is logged with the template context in the message: never
+    # let that reach a log, at any level.
+    "loggers": {"django.template": {"level": "INFO", "propagate": True}},
 }

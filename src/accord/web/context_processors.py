@@ -24,4 +24,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         and "casework" in settings.ACCORD_ZONES
         and can(user, "casework.work"),
         "quick_exit_url": settings.ACCORD_QUICK_EXIT_URL,
+        # base.html asks for form.errors on every page. Without a default, a page with no
+        # form makes the template engine log a failed lookup whose message holds the whole
+        # context, case content included. A view's own ``form`` replaces this one.
+        "form": None,
     }
