@@ -172,3 +172,22 @@ def test_the_intake_form_renders_consents_as_checkboxes_not_radios() -> None:
     html = body.decode()
     boxes = html.count('name="consents" type="checkbox"')
     assert boxes == 7 and 'name="consents" type="radio"' not in html
+
+
+def test_a_case_page_unwraps_the_case_key_once() -> None:
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    from accord.casework.models import Activity
+
+    advocate = person(OrgKind.ADVISORY_SERVICE, Role.ADVOCATE)
+    case = make_case(advocate)
+    for number in range(5):
+        activity = Activity(case=case, kind="note", created_by=advocate)
+        activity.text = f"note {number}"
+        activity.save()
+    client = client_for("advocate", {"advocate": advocate})
+    with CaptureQueriesContext(db) as queries:
+        assert client.get(reverse("case_detail", args=[case.reference])).status_code == 200
+    key_reads = [q for q in queries.captured_queries if "casework_casekey" in q["sql"]]
+    assert len(key_reads) == 1, [q["sql"] for q in key_reads]

@@ -15,6 +15,9 @@ from __future__ import annotations
 import base64
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from accord.crypto.keyring import DecryptionError, Keyring, KeyringError
@@ -64,11 +67,31 @@ def rewrap(case_uid: str, wrapped: str) -> str:
     return master_keyring().encrypt(unwrap(case_uid, wrapped), _wrap_context(case_uid))
 
 
+# Within one request, every record of a case shares one unwrapped keyring: each child row
+# loads its own Case instance, and without this a case page would fetch and unwrap the same
+# key once per row. The scope ends with the request, so nothing outlives it.
+_scope: ContextVar[dict[int, Keyring] | None] = ContextVar("accord_case_keyrings", default=None)
+
+
+@contextmanager
+def keyring_scope() -> Iterator[None]:
+    token = _scope.set({})
+    try:
+        yield
+    finally:
+        _scope.reset(token)
+
+
 def data_keyring(case: Case) -> Keyring:
-    """The keyring of one case's data keys (current first), unwrapped once per instance."""
+    """The keyring of one case's data keys (current first), unwrapped once per instance
+    (and once per request inside :func:`keyring_scope`)."""
     cached: Keyring | None = getattr(case, "_data_keyring", None)
     if cached is not None:
         return cached
+    scoped = _scope.get()
+    if scoped is not None and case.pk in scoped:
+        case._data_keyring = scoped[case.pk]  # type: ignore[attr-defined]
+        return scoped[case.pk]
     from accord.casework.models import CaseKey
 
     rows = list(CaseKey.objects.filter(case_id=case.pk).order_by("-generation"))
@@ -80,13 +103,18 @@ def data_keyring(case: Case) -> Keyring:
         tuple((f"g{row.generation}", unwrap(str(case.uid), row.wrapped)) for row in rows)
     )
     case._data_keyring = keyring  # type: ignore[attr-defined]
+    if scoped is not None:
+        scoped[case.pk] = keyring
     return keyring
 
 
 def forget(case: Case) -> None:
-    """Drop the unwrapped keys cached on an instance (after rotation or erasure)."""
+    """Drop the unwrapped keys cached for a case (after rotation or erasure)."""
     if hasattr(case, "_data_keyring"):
         del case._data_keyring
+    scoped = _scope.get()
+    if scoped is not None:
+        scoped.pop(case.pk, None)
 
 
 def seal(case: Case, plaintext: str, context: str) -> str:

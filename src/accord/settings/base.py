@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "accord.accounts.middleware.SessionLifetimeMiddleware",
     "accord.accounts.middleware.RequireMFAMiddleware",
+    "accord.casework.middleware.CaseKeyScopeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
