@@ -191,3 +191,12 @@ def test_a_case_page_unwraps_the_case_key_once() -> None:
         assert client.get(reverse("case_detail", args=[case.reference])).status_code == 200
     key_reads = [q for q in queries.captured_queries if "casework_casekey" in q["sql"]]
     assert len(key_reads) == 1, [q["sql"] for q in key_reads]
+
+
+def test_sqlite_overwrites_deleted_rows() -> None:
+    """Erasure deletes key rows; their bytes must not linger in free pages of the file."""
+    if connection.vendor != "sqlite":
+        pytest.skip("secure_delete is an SQLite setting")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA secure_delete")
+        assert cursor.fetchone()[0] == 1
