@@ -1,0 +1,1 @@
+"""The police complaints process in England and Wales, as data, with its deadlines."""
