@@ -17,4 +17,5 @@ urlpatterns = [
     path("casework/", include("accord.casework.timeline_urls")),
     path("casework/", include("accord.casework.referrals_urls")),
     path("casework/", include("accord.casework.rights_urls")),
+    path("casework/", include("accord.complaints.urls")),
 ]

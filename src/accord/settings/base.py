@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "accord.datasets",
     "accord.monitoring",
     "accord.casework",
+    "accord.complaints",
     "django_tasks_db",
 ]
 

@@ -1,0 +1,5 @@
+"""Complaints navigator URLs (inside a case)."""
+
+from typing import Any
+
+urlpatterns: list[Any] = []
