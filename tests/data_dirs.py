@@ -1,4 +1,6 @@
-"""Private data folders for tests that import datasets or store case documents (a fixture, used by several conftests)."""
+"""Private data folders for tests that import datasets or store case documents.
+
+A fixture used by several conftests."""
 
 from __future__ import annotations
 

@@ -98,6 +98,9 @@ def test_advocate_takes_a_referral_through_to_closure(
     browse.goto(case_path)
     browse.submit(page.get_by_role("button", name="Add a call, meeting, letter or note"))
     page.get_by_label("Phone call").check()
+    # Yesterday, so that 10:30 is in the past whatever time the test runs.
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    page.get_by_label("Date it happened").fill(yesterday.isoformat())
     page.get_by_label("Time it happened").fill("10:30")
     page.get_by_label("What happened, or what is planned").fill(
         "Called at the agreed time; she used the code word."

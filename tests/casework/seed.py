@@ -1,9 +1,9 @@
 """A case with a unique canary in every sealed field, for the leak tests.
 
 Why generic: the leak tests are only as good as the seed. Sealed columns are found by
-looking at every casework model (every ``sealed_*`` column), and :func:`uncovered` lists any
-column of the seeded case that holds no canary, so a new sealed field added without a
-canary here fails the tests instead of quietly going unchecked.
+looking at every installed model (every ``sealed_*`` column, in any app), and
+:func:`uncovered` lists any column of the seeded case that holds no canary, so a new sealed
+field added without a canary here fails the tests instead of quietly going unchecked.
 """
 
 from __future__ import annotations
@@ -41,12 +41,15 @@ from accord.casework.sealed import SealedText
 from accord.casework.vocabularies import (
     ActivityKind,
     ContactMethod,
+    Force,
     MaracDecision,
     PlanActionOwner,
     ReferralStatus,
     ReferralTo,
     YesNoUnknown,
 )
+from accord.complaints import services as complaints
+from accord.complaints.models import MadeTo
 from accord.policy.roles import OrgKind, Role
 from tests.casework.factories import canary, make_case, service_of
 from tests.factories import person
@@ -73,9 +76,10 @@ class Seeded:
 
 
 def sealed_fields() -> list[tuple[type[models.Model], str]]:
-    """Every sealed column of every casework model, as (model, column name)."""
+    """Every sealed column of every installed model (casework, complaints and any area added
+    later), as (model, column name)."""
     found: list[tuple[type[models.Model], str]] = []
-    for model in apps.get_app_config("casework").get_models():
+    for model in apps.get_models():
         for column in model._meta.concrete_fields:
             if column.name.startswith(SEALED_PREFIX):
                 found.append((model, column.name))
@@ -147,6 +151,46 @@ def _risk_answers(seeded: Seeded) -> dict[str, str]:
     answers = dict.fromkeys(questions, dash.YES)
     answers[questions[0]] = seeded.mark("risk-answer")
     return answers
+
+
+def _complaint(seeded: Seeded, by: User, evidence: Document) -> None:
+    """A complaint made through the app's own services: its summary, handler, the note of
+    every step (the opening entry too) and a linked matter's note are canaries."""
+    case = seeded.case
+    today = timezone.localdate()
+    complaint = complaints.open_complaint(
+        None,
+        case,
+        made_on=today - dt.timedelta(days=30),
+        made_to=MadeTo.FORCE,
+        force=Force.MET,
+        summary=seeded.mark("complaint-summary"),
+        handler=seeded.mark("complaint-handler"),
+        officer_in_handling_unit=YesNoUnknown.YES,
+        by=by,
+    )
+    opened = complaint.steps.get()
+    opened.case = case
+    opened.note = seeded.mark("complaint-opened-note")
+    opened.save()
+    complaints.record_step(
+        None,
+        complaint,
+        "made_to_force",
+        {},
+        today,
+        seeded.mark("complaint-step-note"),
+        evidence,
+        by,
+    )
+    complaints.note_linked_matter(
+        None,
+        complaint,
+        kind="civil_claim",
+        noted_on=today,
+        note=seeded.mark("complaint-linked-matter-note"),
+        by=by,
+    )
 
 
 def _document(seeded: Seeded, by: User) -> Document:
@@ -232,7 +276,8 @@ def seed_case(advocate: User, *, supervisor: User | None = None) -> Seeded:
     scheduled.text = seeded.mark("activity-scheduled")
     scheduled.save()
 
-    _document(seeded, advocate)
+    document = _document(seeded, advocate)
+    _complaint(seeded, advocate, document)
 
     referral = Referral(
         case=case,

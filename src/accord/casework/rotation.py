@@ -61,21 +61,46 @@ class SealedModel:
         return self.model._default_manager.filter(case_id=case.pk)
 
 
+def _descriptors(model: type[models.Model]) -> dict[str, SealedText]:
+    found: dict[str, SealedText] = {}
+    for klass in reversed(model.__mro__):
+        for name, value in vars(klass).items():
+            if isinstance(value, SealedText):
+                found[name] = value
+    return found
+
+
+def _belongs_to_a_case(model: type[models.Model]) -> bool:
+    return any(
+        f.name == "case" and f.is_relation and f.related_model is Case
+        for f in model._meta.concrete_fields
+    )
+
+
+def _candidates() -> Iterator[type[models.Model]]:
+    """Every casework model, then every model of another app (the complaints navigator, say)
+    that seals something or has a ``case`` link and ``sealed_*`` columns."""
+    yield from apps.get_app_config("casework").get_models()
+    for model in apps.get_models():
+        if model._meta.app_label == "casework":
+            continue
+        sealed_columns = any(f.name.startswith("sealed_") for f in model._meta.concrete_fields)
+        if _descriptors(model) or (sealed_columns and _belongs_to_a_case(model)):
+            yield model
+
+
 @functools.cache
 def sealed_models() -> tuple[SealedModel, ...]:
-    """Every casework model with ``SealedText``/``SealedJSON`` attributes, found generically,
-    so that a model another area adds is rotated, checked and erased without a list to update.
+    """Every model with ``SealedText``/``SealedJSON`` attributes, in casework or in any other
+    app whose records belong to a case, found generically, so that a model another area adds
+    is rotated, checked, erased and exported without a list to update.
 
     A ``sealed_*`` column with no attribute (or the reverse) is a programming error: it would
     be skipped by rotation and erasure, so it is refused here.
     """
     found: list[SealedModel] = []
-    for model in apps.get_app_config("casework").get_models():
-        descriptors: dict[str, SealedText] = {}
-        for klass in reversed(model.__mro__):
-            for name, value in vars(klass).items():
-                if isinstance(value, SealedText):
-                    descriptors[name] = value
+    for model in _candidates():
+        descriptors = _descriptors(model)
         columns = {f.name for f in model._meta.concrete_fields if f.name.startswith("sealed_")}
         expected = {descriptor.column for descriptor in descriptors.values()}
         if columns != expected:
@@ -85,7 +110,7 @@ def sealed_models() -> tuple[SealedModel, ...]:
             )
         if not descriptors:
             continue
-        if model is not Case and "case" not in {f.name for f in model._meta.concrete_fields}:
+        if model is not Case and not _belongs_to_a_case(model):
             raise RotationError(f"{model.__name__} has sealed attributes but no case.")
         found.append(
             SealedModel(

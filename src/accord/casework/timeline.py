@@ -108,6 +108,26 @@ def activity_status(activity: Activity, today: dt.date) -> str:
     return DUE_TODAY if activity.due_on == today else PLANNED
 
 
+def _is_letter(activity: Activity, planned: bool) -> bool:
+    return activity.kind == ActivityKind.LETTER and not planned
+
+
+def _activity_link(case: Case, activity: Activity, planned: bool) -> str:
+    """A planned activity links to recording it as done; a letter to its page, where it can
+    be downloaded to send (complaint letters are saved as letters on the timeline)."""
+    if planned:
+        return reverse("activity_complete", args=[case.reference, activity.uid])
+    if _is_letter(activity, planned):
+        return reverse("complaint_letter_detail", args=[case.reference, activity.uid])
+    return ""
+
+
+def _activity_link_text(activity: Activity, planned: bool) -> str:
+    if planned:
+        return "Record as done"
+    return "Open the letter to download it" if _is_letter(activity, planned) else ""
+
+
 @timeline_source
 def _activities(case: Case, today: dt.date) -> Iterable[TimelineEntry]:
     for activity in case.activities.select_related("created_by"):
@@ -125,10 +145,8 @@ def _activities(case: Case, today: dt.date) -> Iterable[TimelineEntry]:
             label=activity.get_kind_display(),
             text=activity.text,
             by=_name(activity.created_by),
-            link=(
-                reverse("activity_complete", args=[case.reference, activity.uid]) if planned else ""
-            ),
-            link_text="Record as done" if planned else "",
+            link=_activity_link(case, activity, planned),
+            link_text=_activity_link_text(activity, planned),
             status=status,
             due_on=activity.due_on,
         )

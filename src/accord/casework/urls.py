@@ -18,4 +18,5 @@ urlpatterns = [
     path("casework/", include("accord.casework.referrals_urls")),
     path("casework/", include("accord.casework.rights_urls")),
     path("casework/", include("accord.complaints.urls")),
+    path("casework/", include("accord.complaints.letter_urls")),
 ]

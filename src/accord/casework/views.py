@@ -18,9 +18,11 @@ from accord.accounts.models import Membership, User
 from accord.audit.services import record
 from accord.casework import selfreferral, services, timeline
 from accord.casework.access import case_for
+from accord.casework.case_page import load_case_page
 from accord.casework.forms import AssignForm, CloseForm, SelfReferralForm, StaffIntakeForm
 from accord.casework.models import Case
 from accord.casework.vocabularies import ContactMethod, Source, Status
+from accord.complaints.home import due_for
 from accord.policy.roles import Role, Zone
 from accord.policy.rules import can
 from accord.policy.views import public, requires
@@ -64,6 +66,7 @@ def casework_home(request: HttpRequest) -> HttpResponse:
             "reviews_due": list(reviews_due),
             "queue": list(queue[:PAGE_SIZE]),
             "queue_count": queue.count(),
+            "complaints_due": due_for(user, today),
             "supervising": supervising,
             "today": today,
         },
@@ -96,6 +99,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     case = case_for(request, reference, purpose="case.view")
     user = _user(request)
+    load_case_page(case)
     return render(
         request,
         "casework/case_detail.html",
