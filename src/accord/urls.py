@@ -30,6 +30,7 @@ if "partnership" in settings.ACCORD_ZONES:
     urlpatterns += [
         path("", include("accord.datasets.urls")),
         path("", include("accord.monitoring.urls")),
+        path("", include("accord.plan.urls")),
     ]
 
 if "casework" in settings.ACCORD_ZONES:

@@ -168,11 +168,11 @@ MATRIX: dict[str, Expect] = {
 
 
 def _merge_parts() -> None:
-    """Casework areas keep their rows in tests/security/matrix_casework_*.py (ROWS, KWARGS)."""
+    """Areas keep their rows in tests/security/matrix_<area>.py (ROWS, KWARGS)."""
     import importlib
     from pathlib import Path
 
-    for part in sorted(Path(__file__).parent.glob("matrix_casework_*.py")):
+    for part in sorted(Path(__file__).parent.glob("matrix_*.py")):
         module = importlib.import_module(f"tests.security.{part.stem}")
         clash = set(module.ROWS) & set(MATRIX)
         assert not clash, f"{part.name} repeats matrix rows {sorted(clash)}"

@@ -204,3 +204,33 @@ def _edit_case(principal: Principal, case: Any) -> bool:
     if case is not None and (case.restricted or case.status in {"closed", "erased"}):
         return False
     return _view_case(principal, case)
+
+
+# --- The action plan (partnership zone) ------------------------------------------------------
+
+
+@rule("plan.view")
+def _view_plan(principal: Principal, obj: Any) -> bool:
+    """Police, partners and oversight all read the plan, drafts included: it is co-produced."""
+    return principal.kind in PARTNERSHIP_KINDS
+
+
+@rule("plan.manage")
+def _manage_plan(principal: Principal, obj: Any) -> bool:
+    """Police plan owners write the police's side, of their own force's plans (``obj``)."""
+    if principal.role is not Role.PLAN_OWNER or principal.kind is not OrgKind.POLICE:
+        return False
+    owner_id = getattr(obj, "owner_id", None)
+    return obj is None or owner_id == principal.organisation_id
+
+
+@rule("plan.comment")
+def _comment_on_plan(principal: Principal, obj: Any) -> bool:
+    """VAWG partners' contributors comment on draft commitments; they never edit them."""
+    return principal.kind is OrgKind.VAWG_PARTNER and principal.role is Role.CONTRIBUTOR
+
+
+@rule("plan.rate")
+def _rate_commitment(principal: Principal, obj: Any) -> bool:
+    """VAWG partners' contributors give their organisation's own rating and status."""
+    return principal.kind is OrgKind.VAWG_PARTNER and principal.role is Role.CONTRIBUTOR

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "accord.monitoring",
     "accord.casework",
     "accord.complaints",
+    "accord.plan",
     "django_tasks_db",
 ]
 

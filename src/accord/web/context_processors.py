@@ -20,6 +20,9 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "shell_in_casework": principal is not None and principal.zone is Zone.CASEWORK,
         "shell_can_view_people": principal is not None and can(user, "accounts.view_people"),
         "shell_can_analyse": principal is not None and can(user, "monitoring.analyse"),
+        "shell_can_view_plans": principal is not None
+        and "partnership" in settings.ACCORD_ZONES
+        and can(user, "plan.view"),
         "shell_can_work_cases": principal is not None
         and "casework" in settings.ACCORD_ZONES
         and can(user, "casework.work"),

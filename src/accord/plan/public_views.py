@@ -1,0 +1,78 @@
+"""The public accountability pages: no sign-in, published plans and commitments only.
+
+What partners said and what the police answered is published with each commitment (by
+organisation, never by person); drafts, unpublished commitments and people's names are not.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from accord.plan import services
+from accord.plan.models import Comment, Commitment, Plan
+from accord.plan.views import commitment_rows
+from accord.policy.views import public
+
+
+def _published_plan(slug: str) -> Plan:
+    return get_object_or_404(Plan.objects.select_related("owner"), slug=slug, published=True)
+
+
+@public
+@require_safe
+def public_plan(request: HttpRequest, slug: str) -> HttpResponse:
+    plan = _published_plan(slug)
+    rows = commitment_rows(plan, public=True)
+    changes = (
+        Comment.objects.filter(
+            commitment__plan=plan, commitment__published=True, response__isnull=False
+        )
+        .exclude(response__change_made="")
+        .select_related("organisation", "commitment", "response")
+        .order_by("-response__created_at")
+    )
+    return render(
+        request,
+        "plan/public_plan.html",
+        {
+            "plan": plan,
+            "rows": rows,
+            "contested_count": sum(1 for row in rows if row["contested"]),
+            "changes": changes,
+        },
+    )
+
+
+@public
+@require_safe
+def public_commitment(request: HttpRequest, slug: str, uid: uuid.UUID) -> HttpResponse:
+    plan = _published_plan(slug)
+    commitment = get_object_or_404(
+        Commitment.objects.select_related("plan", "theme").prefetch_related(Prefetch("co_owners")),
+        plan=plan,
+        uid=uid,
+        published=True,
+    )
+    today = timezone.localdate()
+    return render(
+        request,
+        "plan/public_commitment.html",
+        {
+            "plan": plan,
+            "commitment": commitment,
+            "co_owners": commitment.co_owners.all(),
+            "milestones": commitment.milestones.all(),
+            "overdue": services.overdue_milestones(commitment, today),
+            "updates": commitment.updates.all(),
+            "ratings": services.current_ratings(commitment),
+            "contested": services.is_contested(commitment),
+            "comments": commitment.comments.select_related("organisation", "response"),
+            "public": True,
+        },
+    )

@@ -1,0 +1,425 @@
+"""The rules of co-producing and tracking the plan, in plain functions the views call.
+
+Every change checks who may make it (``accord.policy.rules``), refuses bad input with a
+sentence a person can act on (``PlanError``, naming the form field where there is one),
+writes in one transaction and appends one audit event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accord.accounts.models import Organisation, User
+from accord.audit.services import record
+from accord.plan.models import (
+    Comment,
+    CommentResponse,
+    Commitment,
+    ConsultationRound,
+    Milestone,
+    PartnerRating,
+    Plan,
+    ProgressUpdate,
+    Theme,
+)
+from accord.plan.vocabularies import (
+    Completion,
+    Impact,
+    Relevance,
+    ResponseOutcome,
+    Section,
+    Status,
+    Verifiability,
+)
+from accord.policy.roles import OrgKind
+from accord.policy.rules import can
+
+MAX_TEXT = 10_000
+MAX_TITLE = 200
+
+
+class PlanError(ValueError):
+    """A change refused, with the reason in words; ``field`` names the form field."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _audit(request: HttpRequest | None, action: str, obj: Any, by: User | None) -> None:
+    record(request, f"plan.{action}", obj._meta.model_name, str(obj.uid), actor=by)
+
+
+def _require(user: User, action: str, obj: Any = None) -> None:
+    if not can(user, action, obj):
+        raise PlanError("You cannot do this: ask a plan owner of the police force.")
+
+
+def _text(value: str, *, field: str, empty: str, limit: int = MAX_TEXT) -> str:
+    cleaned = (value or "").strip()
+    if not cleaned:
+        raise PlanError(empty, field=field)
+    if len(cleaned) > limit:
+        raise PlanError(f"Keep this under {limit:,} characters.", field=field)
+    return cleaned
+
+
+def _choice(value: str, choices: Any, *, field: str, what: str) -> str:
+    if value not in choices.values:
+        raise PlanError(f"Choose {what}.", field=field)
+    return value
+
+
+def _not_future(day: dt.date, *, field: str, what: str) -> None:
+    if day > timezone.localdate():
+        raise PlanError(f"{what} cannot be in the future.", field=field)
+
+
+def _progress(value: int, status: str, *, field: str = "progress") -> int:
+    if not 0 <= value <= 100:
+        raise PlanError("Give progress as a whole number from 0 to 100.", field=field)
+    if status == Status.COMPLETE and value != 100:
+        raise PlanError("A complete commitment is 100% done. Change the status or the figure.")
+    if status == Status.NOT_STARTED and value != 0:
+        raise PlanError("A commitment that has not started is 0% done.", field=field)
+    return value
+
+
+def organisation_of(user: User) -> Organisation:
+    membership = user.active_membership
+    if membership is None:
+        raise PlanError("Your account has no organisation.")
+    return membership.organisation
+
+
+# --- Plans, themes, commitments --------------------------------------------------------------
+
+
+@transaction.atomic
+def create_plan(
+    request: HttpRequest | None,
+    *,
+    title: str,
+    slug: str,
+    by: User,
+    summary: str = "",
+    source_title: str = "",
+    source_url: str = "",
+    source_date: dt.date | None = None,
+) -> Plan:
+    _require(by, "plan.manage")
+    plan = Plan(
+        title=_text(title, field="title", empty="Give the plan a title.", limit=MAX_TITLE),
+        slug=slug,
+        summary=summary.strip(),
+        owner=organisation_of(by),
+        source_title=source_title.strip(),
+        source_url=_safe_url(source_url, field="source_url") if source_url else "",
+        source_date=source_date,
+        created_by=by,
+    )
+    if Plan.objects.filter(slug=slug).exists():
+        raise PlanError("A plan already has this short name. Choose another.", field="slug")
+    plan.save()
+    _audit(request, "create", plan, by)
+    return plan
+
+
+def add_theme(plan: Plan, number: str, title: str, description: str = "") -> Theme:
+    return Theme.objects.create(
+        plan=plan, number=number.strip(), title=title.strip(), description=description.strip()
+    )
+
+
+def _co_owners(ids: Iterable[int]) -> list[Organisation]:
+    wanted = set(ids)
+    found = list(Organisation.objects.filter(pk__in=wanted, kind=OrgKind.VAWG_PARTNER))
+    if len(found) != len(wanted):
+        raise PlanError("Co-owners must be VAWG partner organisations.", field="co_owners")
+    return found
+
+
+@transaction.atomic
+def save_commitment(
+    request: HttpRequest | None,
+    plan: Plan,
+    *,
+    number: str,
+    title: str,
+    statement: str,
+    by: User,
+    commitment: Commitment | None = None,
+    theme: Theme | None = None,
+    lead_title: str = "",
+    co_owner_ids: Sequence[int] = (),
+    source_quote: str = "",
+    source_reference: str = "",
+    published: bool = False,
+) -> Commitment:
+    """Add a commitment to ``plan`` or change one (``commitment``): police plan owners only."""
+    _require(by, "plan.manage", plan)
+    if commitment is not None and commitment.plan_id != plan.pk:
+        raise PlanError("This commitment is in another plan.")
+    if theme is not None and theme.plan_id != plan.pk:
+        raise PlanError("Choose a theme of this plan.", field="theme")
+    number = _text(
+        number, field="number", empty="Give the commitment a number, e.g. 2.1.", limit=12
+    )
+    clash = Commitment.objects.filter(plan=plan, number=number)
+    if commitment is not None:
+        clash = clash.exclude(pk=commitment.pk)
+    if clash.exists():
+        raise PlanError(f"Commitment {number} already exists in this plan.", field="number")
+    target = commitment or Commitment(plan=plan, created_by=by, lead=by)
+    target.number = number
+    target.title = _text(title, field="title", empty="Give it a short title.", limit=MAX_TITLE)
+    target.statement = _text(statement, field="statement", empty="Say what is promised.")
+    target.theme = theme
+    target.lead_title = lead_title.strip()[:200]
+    target.source_quote = source_quote.strip()
+    target.source_reference = source_reference.strip()[:300]
+    target.published = published
+    target.save()
+    target.co_owners.set(_co_owners(co_owner_ids))
+    _audit(request, "commitment.save" if commitment else "commitment.add", target, by)
+    return target
+
+
+@transaction.atomic
+def add_milestone(
+    request: HttpRequest | None, commitment: Commitment, *, title: str, due_on: dt.date, by: User
+) -> Milestone:
+    _require(by, "plan.manage", commitment.plan)
+    milestone = Milestone.objects.create(
+        commitment=commitment,
+        title=_text(title, field="title", empty="Say what the milestone is.", limit=300),
+        due_on=due_on,
+    )
+    _audit(request, "milestone.add", milestone, by)
+    return milestone
+
+
+@transaction.atomic
+def complete_milestone(
+    request: HttpRequest | None, milestone: Milestone, *, done_on: dt.date, by: User
+) -> Milestone:
+    _require(by, "plan.manage", milestone.commitment.plan)
+    _not_future(done_on, field="done_on", what="The date it was done")
+    milestone.done_on = done_on
+    milestone.save(update_fields=["done_on"])
+    _audit(request, "milestone.done", milestone, by)
+    return milestone
+
+
+def overdue_milestones(commitment: Commitment, today: dt.date) -> list[Milestone]:
+    return [m for m in commitment.milestones.all() if m.done_on is None and m.due_on < today]
+
+
+# --- Progress -------------------------------------------------------------------------------
+
+
+def _safe_url(url: str, *, field: str) -> str:
+    parts = urlsplit(url.strip())
+    if parts.scheme not in {"https", "http"} or not parts.netloc:
+        raise PlanError("Links must be web addresses starting https://.", field=field)
+    return url.strip()
+
+
+@dataclass(frozen=True)
+class Evidence:
+    title: str
+    url: str
+
+
+@transaction.atomic
+def record_progress(
+    request: HttpRequest | None,
+    commitment: Commitment,
+    *,
+    on: dt.date,
+    status: str,
+    progress: int,
+    text: str,
+    by: User,
+    evidence: Sequence[Evidence] = (),
+    metrics: Sequence[dict[str, Any]] = (),
+) -> ProgressUpdate:
+    """A dated update with its evidence; the commitment takes the status of its latest one."""
+    _require(by, "plan.manage", commitment.plan)
+    _choice(status, Status, field="status", what="where the commitment stands")
+    _not_future(on, field="on", what="The date of the update")
+    update = ProgressUpdate.objects.create(
+        commitment=commitment,
+        on=on,
+        status=status,
+        progress=_progress(progress, status),
+        text=_text(text, field="text", empty="Say what has happened: the evidence for it."),
+        evidence_links=[
+            {"title": e.title.strip() or e.url, "url": _safe_url(e.url, field="evidence")}
+            for e in evidence
+        ],
+        metrics=list(metrics),
+        author=by,
+    )
+    if commitment.status_on is None or on >= commitment.status_on:
+        commitment.status, commitment.progress, commitment.status_on = status, progress, on
+        commitment.save(update_fields=["status", "progress", "status_on", "updated_at"])
+    _audit(request, "progress.add", update, by)
+    return update
+
+
+# --- Consultation ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_round(
+    request: HttpRequest | None,
+    plan: Plan,
+    *,
+    title: str,
+    opens_on: dt.date,
+    closes_on: dt.date,
+    by: User,
+) -> ConsultationRound:
+    _require(by, "plan.manage", plan)
+    if closes_on < opens_on:
+        raise PlanError("The round must close on or after the day it opens.", field="closes_on")
+    consultation = ConsultationRound.objects.create(
+        plan=plan,
+        title=_text(title, field="title", empty="Give the round a name.", limit=MAX_TITLE),
+        opens_on=opens_on,
+        closes_on=closes_on,
+        created_by=by,
+    )
+    _audit(request, "round.open", consultation, by)
+    return consultation
+
+
+def open_round_of(plan: Plan, today: dt.date) -> ConsultationRound | None:
+    return plan.rounds.filter(opens_on__lte=today, closes_on__gte=today).first()
+
+
+@transaction.atomic
+def add_comment(
+    request: HttpRequest | None,
+    commitment: Commitment,
+    *,
+    section: str,
+    text: str,
+    by: User,
+    today: dt.date | None = None,
+) -> Comment:
+    """A partner's comment on one section of a commitment, in the round open now."""
+    _require(by, "plan.comment", commitment)
+    consultation = open_round_of(commitment.plan, today or timezone.localdate())
+    if consultation is None:
+        raise PlanError("No consultation round is open on this plan, so comments are closed.")
+    comment = Comment.objects.create(
+        round=consultation,
+        commitment=commitment,
+        section=_choice(section, Section, field="section", what="the part you comment on"),
+        text=_text(text, field="text", empty="Write your comment."),
+        author=by,
+        organisation=organisation_of(by),
+    )
+    _audit(request, "comment.add", comment, by)
+    return comment
+
+
+@transaction.atomic
+def respond(
+    request: HttpRequest | None,
+    comment: Comment,
+    *,
+    outcome: str,
+    reason: str,
+    change_made: str = "",
+    by: User,
+) -> CommentResponse:
+    """The police's answer to a comment: accepted, changed or declined, always with reasons."""
+    _require(by, "plan.manage", comment.commitment.plan)
+    _choice(outcome, ResponseOutcome, field="outcome", what="what you did with the comment")
+    reason = _text(reason, field="reason", empty="Give the reasons: every comment gets them.")
+    change_made = change_made.strip()
+    if outcome in {ResponseOutcome.ACCEPTED, ResponseOutcome.CHANGED} and not change_made:
+        raise PlanError("Say what was changed because of this comment.", field="change_made")
+    if outcome == ResponseOutcome.DECLINED and change_made:
+        raise PlanError(
+            "A declined comment changed nothing: leave 'what changed' empty.", field="change_made"
+        )
+    try:
+        with transaction.atomic():
+            answer = CommentResponse.objects.create(
+                comment=comment,
+                outcome=outcome,
+                reason=reason,
+                change_made=change_made,
+                responder=by,
+            )
+    except IntegrityError as error:
+        raise PlanError("This comment already has a response.") from error
+    _audit(request, "comment.respond", comment, by)
+    return answer
+
+
+# --- Partner ratings and contested status ----------------------------------------------------
+
+
+@transaction.atomic
+def rate(
+    request: HttpRequest | None,
+    commitment: Commitment,
+    *,
+    verifiability: str,
+    relevance: str,
+    impact: str,
+    completion: str,
+    status: str,
+    comment: str,
+    by: User,
+) -> PartnerRating:
+    """A partner organisation's own view, kept beside (never averaged with) the police's."""
+    _require(by, "plan.rate", commitment)
+    rating = PartnerRating.objects.create(
+        commitment=commitment,
+        organisation=organisation_of(by),
+        rated_by=by,
+        verifiability=_choice(
+            verifiability,
+            Verifiability,
+            field="verifiability",
+            what="whether it is specific enough to check",
+        ),
+        relevance=_choice(relevance, Relevance, field="relevance", what="how relevant it is"),
+        impact=_choice(impact, Impact, field="impact", what="its potential impact"),
+        completion=_choice(completion, Completion, field="completion", what="how much is done"),
+        status=_choice(status, Status, field="status", what="where you think it stands"),
+        comment=comment.strip()[:MAX_TEXT],
+    )
+    _audit(request, "rating.add", rating, by)
+    return rating
+
+
+def current_ratings(commitment: Commitment) -> list[PartnerRating]:
+    """Each partner organisation's latest rating, by organisation name."""
+    latest: dict[int, PartnerRating] = {}
+    for rating in commitment.ratings.select_related("organisation").order_by("-created_at", "-pk"):
+        latest.setdefault(rating.organisation_id, rating)
+    return sorted(latest.values(), key=lambda r: r.organisation.name)
+
+
+def disagreements(commitment: Commitment) -> list[PartnerRating]:
+    """Current partner ratings whose status differs from the police's own."""
+    return [r for r in current_ratings(commitment) if r.status != commitment.status]
+
+
+def is_contested(commitment: Commitment) -> bool:
+    return bool(disagreements(commitment))

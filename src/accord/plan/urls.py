@@ -1,0 +1,36 @@
+"""Action-plan URLs: the partnership pages and the public accountability pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import path
+
+from accord.plan import public_views, views
+
+COMMITMENT = "plans/<slug:slug>/commitments/<uuid:uid>/"
+
+urlpatterns: list[Any] = [
+    path("plans/", views.plan_list, name="plan_list"),
+    path("plans/<slug:slug>/", views.plan_detail, name="plan_detail"),
+    path("plans/<slug:slug>/consultation/new/", views.round_new, name="round_new"),
+    path("plans/<slug:slug>/commitments/new/", views.commitment_new, name="commitment_new"),
+    path(COMMITMENT, views.commitment_detail, name="commitment_detail"),
+    path(COMMITMENT + "edit/", views.commitment_edit, name="commitment_edit"),
+    path(COMMITMENT + "milestones/new/", views.milestone_new, name="milestone_new"),
+    path(COMMITMENT + "progress/new/", views.progress_new, name="progress_new"),
+    path(COMMITMENT + "comments/new/", views.comment_new, name="comment_new"),
+    path(
+        COMMITMENT + "comments/<uuid:comment>/respond/",
+        views.comment_respond,
+        name="comment_respond",
+    ),
+    path(COMMITMENT + "rate/", views.commitment_rate, name="commitment_rate"),
+    # Public: no sign-in, published items only.
+    path("public/plans/<slug:slug>/", public_views.public_plan, name="public_plan"),
+    path(
+        "public/plans/<slug:slug>/commitments/<uuid:uid>/",
+        public_views.public_commitment,
+        name="public_commitment",
+    ),
+]

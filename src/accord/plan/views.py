@@ -1,0 +1,416 @@
+"""Plan pages for police, partners and oversight. Thin: the rules are in ``services``."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+
+from accord.accounts.models import User
+from accord.plan import services
+from accord.plan.forms import (
+    CommentForm,
+    CommitmentForm,
+    MilestoneForm,
+    ProgressForm,
+    RatingForm,
+    ResponseForm,
+    RoundForm,
+)
+from accord.plan.models import Comment, Commitment, Plan
+from accord.plan.services import Evidence, PlanError
+from accord.policy.roles import Zone
+from accord.policy.rules import can
+from accord.policy.views import requires
+
+VIEW = "plan.view"
+GET_POST = ["GET", "POST"]
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
+def _plan(slug: str) -> Plan:
+    return get_object_or_404(Plan, slug=slug)
+
+
+def _commitment(plan: Plan, uid: uuid.UUID) -> Commitment:
+    return get_object_or_404(Commitment.objects.select_related("plan", "theme"), plan=plan, uid=uid)
+
+
+def _refuse(form: Form, error: PlanError) -> None:
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, str(error))
+
+
+def _manage(request: HttpRequest, plan: Plan) -> User:
+    user = _user(request)
+    if not can(user, "plan.manage", plan):
+        raise PermissionDenied
+    return user
+
+
+@requires(VIEW, zone=Zone.PARTNERSHIP)
+@require_safe
+def plan_list(request: HttpRequest) -> HttpResponse:
+    plans = Plan.objects.select_related("owner").order_by("title", "-version")
+    return render(request, "plan/plan_list.html", {"plans": plans})
+
+
+def commitment_rows(plan: Plan, *, public: bool) -> list[dict[str, Any]]:
+    """Each commitment with its contested flag and overdue milestones, in plan order."""
+    today = timezone.localdate()
+    commitments = plan.commitments.select_related("theme").prefetch_related(
+        "milestones", "co_owners", Prefetch("ratings")
+    )
+    if public:
+        commitments = commitments.filter(published=True)
+    rows = []
+    for commitment in commitments:
+        rows.append(
+            {
+                "commitment": commitment,
+                "contested": services.is_contested(commitment),
+                "overdue": services.overdue_milestones(commitment, today),
+            }
+        )
+    return rows
+
+
+@requires(VIEW, zone=Zone.PARTNERSHIP)
+@require_safe
+def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    plan = _plan(slug)
+    user = _user(request)
+    today = timezone.localdate()
+    return render(
+        request,
+        "plan/plan_detail.html",
+        {
+            "plan": plan,
+            "rows": commitment_rows(plan, public=False),
+            "can_manage": can(user, "plan.manage", plan),
+            "open_round": services.open_round_of(plan, today),
+            "rounds": plan.rounds.all(),
+        },
+    )
+
+
+@requires(VIEW, zone=Zone.PARTNERSHIP)
+@require_safe
+def commitment_detail(request: HttpRequest, slug: str, uid: uuid.UUID) -> HttpResponse:
+    plan = _plan(slug)
+    commitment = _commitment(plan, uid)
+    user = _user(request)
+    today = timezone.localdate()
+    comments = commitment.comments.select_related(
+        "organisation", "author", "round", "response", "response__responder"
+    )
+    return render(
+        request,
+        "plan/commitment_detail.html",
+        {
+            "plan": plan,
+            "commitment": commitment,
+            "co_owners": commitment.co_owners.all(),
+            "milestones": commitment.milestones.all(),
+            "overdue": services.overdue_milestones(commitment, today),
+            "updates": commitment.updates.select_related("author"),
+            "ratings": services.current_ratings(commitment),
+            "contested": services.is_contested(commitment),
+            "comments": comments,
+            "open_round": services.open_round_of(plan, today),
+            "can_manage": can(user, "plan.manage", plan),
+            "can_comment": can(user, "plan.comment", commitment),
+            "can_rate": can(user, "plan.rate", commitment),
+            "today": today,
+        },
+    )
+
+
+def _form_page(
+    request: HttpRequest, template: str, form: Form, context: dict[str, Any]
+) -> HttpResponse:
+    return render(request, template, {"form": form, **context})
+
+
+@requires("plan.manage", zone=Zone.PARTNERSHIP)
+@require_http_methods(GET_POST)
+def commitment_new(request: HttpRequest, slug: str) -> HttpResponse:
+    plan = _plan(slug)
+    user = _manage(request, plan)
+    form = CommitmentForm(request.POST or None, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            commitment = services.save_commitment(
+                request,
+                plan,
+                number=data["number"],
+                title=data["title"],
+                statement=data["statement"],
+                theme=data["theme"],
+                lead_title=data["lead_title"],
+                co_owner_ids=[o.pk for o in data["co_owners"]],
+                source_quote=data["source_quote"],
+                source_reference=data["source_reference"],
+                published=data["published"],
+                by=user,
+            )
+        except PlanError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, f"Commitment {commitment.number} is added to the plan.")
+            return redirect("commitment_detail", slug=plan.slug, uid=commitment.uid)
+    return _form_page(
+        request, "plan/commitment_form.html", form, {"plan": plan, "heading": "Add a commitment"}
+    )
+
+
+@requires("plan.manage", zone=Zone.PARTNERSHIP)
+@require_http_methods(GET_POST)
+def commitment_edit(request: HttpRequest, slug: str, uid: uuid.UUID) -> HttpResponse:
+    plan = _plan(slug)
+    user = _manage(request, plan)
+    commitment = _commitment(plan, uid)
+    initial = {
+        "number": commitment.number,
+        "title": commitment.title,
+        "statement": commitment.statement,
+        "theme": commitment.theme,
+        "lead_title": commitment.lead_title,
+        "co_owners": list(commitment.co_owners.all()),
+        "source_quote": commitment.source_quote,
+        "source_reference": commitment.source_reference,
+        "published": commitment.published,
+    }
+    form = CommitmentForm(request.POST or None, plan=plan, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.save_commitment(
+                request,
+                plan,
+                commitment=commitment,
+                number=data["number"],
+                title=data["title"],
+                statement=data["statement"],
+                theme=data["theme"],
+                lead_title=data["lead_title"],
+                co_owner_ids=[o.pk for o in data["co_owners"]],
+                source_quote=data["source_quote"],
+                source_reference=data["source_reference"],
+                published=data["published"],
+                by=user,
+            )
+        except PlanError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, "The commitment is saved.")
+            return redirect("commitment_detail", slug=plan.slug, uid=commitment.uid)
+    return _form_page(
+        request,
+        "plan/commitment_form.html",
+        form,
+        {"plan": plan, "commitment": commitment, "heading": f"Change {commitment.number}"},
+    )
+
+
+@requires("plan.manage", zone=Zone.PARTNERSHIP)
+@require_http_methods(GET_POST)
+def milestone_new(request: HttpRequest, slug: str, uid: uuid.UUID) -> HttpResponse:
+    plan = _plan(slug)
+    user = _manage(request, plan)
+    commitment = _commitment(plan, uid)
+    form = MilestoneForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_milestone(
+                request,
+                commitment,
+                title=form.cleaned_data["title"],
+                due_on=form.cleaned_data["due_on"],
+                by=user,
+            )
+        except PlanError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, "The milestone is added.")
+            return redirect("commitment_detail", slug=plan.slug, uid=commitment.uid)
+    return _form_page(
+        request,
+        "plan/step_form.html",
+        form,
+        {"plan": plan, "commitment": commitment, "heading": "Add a milestone", "button": "Add"},
+    )
+
+
+@requires("plan.manage", zone=Zone.PARTNERSHIP)
+@require_http_methods(GET_POST)
+def progress_new(request: HttpRequest, slug: str, uid: uuid.UUID) -> HttpResponse:
+    plan = _plan(slug)
+    user = _manage(request, plan)
+    commitment = _commitment(plan, uid)
+    form = ProgressForm(
+        request.POST or None,
+        initial={
+            "on": timezone.localdate(),
+            "status": commitment.status,
+            "progress": commitment.progress,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        evidence = (
+            [Evidence(data["evidence_title"], data["evidence_url"])] if data["evidence_url"] else []
+        )
+        try:
+            services.record_progress(
+                request,
+                commitment,
+                on=data["on"],
+                status=data["status"],
+                progress=data["progress"],
+                text=data["text"],
+                evidence=evidence,
+                by=user,
+            )
+        except PlanError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, "The progress update is recorded.")
+            return redirect("commitment_detail", slug=plan.slug, uid=commitment.uid)
+    return _form_page(
+        request,
+        "plan/step_form.html",
+        form,
+        {
+            "plan": plan,
+            "commitment": commitment,
+            "heading": "Record progress",
+            "button": "Record the update",
+        },
+    )
+
+
+@requires("plan.manage", zone=Zone.PARTNERSHIP)
+@require_http_methods(GET_POST)
+def round_new(request: HttpRequest, slug: str) -> HttpResponse:
+    plan = _plan(slug)
+    user = _manage(request, plan)
+    form = RoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.open_round(request, plan, by=user, **form.cleaned_data)
+        except PlanError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, "The consultation round is set up.")
+            return redirect("plan_detail", slug=plan.slug)
+    return _form_page(
+        request,
+        "plan/step_form.html",
+        form,
+        {"plan": plan, "heading": "Open a consultation round", "button": "Open the round"},
+    )
+
+
+@requires("plan.comment", zone=Zone.PARTNERSHIP)
+@require_http_methods(GET_POST)
+def comment_new(request: HttpRequest, slug: str, uid: uuid.UUID) -> HttpResponse:
+    plan = _plan(slug)
+    commitment = _commitment(plan, uid)
+    form = CommentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_comment(request, commitment, by=_user(request), **form.cleaned_data)
+        except PlanError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, "Your comment is sent. The police must answer it.")
+            return redirect("commitment_detail", slug=plan.slug, uid=commitment.uid)
+    return _form_page(
+        request,
+        "plan/step_form.html",
+        form,
+        {
+            "plan": plan,
+            "commitment": commitment,
+            "heading": "Comment on this commitment",
+            "button": "Send the comment",
+            "open_round": services.open_round_of(plan, timezone.localdate()),
+        },
+    )
+
+
+@requires("plan.manage", zone=Zone.PARTNERSHIP)
+@require_http_methods(GET_POST)
+def comment_respond(
+    request: HttpRequest, slug: str, uid: uuid.UUID, comment: uuid.UUID
+) -> HttpResponse:
+    plan = _plan(slug)
+    user = _manage(request, plan)
+    commitment = _commitment(plan, uid)
+    found = get_object_or_404(
+        Comment.objects.select_related("organisation"), commitment=commitment, uid=comment
+    )
+    form = ResponseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.respond(request, found, by=user, **form.cleaned_data)
+        except PlanError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, "Your response is recorded and published with the comment.")
+            return redirect("commitment_detail", slug=plan.slug, uid=commitment.uid)
+    return _form_page(
+        request,
+        "plan/step_form.html",
+        form,
+        {
+            "plan": plan,
+            "commitment": commitment,
+            "comment": found,
+            "heading": "Respond to a comment",
+            "button": "Record the response",
+        },
+    )
+
+
+@requires("plan.rate", zone=Zone.PARTNERSHIP)
+@require_http_methods(GET_POST)
+def commitment_rate(request: HttpRequest, slug: str, uid: uuid.UUID) -> HttpResponse:
+    plan = _plan(slug)
+    commitment = _commitment(plan, uid)
+    form = RatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rate(request, commitment, by=_user(request), **form.cleaned_data)
+        except PlanError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, "Your organisation's rating is recorded.")
+            return redirect("commitment_detail", slug=plan.slug, uid=commitment.uid)
+    return _form_page(
+        request,
+        "plan/step_form.html",
+        form,
+        {
+            "plan": plan,
+            "commitment": commitment,
+            "heading": "Rate this commitment",
+            "button": "Record the rating",
+        },
+    )

@@ -1,0 +1,226 @@
+"""The rules of the co-produced plan: who may do what, and what makes a commitment contested."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from accord.accounts.models import User
+from accord.audit.models import AuditEvent
+from accord.plan import services
+from accord.plan.models import Comment, CommentResponse, Commitment, PartnerRating, ProgressUpdate
+from accord.plan.services import Evidence, PlanError
+from accord.policy.roles import OrgKind, Role
+from tests.factories import OrganisationFactory, person
+from tests.plan.factories import make_commitment, make_plan, people
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+
+
+def rate(commitment: Commitment, by: User, status: str = "on_track", **overrides: str) -> Any:
+    values = {
+        "verifiability": "verifiable",
+        "relevance": "relevant",
+        "impact": "moderate",
+        "completion": "limited",
+        "status": status,
+        "comment": "",
+    }
+    values.update(overrides)
+    return services.rate(None, commitment, by=by, **values)
+
+
+def test_only_the_owning_forces_plan_owners_write_the_police_side() -> None:
+    who = people()
+    plan = make_plan(who.owner)
+    for outsider in (who.partner, who.analyst, who.oversight):
+        with pytest.raises(PlanError, match="You cannot do this"):
+            make_commitment(plan, outsider)
+    other_force = OrganisationFactory(kind=OrgKind.POLICE.value, name="Another force")
+    stranger = person(OrgKind.POLICE, Role.PLAN_OWNER)
+    stranger.membership.organisation = other_force
+    stranger.membership.save()
+    with pytest.raises(PlanError):
+        make_commitment(plan, stranger)
+    commitment = make_commitment(plan, who.owner)
+    assert commitment.lead == who.owner
+    assert AuditEvent.objects.filter(action="plan.commitment.add").count() == 1
+
+
+def test_numbers_are_unique_in_a_plan_and_co_owners_are_partners() -> None:
+    who = people()
+    plan = make_plan(who.owner)
+    make_commitment(plan, who.owner, "1.1")
+    with pytest.raises(PlanError, match=r"Commitment 1\.1 already exists") as refused:
+        make_commitment(plan, who.owner, "1.1")
+    assert refused.value.field == "number"
+    police = who.owner.membership.organisation
+    with pytest.raises(PlanError, match="must be VAWG partner") as refused:
+        services.save_commitment(
+            None,
+            plan,
+            number="2",
+            title="T",
+            statement="S",
+            co_owner_ids=[police.pk],
+            by=who.owner,
+        )
+    assert refused.value.field == "co_owners"
+    partner_org = who.partner.membership.organisation
+    saved = services.save_commitment(
+        None,
+        plan,
+        number="2",
+        title="T",
+        statement="S",
+        co_owner_ids=[partner_org.pk],
+        by=who.owner,
+    )
+    assert list(saved.co_owners.all()) == [partner_org]
+
+
+def test_partners_comment_only_while_a_round_is_open() -> None:
+    who = people()
+    closed = make_plan(who.owner, open_round=False)
+    commitment = make_commitment(closed, who.owner)
+    with pytest.raises(PlanError, match="No consultation round is open"):
+        services.add_comment(None, commitment, section="wording", text="x", by=who.partner)
+    plan = make_plan(who.owner)
+    commitment = make_commitment(plan, who.owner)
+    with pytest.raises(PlanError, match="You cannot do this"):
+        services.add_comment(None, commitment, section="wording", text="x", by=who.owner)
+    with pytest.raises(PlanError, match="Choose the part") as refused:
+        services.add_comment(None, commitment, section="nonsense", text="x", by=who.partner)
+    assert refused.value.field == "section"
+    comment = services.add_comment(
+        None, commitment, section="wording", text="Say by when.", by=who.partner
+    )
+    assert comment.organisation == who.partner.membership.organisation
+    assert comment.round == services.open_round_of(plan, TODAY)
+
+
+def test_every_response_gives_reasons_and_says_what_changed() -> None:
+    who = people()
+    plan = make_plan(who.owner)
+    commitment = make_commitment(plan, who.owner)
+    comment = services.add_comment(
+        None, commitment, section="wording", text="Say by when.", by=who.partner
+    )
+    cases = [
+        ({"outcome": "changed", "reason": "", "change_made": "x"}, "reason", "Give the reasons"),
+        ({"outcome": "changed", "reason": "Fair.", "change_made": ""}, "change_made", "Say what"),
+        ({"outcome": "accepted", "reason": "Fair.", "change_made": ""}, "change_made", "Say what"),
+        ({"outcome": "declined", "reason": "No.", "change_made": "x"}, "change_made", "changed"),
+        ({"outcome": "maybe", "reason": "No.", "change_made": ""}, "outcome", "Choose"),
+    ]
+    for values, field, message in cases:
+        with pytest.raises(PlanError, match=message) as refused:
+            services.respond(None, comment, by=who.owner, **values)
+        assert refused.value.field == field
+    assert not CommentResponse.objects.exists()
+    with pytest.raises(PlanError, match="You cannot do this"):
+        services.respond(None, comment, outcome="declined", reason="No.", by=who.partner)
+    services.respond(
+        None,
+        comment,
+        outcome="changed",
+        reason="Fair.",
+        change_made="Dated April 2027.",
+        by=who.owner,
+    )
+    with pytest.raises(PlanError, match="already has a response"):
+        services.respond(None, comment, outcome="declined", reason="No.", by=who.owner)
+    assert Comment.objects.get().response.change_made == "Dated April 2027."
+
+
+def test_progress_updates_carry_evidence_and_the_latest_sets_the_status() -> None:
+    who = people()
+    commitment = make_commitment(make_plan(who.owner), who.owner)
+    refusals = [
+        ({"status": "complete", "progress": 90}, "100% done"),
+        ({"status": "not_started", "progress": 10}, "0% done"),
+        ({"status": "on_track", "progress": 101}, "0 to 100"),
+        ({"status": "on_track", "progress": 10, "on": TODAY + dt.timedelta(days=1)}, "future"),
+        ({"status": "on_track", "progress": 10, "text": " "}, "Say what has happened"),
+        (
+            {"status": "on_track", "progress": 10, "evidence": [Evidence("x", "javascript:x")]},
+            "https://",
+        ),
+    ]
+    for values, message in refusals:
+        call = {"on": TODAY, "text": "Done.", **values}
+        with pytest.raises(PlanError, match=message):
+            services.record_progress(None, commitment, by=who.owner, **call)
+    assert not ProgressUpdate.objects.exists()
+
+    services.record_progress(
+        None,
+        commitment,
+        on=TODAY - dt.timedelta(days=10),
+        status="on_track",
+        progress=40,
+        text="Contract let.",
+        evidence=[Evidence("Tender notice", "https://example.org/t")],
+        by=who.owner,
+    )
+    services.record_progress(
+        None,
+        commitment,
+        on=TODAY - dt.timedelta(days=30),
+        status="behind",
+        progress=20,
+        text="An older update, recorded late.",
+        by=who.owner,
+    )
+    commitment.refresh_from_db()
+    assert (commitment.status, commitment.progress) == ("on_track", 40)  # the latest by date
+    assert commitment.updates.first().evidence_links == [
+        {"title": "Tender notice", "url": "https://example.org/t"}
+    ]
+
+
+def test_a_partner_that_disagrees_makes_the_commitment_contested() -> None:
+    who = people()
+    commitment = make_commitment(make_plan(who.owner), who.owner)
+    services.record_progress(
+        None, commitment, on=TODAY, status="on_track", progress=50, text="Half.", by=who.owner
+    )
+    commitment.refresh_from_db()
+    assert not services.is_contested(commitment)
+    rate(commitment, who.partner, status="on_track")
+    assert not services.is_contested(commitment)
+    rate(commitment, who.partner, status="behind", comment="The service has not started.")
+    assert services.is_contested(commitment)
+    assert [r.status for r in services.current_ratings(commitment)] == ["behind"]
+    assert PartnerRating.objects.count() == 2  # history kept
+    with pytest.raises(PlanError, match="You cannot do this"):
+        rate(commitment, who.owner)
+    with pytest.raises(PlanError, match="potential impact"):
+        rate(commitment, who.partner, impact="huge")
+
+
+def test_overdue_milestones() -> None:
+    who = people()
+    commitment = make_commitment(make_plan(who.owner), who.owner)
+    late = services.add_milestone(
+        None,
+        commitment,
+        title="Contract signed",
+        due_on=TODAY - dt.timedelta(days=1),
+        by=who.owner,
+    )
+    services.add_milestone(
+        None,
+        commitment,
+        title="Service opens",
+        due_on=TODAY + dt.timedelta(days=30),
+        by=who.owner,
+    )
+    assert services.overdue_milestones(commitment, TODAY) == [late]
+    services.complete_milestone(None, late, done_on=TODAY, by=who.owner)
+    assert services.overdue_milestones(commitment, TODAY) == []
