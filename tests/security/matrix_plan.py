@@ -45,6 +45,13 @@ ROWS: dict[str, Expect] = {
     "commitment_rate": PARTNER,
     "public_plan": PUBLIC,
     "public_commitment": PUBLIC,
+    "plan_new": OWNER,
+    "plan_import": OWNER,
+    "plan_export_csv": READ,
+    "plan_export_json": READ,
+    "public_plan_csv": PUBLIC,
+    "public_plan_json": PUBLIC,
+    "public_plan_report": PUBLIC,
 }
 
 
@@ -103,7 +110,20 @@ def _comment_kwargs(users: dict[str, Any]) -> dict[str, Any]:
     return {"slug": commitment.plan.slug, "uid": commitment.uid, "comment": comment.uid}
 
 
+def _report_kwargs(users: dict[str, Any]) -> dict[str, Any]:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return {"slug": _plan(users).slug, "year": today.year, "quarter": (today.month - 1) // 3 + 1}
+
+
 KWARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "plan_import": _plan_kwargs,
+    "plan_export_csv": _plan_kwargs,
+    "plan_export_json": _plan_kwargs,
+    "public_plan_csv": _plan_kwargs,
+    "public_plan_json": _plan_kwargs,
+    "public_plan_report": _report_kwargs,
     "plan_detail": _plan_kwargs,
     "round_new": _plan_kwargs,
     "commitment_new": _plan_kwargs,

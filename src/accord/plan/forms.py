@@ -166,3 +166,31 @@ class RatingForm(forms.Form):
     comment = forms.CharField(
         label="Your reasons (optional)", widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
+
+
+class PlanForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200)
+    slug = forms.SlugField(
+        label="Short name for web addresses",
+        max_length=80,
+        help_text="Lower-case letters, numbers and hyphens, for example vawg-action-plan-2027.",
+        error_messages={"invalid": "Use only lower-case letters, numbers and hyphens"},
+    )
+    summary = forms.CharField(
+        label="Summary (optional)", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    source_title = forms.CharField(label="Published as (optional)", max_length=300, required=False)
+    source_url = forms.URLField(
+        label="Where it is published (optional)",
+        required=False,
+        assume_scheme="https",
+        error_messages={"invalid": "Enter a web address, like https://www.example.org/plan"},
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Choose the CSV file",
+        help_text="UTF-8 CSV with the columns of the template or of an export. Up to 2 MB.",
+        error_messages={"required": "Choose a CSV file to import"},
+    )

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from accord.plan import services
+from accord.plan import report, services
 from accord.plan.models import Comment, Commitment, Plan
 from accord.plan.views import commitment_rows
 from accord.policy.views import public
@@ -45,8 +45,17 @@ def public_plan(request: HttpRequest, slug: str) -> HttpResponse:
             "rows": rows,
             "contested_count": sum(1 for row in rows if row["contested"]),
             "changes": changes,
+            "quarters": _recent_quarters(),
         },
     )
+
+
+def _recent_quarters() -> list[report.Quarter]:
+    """This quarter and the three before it, newest first."""
+    quarters = [report.quarter_of(timezone.localdate())]
+    while len(quarters) < 4:
+        quarters.append(quarters[-1].previous())
+    return quarters
 
 
 @public

@@ -93,6 +93,10 @@ def _progress(value: int, status: str, *, field: str = "progress") -> int:
     return value
 
 
+def can_manage(user: User, plan: Plan) -> bool:
+    return can(user, "plan.manage", plan)
+
+
 def organisation_of(user: User) -> Organisation:
     membership = user.active_membership
     if membership is None:
@@ -408,10 +412,16 @@ def rate(
     return rating
 
 
-def current_ratings(commitment: Commitment) -> list[PartnerRating]:
-    """Each partner organisation's latest rating, by organisation name."""
+def current_ratings(
+    commitment: Commitment, *, before: dt.date | None = None
+) -> list[PartnerRating]:
+    """Each partner organisation's latest rating (made before ``before``, if given), by
+    organisation name."""
     latest: dict[int, PartnerRating] = {}
-    for rating in commitment.ratings.select_related("organisation").order_by("-created_at", "-pk"):
+    ratings = sorted(commitment.ratings.all(), key=lambda r: (r.created_at, r.pk), reverse=True)
+    for rating in ratings:
+        if before is not None and timezone.localdate(rating.created_at) >= before:
+            continue
         latest.setdefault(rating.organisation_id, rating)
     return sorted(latest.values(), key=lambda r: r.organisation.name)
 

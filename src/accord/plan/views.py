@@ -66,7 +66,8 @@ def _manage(request: HttpRequest, plan: Plan) -> User:
 @require_safe
 def plan_list(request: HttpRequest) -> HttpResponse:
     plans = Plan.objects.select_related("owner").order_by("title", "-version")
-    return render(request, "plan/plan_list.html", {"plans": plans})
+    can_create = can(_user(request), "plan.manage")
+    return render(request, "plan/plan_list.html", {"plans": plans, "can_create": can_create})
 
 
 def commitment_rows(plan: Plan, *, public: bool) -> list[dict[str, Any]]:

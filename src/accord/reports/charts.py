@@ -246,3 +246,43 @@ def _escape(text: str) -> str:
     return (
         text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
     )
+
+
+def status_chart(
+    rows: Sequence[dict[str, Any]],
+    *,
+    title: str,
+    description: str,
+    order: Sequence[str],
+    colours: Sequence[str],
+    width: int = 520,
+) -> Spec:
+    """How many commitments stood at each status at the end of each period (stacked bars).
+
+    ``rows`` are ``{"period": label, "status": label, "count": n}``; ``order`` lists the
+    status labels bottom to top with their ``colours``.
+    """
+    spec = _base(title, description, width)
+    spec.update(
+        {
+            "data": {"values": list(rows)},
+            "mark": {"type": "bar"},
+            "encoding": {
+                "x": {"field": "period", "type": "ordinal", "title": None, "sort": None},
+                "y": {
+                    "field": "count",
+                    "type": "quantitative",
+                    "title": "Commitments",
+                    "axis": {"tickMinStep": 1},
+                },
+                "color": {
+                    "field": "status",
+                    "type": "nominal",
+                    "title": None,
+                    "scale": {"domain": list(order), "range": list(colours)},
+                },
+                "order": {"field": "rank", "type": "quantitative"},
+            },
+        }
+    )
+    return spec

@@ -27,6 +27,13 @@ class Command(BaseCommand):
                 count = load_demo_cases(membership.organisation, advocate, supervisor)
                 if count:
                     self.stdout.write(f"Opened {count} demo cases for the advocate.")
+        if "partnership" in settings.ACCORD_ZONES:
+            from accord.accounts.demo import demo_user
+            from accord.plan.demo import load_demo_plans
+
+            plans = load_demo_plans(demo_user("plan-owner"), demo_user("partner"))
+            if plans:
+                self.stdout.write(f"Loaded {plans} demo action plans from published commitments.")
         self.stdout.write("\nDemo sign-in details (new passwords every run):\n")
         for login in logins:
             self.stdout.write(f"  {login.role:<22} {login.organisation}")
