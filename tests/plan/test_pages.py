@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accord.accounts.models import User
+from accord.plan import services
 from accord.plan.models import Comment, Commitment
 from tests.plan.factories import make_commitment, make_plan, people
 
@@ -141,3 +142,57 @@ def test_the_public_sees_only_published_plans_and_commitments() -> None:
     # Partners see drafts: they co-produce them.
     partner_page = signed_in(who.partner).get(reverse("plan_detail", args=[plan.slug]))
     assert str(draft.uid) in partner_page.content.decode()
+
+
+def test_the_public_page_charts_progress_over_time_and_the_home_page_links_it() -> None:
+    who = people()
+    plan = make_plan(who.owner)
+    make_commitment(plan, who.owner, "1")
+    hidden = make_plan(who.owner, published=False)
+    page = Client().get(reverse("public_plan", args=[plan.slug])).content.decode()
+    assert '<svg role="img"' in page
+    assert "Commitments by police-reported status at the end of each quarter" in page
+    home = Client().get(reverse("public_home")).content.decode()
+    assert reverse("public_plan", args=[plan.slug]) in home
+    assert reverse("public_plan", args=[hidden.slug]) not in home
+
+
+def test_measures_figures_and_milestones_through_the_pages() -> None:
+    who = people()
+    plan = make_plan(who.owner)
+    commitment = make_commitment(plan, who.owner)
+    owner = signed_in(who.owner)
+    args = [plan.slug, commitment.uid]
+    owner.post(reverse("measure_new", args=args), {"name": "Referrals", "target": "200"})
+    measure = commitment.measures.get()
+    missing = owner.post(
+        reverse("progress_new", args=args),
+        {
+            "on": TODAY.isoformat(),
+            "status": "on_track",
+            "progress": "10",
+            "text": "Open.",
+            "metric": measure.pk,
+        },
+    )
+    assert "Give the figure for the measure you chose" in missing.content.decode()
+    owner.post(
+        reverse("progress_new", args=args),
+        {
+            "on": TODAY.isoformat(),
+            "status": "on_track",
+            "progress": "10",
+            "text": "Open.",
+            "metric": measure.pk,
+            "metric_value": "57",
+        },
+    )
+    assert commitment.updates.get().metrics[0]["value"] == "57"
+    services.add_milestone(None, commitment, title="Contract", due_on=TODAY, by=who.owner)
+    milestone = commitment.milestones.get()
+    done = owner.post(reverse("milestone_done", args=[*args, milestone.uid]))
+    assert done.status_code == 302
+    milestone.refresh_from_db()
+    assert milestone.done_on == TODAY
+    page = text_of(owner.get(reverse("commitment_detail", args=args)))
+    assert "Referrals: 57" in page and "Done" in page

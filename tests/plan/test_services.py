@@ -224,3 +224,92 @@ def test_overdue_milestones() -> None:
     assert services.overdue_milestones(commitment, TODAY) == [late]
     services.complete_milestone(None, late, done_on=TODAY, by=who.owner)
     assert services.overdue_milestones(commitment, TODAY) == []
+
+
+def test_a_new_version_copies_the_plan_and_keeps_the_old_one() -> None:
+    who = people()
+    plan = make_plan(who.owner)
+    theme = services.add_theme(plan, "1", "Trust")
+    partner_org = who.partner.membership.organisation
+    parent = services.save_commitment(
+        None,
+        plan,
+        number="1",
+        title="P",
+        statement="S",
+        theme=theme,
+        co_owner_ids=[partner_org.pk],
+        by=who.owner,
+    )
+    child = services.save_commitment(
+        None, plan, number="1.1", title="C", statement="S", parent=parent, by=who.owner
+    )
+    services.add_milestone(None, child, title="M", due_on=TODAY, by=who.owner)
+    services.add_measure(None, child, name="Referrals", target="200", by=who.owner)
+    rate(child, who.partner)
+
+    copy = services.new_version(None, plan, by=who.owner)
+    assert (copy.version, copy.supersedes, copy.slug) == (2, plan, f"{plan.slug}-v2")
+    new_parent, new_child = copy.commitments.order_by("number")
+    assert new_child.parent == new_parent and new_parent.theme.plan == copy
+    assert list(new_parent.co_owners.all()) == [partner_org]
+    assert [m.title for m in new_child.milestones.all()] == ["M"]
+    assert [m.target for m in new_child.measures.all()] == ["200"]
+    assert not new_child.ratings.exists()  # the record stays with the version it was made on
+    assert plan.commitments.count() == 2
+    with pytest.raises(PlanError, match="already has a newer version"):
+        services.new_version(None, plan, by=who.owner)
+
+
+def test_a_sub_action_belongs_to_another_commitment_of_the_same_plan() -> None:
+    who = people()
+    plan = make_plan(who.owner)
+    other = make_commitment(make_plan(who.owner), who.owner, "9")
+    with pytest.raises(PlanError, match="sub-action") as refused:
+        services.save_commitment(
+            None, plan, number="1", title="T", statement="S", parent=other, by=who.owner
+        )
+    assert refused.value.field == "parent"
+    one = make_commitment(plan, who.owner, "1")
+    with pytest.raises(PlanError, match="sub-action"):
+        services.save_commitment(
+            None,
+            plan,
+            commitment=one,
+            number="1",
+            title="T",
+            statement="S",
+            parent=one,
+            by=who.owner,
+        )
+
+
+def test_a_progress_update_keeps_the_figure_as_it_stood() -> None:
+    who = people()
+    commitment = make_commitment(make_plan(who.owner), who.owner)
+    measure = services.add_measure(
+        None, commitment, name="Referrals to the service", target="200", by=who.owner
+    )
+    snapshot = services.metric_snapshot(measure, 57, TODAY)
+    services.record_progress(
+        None,
+        commitment,
+        on=TODAY,
+        status="on_track",
+        progress=30,
+        text="Open.",
+        metrics=[snapshot],
+        by=who.owner,
+    )
+    assert commitment.updates.get().metrics == [
+        {
+            "name": "Referrals to the service",
+            "value": "57",
+            "as_of": TODAY.isoformat(),
+            "target": "200",
+            "dataset": "",
+            "dataset_version": None,
+        }
+    ]
+    with pytest.raises(PlanError, match="You cannot do this"):
+        services.add_measure(None, commitment, name="X", by=who.partner)

@@ -47,6 +47,10 @@ ROWS: dict[str, Expect] = {
     "public_commitment": PUBLIC,
     "plan_new": OWNER,
     "plan_import": OWNER,
+    "plan_publish": _only("plan_owner", (405, 302)),
+    "plan_new_version": _only("plan_owner", (405, 302)),
+    "milestone_done": _only("plan_owner", (405, 302)),
+    "measure_new": OWNER,
     "plan_export_csv": READ,
     "plan_export_json": READ,
     "public_plan_csv": PUBLIC,
@@ -117,8 +121,24 @@ def _report_kwargs(users: dict[str, Any]) -> dict[str, Any]:
     return {"slug": _plan(users).slug, "year": today.year, "quarter": (today.month - 1) // 3 + 1}
 
 
+def _milestone_kwargs(users: dict[str, Any]) -> dict[str, Any]:
+    from django.utils import timezone
+
+    from accord.plan import services
+
+    commitment = _commitment(users)
+    milestone = services.add_milestone(
+        None, commitment, title="Contract", due_on=timezone.localdate(), by=users["plan_owner"]
+    )
+    return {"slug": commitment.plan.slug, "uid": commitment.uid, "milestone": milestone.uid}
+
+
 KWARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "plan_new_version": _plan_kwargs,
+    "milestone_done": _milestone_kwargs,
+    "measure_new": _commitment_kwargs,
     "plan_import": _plan_kwargs,
+    "plan_publish": _plan_kwargs,
     "plan_export_csv": _plan_kwargs,
     "plan_export_json": _plan_kwargs,
     "public_plan_csv": _plan_kwargs,

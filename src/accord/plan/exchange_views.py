@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accord.audit.services import record
 from accord.plan import exports, imports, report, services
@@ -45,6 +45,22 @@ def plan_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, "The plan is created as a draft.")
             return redirect("plan_detail", slug=plan.slug)
     return render(request, "plan/plan_form.html", {"form": form})
+
+
+@requires("plan.manage", zone=Zone.PARTNERSHIP)
+@require_POST
+def plan_publish(request: HttpRequest, slug: str) -> HttpResponse:
+    plan = get_object_or_404(Plan, slug=slug)
+    user = _manage(request, plan)
+    published = request.POST.get("published") == "yes"
+    services.set_published(request, plan, published=published, by=user)
+    messages.success(
+        request,
+        "The plan is on the public pages, with its published commitments."
+        if published
+        else "The plan is off the public pages.",
+    )
+    return redirect("plan_detail", slug=plan.slug)
 
 
 @requires("plan.manage", zone=Zone.PARTNERSHIP)

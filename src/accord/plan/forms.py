@@ -7,7 +7,8 @@ from typing import Any
 from django import forms
 
 from accord.accounts.models import Organisation
-from accord.plan.models import Theme
+from accord.datasets.models import Dataset
+from accord.plan.models import Commitment, Measure, Theme
 from accord.plan.vocabularies import (
     Completion,
     Impact,
@@ -52,6 +53,13 @@ class CommitmentForm(forms.Form):
     theme = forms.ModelChoiceField(
         label="Theme", queryset=Theme.objects.none(), required=False, empty_label="No theme"
     )
+    parent = forms.ModelChoiceField(
+        label="Part of another commitment? (optional)",
+        queryset=Commitment.objects.none(),
+        required=False,
+        empty_label="No: it stands on its own",
+        help_text="Choose one if this is a sub-action of a larger commitment.",
+    )
     lead_title = forms.CharField(
         label="Police lead (post, not name)",
         max_length=200,
@@ -78,9 +86,13 @@ class CommitmentForm(forms.Form):
         label="Show it on the public page", required=False, initial=False
     )
 
-    def __init__(self, *args: Any, plan: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, plan: Any, commitment: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["theme"].queryset = plan.themes.all()  # type: ignore[attr-defined]
+        parents = plan.commitments.filter(parent=None)
+        if commitment is not None:
+            parents = parents.exclude(pk=commitment.pk)
+        self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
         self.fields["co_owners"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
             kind=OrgKind.VAWG_PARTNER, is_active=True
         )
@@ -117,6 +129,31 @@ class ProgressForm(forms.Form):
         assume_scheme="https",
         error_messages={"invalid": "Enter a web address, like https://www.example.org/report"},
     )
+    metric = forms.ModelChoiceField(
+        label="A figure for one of its measures (optional)",
+        queryset=Measure.objects.none(),
+        required=False,
+        empty_label="No figure",
+    )
+    metric_value = forms.DecimalField(
+        label="The figure",
+        required=False,
+        max_digits=14,
+        decimal_places=4,
+        error_messages={"invalid": "Give the figure as a number"},
+    )
+
+    def __init__(self, *args: Any, commitment: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["metric"].queryset = commitment.measures.all()  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("metric") is not None and data.get("metric_value") is None:
+            self.add_error("metric_value", "Give the figure for the measure you chose")
+        if data.get("metric") is None and data.get("metric_value") is not None:
+            self.add_error("metric", "Choose which measure the figure is for")
+        return data
 
 
 class RoundForm(forms.Form):
@@ -194,3 +231,26 @@ class ImportForm(forms.Form):
         help_text="UTF-8 CSV with the columns of the template or of an export. Up to 2 MB.",
         error_messages={"required": "Choose a CSV file to import"},
     )
+
+
+class MeasureForm(forms.Form):
+    name = forms.CharField(label="What is measured", max_length=200)
+    definition = forms.CharField(
+        label="How it is counted (optional)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    baseline = forms.CharField(label="Starting point (optional)", max_length=100, required=False)
+    target = forms.CharField(label="Target (optional)", max_length=100, required=False)
+    dataset = forms.ModelChoiceField(
+        label="Monitoring dataset it comes from (optional)",
+        queryset=Dataset.objects.none(),
+        required=False,
+        empty_label="None",
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["dataset"].queryset = (  # type: ignore[attr-defined]
+            Dataset.objects.visible_to(user).current().order_by("name")
+        )

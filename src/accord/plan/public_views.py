@@ -46,8 +46,14 @@ def public_plan(request: HttpRequest, slug: str) -> HttpResponse:
             "contested_count": sum(1 for row in rows if row["contested"]),
             "changes": changes,
             "quarters": _recent_quarters(),
+            **_chart(plan),
         },
     )
+
+
+def _chart(plan: Plan) -> dict[str, object]:
+    """The status-over-time chart and its table, as in the quarterly report."""
+    return report.chart_context(plan, report.quarter_of(timezone.localdate()))
 
 
 def _recent_quarters() -> list[report.Quarter]:
@@ -77,6 +83,8 @@ def public_commitment(request: HttpRequest, slug: str, uid: uuid.UUID) -> HttpRe
             "commitment": commitment,
             "co_owners": commitment.co_owners.all(),
             "milestones": commitment.milestones.all(),
+            "measures": commitment.measures.select_related("dataset"),
+            "sub_actions": commitment.actions.all(),
             "overdue": services.overdue_milestones(commitment, today),
             "updates": commitment.updates.all(),
             "ratings": services.current_ratings(commitment),

@@ -116,8 +116,21 @@ def chart(plan: Plan, quarter: Quarter) -> tuple[str, list[dict[str, Any]]]:
     return render_svg(spec), rows
 
 
-def report_context(plan: Plan, quarter: Quarter) -> dict[str, Any]:
+def chart_context(plan: Plan, quarter: Quarter) -> dict[str, Any]:
+    """The chart and the same figures as a table, for the page and for the PDF."""
     svg, rows = chart(plan, quarter)
+    periods = list(dict.fromkeys(row["period"] for row in rows))
+    table = [
+        {"period": p, "counts": [r["count"] for r in rows if r["period"] == p]} for p in periods
+    ]
+    return {
+        "chart_svg": svg,
+        "chart_table": table,
+        "status_labels": [s.label for s in STATUS_COLOURS],
+    }
+
+
+def report_context(plan: Plan, quarter: Quarter) -> dict[str, Any]:
     items = []
     for commitment in commitments_of(plan, public=True):
         ratings = ratings_as_of(commitment, quarter.end)
@@ -140,17 +153,11 @@ def report_context(plan: Plan, quarter: Quarter) -> dict[str, Any]:
                 ],
             }
         )
-    periods = list(dict.fromkeys(row["period"] for row in rows))
-    table = [
-        {"period": p, "counts": [r["count"] for r in rows if r["period"] == p]} for p in periods
-    ]
     return {
         "plan": plan,
         "quarter": quarter,
         "items": items,
-        "chart_svg": svg,
-        "chart_table": table,
-        "status_labels": [s.label for s in STATUS_COLOURS],
+        **chart_context(plan, quarter),
         "contested_count": sum(1 for item in items if item["contested"]),
         "generated_on": timezone.localdate(),
     }

@@ -24,6 +24,7 @@ from accord.plan.models import (
     CommentResponse,
     Commitment,
     ConsultationRound,
+    Measure,
     Milestone,
     PartnerRating,
     Plan,
@@ -137,6 +138,16 @@ def create_plan(
     return plan
 
 
+@transaction.atomic
+def set_published(request: HttpRequest | None, plan: Plan, *, published: bool, by: User) -> Plan:
+    """Show the plan on the public pages (its published commitments only), or take it off."""
+    _require(by, "plan.manage", plan)
+    plan.published = published
+    plan.save(update_fields=["published"])
+    _audit(request, "publish" if published else "unpublish", plan, by)
+    return plan
+
+
 def add_theme(plan: Plan, number: str, title: str, description: str = "") -> Theme:
     return Theme.objects.create(
         plan=plan, number=number.strip(), title=title.strip(), description=description.strip()
@@ -167,6 +178,7 @@ def save_commitment(
     source_quote: str = "",
     source_reference: str = "",
     published: bool = False,
+    parent: Commitment | None = None,
 ) -> Commitment:
     """Add a commitment to ``plan`` or change one (``commitment``): police plan owners only."""
     _require(by, "plan.manage", plan)
@@ -191,6 +203,9 @@ def save_commitment(
     target.source_quote = source_quote.strip()
     target.source_reference = source_reference.strip()[:300]
     target.published = published
+    if parent is not None and (parent.plan_id != plan.pk or parent.pk == target.pk):
+        raise PlanError("A sub-action belongs to another commitment of this plan.", field="parent")
+    target.parent = parent
     target.save()
     target.co_owners.set(_co_owners(co_owner_ids))
     _audit(request, "commitment.save" if commitment else "commitment.add", target, by)
@@ -221,6 +236,119 @@ def complete_milestone(
     milestone.save(update_fields=["done_on"])
     _audit(request, "milestone.done", milestone, by)
     return milestone
+
+
+@transaction.atomic
+def add_measure(
+    request: HttpRequest | None,
+    commitment: Commitment,
+    *,
+    name: str,
+    by: User,
+    definition: str = "",
+    baseline: str = "",
+    target: str = "",
+    dataset: Any = None,
+) -> Measure:
+    """How progress on a commitment is measured, linked to a monitoring dataset where a
+    number exists (the dataset version is fixed: a new version is a new link)."""
+    _require(by, "plan.manage", commitment.plan)
+    measure = Measure.objects.create(
+        commitment=commitment,
+        name=_text(name, field="name", empty="Name the measure.", limit=200),
+        definition=definition.strip()[:MAX_TEXT],
+        baseline=baseline.strip()[:100],
+        target=target.strip()[:100],
+        dataset=dataset,
+    )
+    _audit(request, "measure.add", measure, by)
+    return measure
+
+
+def metric_snapshot(measure: Measure, value: Any, as_of: dt.date) -> dict[str, Any]:
+    """A figure as it stood when an update was made, with the dataset version it came from."""
+    if measure is None or value is None:
+        raise PlanError("Give the measure and its value.", field="metric_value")
+    dataset = measure.dataset
+    return {
+        "name": measure.name,
+        "value": str(value),
+        "as_of": as_of.isoformat(),
+        "target": measure.target,
+        "dataset": dataset.name if dataset else "",
+        "dataset_version": dataset.version if dataset else None,
+    }
+
+
+@transaction.atomic
+def new_version(request: HttpRequest | None, plan: Plan, *, by: User) -> Plan:
+    """A new draft version of the plan: its themes, commitments, co-owners, milestones and
+    measures copied; the old version's record (updates, comments, ratings) stays with it."""
+    _require(by, "plan.manage", plan)
+    if hasattr(plan, "superseded_by"):
+        raise PlanError("This plan already has a newer version: change that one.")
+    base = plan.slug.rsplit("-v", 1)[0] if plan.version > 1 else plan.slug
+    slug = f"{base}-v{plan.version + 1}"[:80]
+    if Plan.objects.filter(slug=slug).exists():
+        raise PlanError(f"Another plan already uses the short name {slug}.")
+    copy = Plan.objects.create(
+        slug=slug,
+        title=plan.title,
+        summary=plan.summary,
+        owner=plan.owner,
+        version=plan.version + 1,
+        supersedes=plan,
+        source_title=plan.source_title,
+        source_url=plan.source_url,
+        source_date=plan.source_date,
+        created_by=by,
+    )
+    themes = {
+        t.pk: Theme.objects.create(
+            plan=copy, number=t.number, title=t.title, description=t.description
+        )
+        for t in plan.themes.all()
+    }
+    copies: dict[int, Commitment] = {}
+    for old in plan.commitments.order_by("number"):
+        new = Commitment.objects.create(
+            plan=copy,
+            theme=themes.get(old.theme_id) if old.theme_id else None,
+            number=old.number,
+            title=old.title,
+            statement=old.statement,
+            source_quote=old.source_quote,
+            source_reference=old.source_reference,
+            lead_title=old.lead_title,
+            lead=old.lead,
+            status=old.status,
+            progress=old.progress,
+            status_on=old.status_on,
+            published=old.published,
+            created_by=by,
+        )
+        new.co_owners.set(old.co_owners.all())
+        for m in old.milestones.all():
+            Milestone.objects.create(
+                commitment=new, title=m.title, due_on=m.due_on, done_on=m.done_on
+            )
+        for measure in old.measures.all():
+            Measure.objects.create(
+                commitment=new,
+                name=measure.name,
+                definition=measure.definition,
+                baseline=measure.baseline,
+                target=measure.target,
+                dataset=measure.dataset,
+            )
+        copies[old.pk] = new
+    for old in plan.commitments.exclude(parent=None):
+        if old.parent_id is not None:
+            child = copies[old.pk]
+            child.parent = copies[old.parent_id]
+            child.save(update_fields=["parent"])
+    _audit(request, "new_version", copy, by)
+    return copy
 
 
 def overdue_milestones(commitment: Commitment, today: dt.date) -> list[Milestone]:

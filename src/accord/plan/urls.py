@@ -15,6 +15,8 @@ urlpatterns: list[Any] = [
     path("plans/new/", exchange_views.plan_new, name="plan_new"),
     path("plans/<slug:slug>/", views.plan_detail, name="plan_detail"),
     path("plans/<slug:slug>/import/", exchange_views.plan_import, name="plan_import"),
+    path("plans/<slug:slug>/publish/", exchange_views.plan_publish, name="plan_publish"),
+    path("plans/<slug:slug>/new-version/", views.plan_new_version, name="plan_new_version"),
     path("plans/<slug:slug>/plan.csv", exchange_views.plan_export_csv, name="plan_export_csv"),
     path("plans/<slug:slug>/plan.json", exchange_views.plan_export_json, name="plan_export_json"),
     path("plans/<slug:slug>/consultation/new/", views.round_new, name="round_new"),
@@ -22,6 +24,12 @@ urlpatterns: list[Any] = [
     path(COMMITMENT, views.commitment_detail, name="commitment_detail"),
     path(COMMITMENT + "edit/", views.commitment_edit, name="commitment_edit"),
     path(COMMITMENT + "milestones/new/", views.milestone_new, name="milestone_new"),
+    path(
+        COMMITMENT + "milestones/<uuid:milestone>/done/",
+        views.milestone_done,
+        name="milestone_done",
+    ),
+    path(COMMITMENT + "measures/new/", views.measure_new, name="measure_new"),
     path(COMMITMENT + "progress/new/", views.progress_new, name="progress_new"),
     path(COMMITMENT + "comments/new/", views.comment_new, name="comment_new"),
     path(

@@ -12,20 +12,21 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accord.accounts.models import User
 from accord.plan import services
 from accord.plan.forms import (
     CommentForm,
     CommitmentForm,
+    MeasureForm,
     MilestoneForm,
     ProgressForm,
     RatingForm,
     ResponseForm,
     RoundForm,
 )
-from accord.plan.models import Comment, Commitment, Plan
+from accord.plan.models import Comment, Commitment, Milestone, Plan
 from accord.plan.services import Evidence, PlanError
 from accord.policy.roles import Zone
 from accord.policy.rules import can
@@ -105,6 +106,7 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "can_manage": can(user, "plan.manage", plan),
             "open_round": services.open_round_of(plan, today),
             "rounds": plan.rounds.all(),
+            "newer": Plan.objects.filter(supersedes=plan).first(),
         },
     )
 
@@ -127,6 +129,8 @@ def commitment_detail(request: HttpRequest, slug: str, uid: uuid.UUID) -> HttpRe
             "commitment": commitment,
             "co_owners": commitment.co_owners.all(),
             "milestones": commitment.milestones.all(),
+            "measures": commitment.measures.select_related("dataset"),
+            "sub_actions": commitment.actions.all(),
             "overdue": services.overdue_milestones(commitment, today),
             "updates": commitment.updates.select_related("author"),
             "ratings": services.current_ratings(commitment),
@@ -159,6 +163,7 @@ def commitment_new(request: HttpRequest, slug: str) -> HttpResponse:
             commitment = services.save_commitment(
                 request,
                 plan,
+                parent=data["parent"],
                 number=data["number"],
                 title=data["title"],
                 statement=data["statement"],
@@ -196,14 +201,16 @@ def commitment_edit(request: HttpRequest, slug: str, uid: uuid.UUID) -> HttpResp
         "source_quote": commitment.source_quote,
         "source_reference": commitment.source_reference,
         "published": commitment.published,
+        "parent": commitment.parent,
     }
-    form = CommitmentForm(request.POST or None, plan=plan, initial=initial)
+    form = CommitmentForm(request.POST or None, plan=plan, commitment=commitment, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.save_commitment(
                 request,
                 plan,
+                parent=data["parent"],
                 commitment=commitment,
                 number=data["number"],
                 title=data["title"],
@@ -266,6 +273,7 @@ def progress_new(request: HttpRequest, slug: str, uid: uuid.UUID) -> HttpRespons
     commitment = _commitment(plan, uid)
     form = ProgressForm(
         request.POST or None,
+        commitment=commitment,
         initial={
             "on": timezone.localdate(),
             "status": commitment.status,
@@ -278,9 +286,15 @@ def progress_new(request: HttpRequest, slug: str, uid: uuid.UUID) -> HttpRespons
             [Evidence(data["evidence_title"], data["evidence_url"])] if data["evidence_url"] else []
         )
         try:
+            metrics = (
+                [services.metric_snapshot(data["metric"], data["metric_value"], data["on"])]
+                if data["metric"] is not None
+                else []
+            )
             services.record_progress(
                 request,
                 commitment,
+                metrics=metrics,
                 on=data["on"],
                 status=data["status"],
                 progress=data["progress"],
@@ -415,3 +429,56 @@ def commitment_rate(request: HttpRequest, slug: str, uid: uuid.UUID) -> HttpResp
             "button": "Record the rating",
         },
     )
+
+
+@requires("plan.manage", zone=Zone.PARTNERSHIP)
+@require_POST
+def milestone_done(
+    request: HttpRequest, slug: str, uid: uuid.UUID, milestone: uuid.UUID
+) -> HttpResponse:
+    plan = _plan(slug)
+    user = _manage(request, plan)
+    commitment = _commitment(plan, uid)
+    found = get_object_or_404(Milestone, commitment=commitment, uid=milestone)
+    services.complete_milestone(request, found, done_on=timezone.localdate(), by=user)
+    messages.success(request, f"Marked as done: {found.title}.")
+    return redirect("commitment_detail", slug=plan.slug, uid=commitment.uid)
+
+
+@requires("plan.manage", zone=Zone.PARTNERSHIP)
+@require_http_methods(GET_POST)
+def measure_new(request: HttpRequest, slug: str, uid: uuid.UUID) -> HttpResponse:
+    plan = _plan(slug)
+    user = _manage(request, plan)
+    commitment = _commitment(plan, uid)
+    form = MeasureForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_measure(request, commitment, by=user, **form.cleaned_data)
+        except PlanError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, "The measure is added.")
+            return redirect("commitment_detail", slug=plan.slug, uid=commitment.uid)
+    return _form_page(
+        request,
+        "plan/step_form.html",
+        form,
+        {"plan": plan, "commitment": commitment, "heading": "Add a measure", "button": "Add"},
+    )
+
+
+@requires("plan.manage", zone=Zone.PARTNERSHIP)
+@require_POST
+def plan_new_version(request: HttpRequest, slug: str) -> HttpResponse:
+    plan = _plan(slug)
+    user = _manage(request, plan)
+    try:
+        copy = services.new_version(request, plan, by=user)
+    except PlanError as error:
+        messages.error(request, str(error))
+        return redirect("plan_detail", slug=plan.slug)
+    messages.success(
+        request, f"Version {copy.version} is a new draft; version {plan.version} is kept."
+    )
+    return redirect("plan_detail", slug=copy.slug)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -17,10 +19,15 @@ from accord.policy.views import public, requires
 def public_home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
+    plans: list[Any] = []
+    if "partnership" in settings.ACCORD_ZONES:
+        from accord.plan.models import Plan
+
+        plans = list(Plan.objects.filter(published=True).select_related("owner"))
     return render(
         request,
         "web/public_home.html",
-        {"self_referral_open": "casework" in settings.ACCORD_ZONES},
+        {"self_referral_open": "casework" in settings.ACCORD_ZONES, "published_plans": plans},
     )
 
 
