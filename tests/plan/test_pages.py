@@ -196,3 +196,47 @@ def test_measures_figures_and_milestones_through_the_pages() -> None:
     assert milestone.done_on == TODAY
     page = text_of(owner.get(reverse("commitment_detail", args=args)))
     assert "Referrals: 57" in page and "Done" in page
+
+
+def test_an_evidence_file_is_uploaded_and_served_only_as_a_download() -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    who = people()
+    plan = make_plan(who.owner)
+    shown = make_commitment(plan, who.owner, "1")
+    draft = make_commitment(plan, who.owner, "2", published=False)
+    owner = signed_in(who.owner)
+    for commitment in (shown, draft):
+        owner.post(
+            reverse("progress_new", args=[plan.slug, commitment.uid]),
+            {
+                "on": TODAY.isoformat(),
+                "status": "on_track",
+                "progress": "10",
+                "text": "Minutes attached.",
+                "evidence_file": SimpleUploadedFile("minutes.txt", b"Board minutes\n"),
+            },
+        )
+    shown_file = shown.updates.get().files.get()
+    draft_file = draft.updates.get().files.get()
+    public = Client().get(reverse("public_evidence", args=[plan.slug, shown.uid, shown_file.uid]))
+    assert public.status_code == 200 and public.content == b"Board minutes\n"
+    assert public["Content-Disposition"].startswith("attachment;")
+    assert public["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in public["Content-Security-Policy"]
+    hidden = reverse("public_evidence", args=[plan.slug, draft.uid, draft_file.uid])
+    assert Client().get(hidden).status_code == 404
+    page = owner.get(reverse("commitment_detail", args=[plan.slug, draft.uid])).content.decode()
+    assert reverse("evidence_download", args=[plan.slug, draft.uid, draft_file.uid]) in page
+    bad = owner.post(
+        reverse("progress_new", args=[plan.slug, shown.uid]),
+        {
+            "on": TODAY.isoformat(),
+            "status": "on_track",
+            "progress": "10",
+            "text": "x",
+            "evidence_file": SimpleUploadedFile("page.txt", b"<html><script>x</script></html>"),
+        },
+    )
+    assert "web page or drawing code" in bad.content.decode()
+    assert shown.updates.count() == 1

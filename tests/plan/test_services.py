@@ -313,3 +313,54 @@ def test_a_progress_update_keeps_the_figure_as_it_stood() -> None:
     ]
     with pytest.raises(PlanError, match="You cannot do this"):
         services.add_measure(None, commitment, name="X", by=who.partner)
+
+
+def test_evidence_files_are_checked_stored_once_and_nothing_is_left_on_failure(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from accord.plan.evidence import Upload, path_of
+    from accord.plan.models import EvidenceFile
+
+    who = people()
+    commitment = make_commitment(make_plan(who.owner), who.owner)
+    root = settings.ACCORD_PLAN_FILES_DIR
+
+    def record(*files: Upload, progress: int = 10) -> Any:
+        return services.record_progress(
+            None,
+            commitment,
+            on=TODAY,
+            status="on_track",
+            progress=progress,
+            text="See file.",
+            files=list(files),
+            by=who.owner,
+        )
+
+    with pytest.raises(PlanError, match=r"tool\.exe: Files ending in \.exe") as refused:
+        record(Upload("notes.txt", b"fine"), Upload("tool.exe", b"MZ\x90\x00"))
+    assert refused.value.field == "evidence_file"
+    with pytest.raises(PlanError, match="but it is a plain text file"):
+        record(Upload("report.pdf", b"this is text"))
+    assert not ProgressUpdate.objects.exists() and not EvidenceFile.objects.exists()
+    assert not root.exists() or not any(root.iterdir())
+
+    update = record(Upload("minutes.txt", b"Board minutes\n"))
+    again = record(Upload("copy.txt", b"Board minutes\n"))
+    first, second = update.files.get(), again.files.get()
+    assert path_of(first) == path_of(second) and path_of(first).read_bytes() == b"Board minutes\n"
+    assert len(list(root.iterdir())) == 1
+
+    # A failure after the file is written leaves no file behind.
+    with pytest.raises(PlanError):
+        services.record_progress(
+            None,
+            commitment,
+            on=TODAY,
+            status="complete",
+            progress=50,
+            text="x",
+            files=[Upload("other.txt", b"other")],
+            by=who.owner,
+        )
+    assert len(list(root.iterdir())) == 1

@@ -51,6 +51,8 @@ ROWS: dict[str, Expect] = {
     "plan_new_version": _only("plan_owner", (405, 302)),
     "milestone_done": _only("plan_owner", (405, 302)),
     "measure_new": OWNER,
+    "evidence_download": READ,
+    "public_evidence": PUBLIC,
     "plan_export_csv": READ,
     "plan_export_json": READ,
     "public_plan_csv": PUBLIC,
@@ -133,7 +135,30 @@ def _milestone_kwargs(users: dict[str, Any]) -> dict[str, Any]:
     return {"slug": commitment.plan.slug, "uid": commitment.uid, "milestone": milestone.uid}
 
 
+def _evidence_kwargs(users: dict[str, Any]) -> dict[str, Any]:
+    from django.utils import timezone
+
+    from accord.plan import services
+    from accord.plan.evidence import Upload
+
+    commitment = _commitment(users)
+    update = services.record_progress(
+        None,
+        commitment,
+        on=timezone.localdate(),
+        status="on_track",
+        progress=10,
+        text="Minutes attached.",
+        files=[Upload("minutes.txt", b"Board minutes\n")],
+        by=users["plan_owner"],
+    )
+    file = update.files.get()
+    return {"slug": commitment.plan.slug, "uid": commitment.uid, "file": file.uid}
+
+
 KWARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "evidence_download": _evidence_kwargs,
+    "public_evidence": _evidence_kwargs,
     "plan_new_version": _plan_kwargs,
     "milestone_done": _milestone_kwargs,
     "measure_new": _commitment_kwargs,

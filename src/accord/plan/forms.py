@@ -129,6 +129,12 @@ class ProgressForm(forms.Form):
         assume_scheme="https",
         error_messages={"invalid": "Enter a web address, like https://www.example.org/report"},
     )
+    evidence_file = forms.FileField(
+        label="Evidence file (optional)",
+        required=False,
+        help_text="PDF, PNG, JPEG, plain text, Word (.docx) or OpenDocument text, up to 10 MB. "
+        "It is published with the update.",
+    )
     metric = forms.ModelChoiceField(
         label="A figure for one of its measures (optional)",
         queryset=Measure.objects.none(),

@@ -270,6 +270,25 @@ class ProgressUpdate(models.Model):
         return f"Update of {self.on} on {self.commitment}"
 
 
+class EvidenceFile(models.Model):
+    """A file attached to a progress update, stored once under its SHA-256 (never under the
+    web root) and always served as a download."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    update = models.ForeignKey(ProgressUpdate, on_delete=models.CASCADE, related_name="files")
+    filename = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("pk",)
+
+    def __str__(self) -> str:
+        return self.filename
+
+
 class PartnerRating(models.Model):
     """One partner organisation's assessment of one commitment at one time.
 

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from accord.plan import report, services
-from accord.plan.models import Comment, Commitment, Plan
-from accord.plan.views import commitment_rows
+from accord.plan.models import Comment, Commitment, EvidenceFile, Plan
+from accord.plan.views import commitment_rows, evidence_response
 from accord.policy.views import public
 
 
@@ -86,10 +86,26 @@ def public_commitment(request: HttpRequest, slug: str, uid: uuid.UUID) -> HttpRe
             "measures": commitment.measures.select_related("dataset"),
             "sub_actions": commitment.actions.all(),
             "overdue": services.overdue_milestones(commitment, today),
-            "updates": commitment.updates.all(),
+            "updates": commitment.updates.prefetch_related("files"),
             "ratings": services.current_ratings(commitment),
             "contested": services.is_contested(commitment),
             "comments": commitment.comments.select_related("organisation", "response"),
             "public": True,
         },
     )
+
+
+@public
+@require_safe
+def public_evidence(
+    request: HttpRequest, slug: str, uid: uuid.UUID, file: uuid.UUID
+) -> HttpResponse:
+    plan = _published_plan(slug)
+    found = get_object_or_404(
+        EvidenceFile,
+        update__commitment__plan=plan,
+        update__commitment__uid=uid,
+        update__commitment__published=True,
+        uid=file,
+    )
+    return evidence_response(found)

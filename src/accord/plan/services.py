@@ -371,7 +371,6 @@ class Evidence:
     url: str
 
 
-@transaction.atomic
 def record_progress(
     request: HttpRequest | None,
     commitment: Commitment,
@@ -383,28 +382,50 @@ def record_progress(
     by: User,
     evidence: Sequence[Evidence] = (),
     metrics: Sequence[dict[str, Any]] = (),
+    files: Sequence[Any] = (),
 ) -> ProgressUpdate:
-    """A dated update with its evidence; the commitment takes the status of its latest one."""
+    """A dated update with its evidence; the commitment takes the status of its latest one.
+
+    ``files`` are ``accord.plan.evidence.Upload``s: all are checked before anything is
+    written, and a file written for an update that then fails is removed again.
+    """
+    from accord.casework.documents import DocumentRefused
+    from accord.plan import evidence as evidence_files
+
     _require(by, "plan.manage", commitment.plan)
     _choice(status, Status, field="status", what="where the commitment stands")
     _not_future(on, field="on", what="The date of the update")
-    update = ProgressUpdate.objects.create(
-        commitment=commitment,
-        on=on,
-        status=status,
-        progress=_progress(progress, status),
-        text=_text(text, field="text", empty="Say what has happened: the evidence for it."),
-        evidence_links=[
-            {"title": e.title.strip() or e.url, "url": _safe_url(e.url, field="evidence")}
-            for e in evidence
-        ],
-        metrics=list(metrics),
-        author=by,
-    )
-    if commitment.status_on is None or on >= commitment.status_on:
-        commitment.status, commitment.progress, commitment.status_on = status, progress, on
-        commitment.save(update_fields=["status", "progress", "status_on", "updated_at"])
-    _audit(request, "progress.add", update, by)
+    progress = _progress(progress, status)
+    text = _text(text, field="text", empty="Say what has happened: the evidence for it.")
+    links = [
+        {"title": e.title.strip() or e.url, "url": _safe_url(e.url, field="evidence")}
+        for e in evidence
+    ]
+    try:
+        checked = evidence_files.check_uploads(files)
+    except DocumentRefused as refused:
+        raise PlanError(str(refused), field="evidence_file") from refused
+    written: list[Any] = []
+    try:
+        with transaction.atomic():
+            update = ProgressUpdate.objects.create(
+                commitment=commitment,
+                on=on,
+                status=status,
+                progress=progress,
+                text=text,
+                evidence_links=links,
+                metrics=list(metrics),
+                author=by,
+            )
+            _, written = evidence_files.store(update, checked)
+            if commitment.status_on is None or on >= commitment.status_on:
+                commitment.status, commitment.progress, commitment.status_on = status, progress, on
+                commitment.save(update_fields=["status", "progress", "status_on", "updated_at"])
+            _audit(request, "progress.add", update, by)
+    except BaseException:
+        evidence_files.remove_unreferenced(written)
+        raise
     return update
 
 

@@ -38,6 +38,7 @@ urlpatterns: list[Any] = [
         name="comment_respond",
     ),
     path(COMMITMENT + "rate/", views.commitment_rate, name="commitment_rate"),
+    path(COMMITMENT + "evidence/<uuid:file>/", views.evidence_download, name="evidence_download"),
     # Public: no sign-in, published items only.
     path("public/plans/<slug:slug>/", public_views.public_plan, name="public_plan"),
     path(
@@ -57,5 +58,10 @@ urlpatterns: list[Any] = [
         "public/plans/<slug:slug>/commitments/<uuid:uid>/",
         public_views.public_commitment,
         name="public_commitment",
+    ),
+    path(
+        "public/plans/<slug:slug>/commitments/<uuid:uid>/evidence/<uuid:file>/",
+        public_views.public_evidence,
+        name="public_evidence",
     ),
 ]

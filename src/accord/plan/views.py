@@ -9,13 +9,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accord.accounts.models import User
-from accord.plan import services
+from accord.plan import evidence, services
+from accord.plan.evidence import Upload
 from accord.plan.forms import (
     CommentForm,
     CommitmentForm,
@@ -26,7 +27,7 @@ from accord.plan.forms import (
     ResponseForm,
     RoundForm,
 )
-from accord.plan.models import Comment, Commitment, Milestone, Plan
+from accord.plan.models import Comment, Commitment, EvidenceFile, Milestone, Plan
 from accord.plan.services import Evidence, PlanError
 from accord.policy.roles import Zone
 from accord.policy.rules import can
@@ -132,7 +133,7 @@ def commitment_detail(request: HttpRequest, slug: str, uid: uuid.UUID) -> HttpRe
             "measures": commitment.measures.select_related("dataset"),
             "sub_actions": commitment.actions.all(),
             "overdue": services.overdue_milestones(commitment, today),
-            "updates": commitment.updates.select_related("author"),
+            "updates": commitment.updates.select_related("author").prefetch_related("files"),
             "ratings": services.current_ratings(commitment),
             "contested": services.is_contested(commitment),
             "comments": comments,
@@ -273,6 +274,7 @@ def progress_new(request: HttpRequest, slug: str, uid: uuid.UUID) -> HttpRespons
     commitment = _commitment(plan, uid)
     form = ProgressForm(
         request.POST or None,
+        request.FILES or None,
         commitment=commitment,
         initial={
             "on": timezone.localdate(),
@@ -291,9 +293,12 @@ def progress_new(request: HttpRequest, slug: str, uid: uuid.UUID) -> HttpRespons
                 if data["metric"] is not None
                 else []
             )
+            upload = data.get("evidence_file")
+            files = [Upload(upload.name, upload.read())] if upload else []
             services.record_progress(
                 request,
                 commitment,
+                files=files,
                 metrics=metrics,
                 on=data["on"],
                 status=data["status"],
@@ -482,3 +487,34 @@ def plan_new_version(request: HttpRequest, slug: str) -> HttpResponse:
         request, f"Version {copy.version} is a new draft; version {plan.version} is kept."
     )
     return redirect("plan_detail", slug=copy.slug)
+
+
+def evidence_response(file: EvidenceFile) -> HttpResponse:
+    """The stored file as a download that nothing can run or frame."""
+    from accord.casework.documents import BY_EXTENSION, extension_of
+
+    try:
+        body = evidence.path_of(file).read_bytes()
+    except FileNotFoundError as error:
+        raise Http404("The file is missing from storage.") from error
+    kind = BY_EXTENSION.get(extension_of(file.filename))
+    response = HttpResponse(
+        body, content_type=kind.content_type if kind else "application/octet-stream"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{file.uid}{extension_of(file.filename)}"'
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; frame-ancestors 'none'"
+    return response
+
+
+@requires(VIEW, zone=Zone.PARTNERSHIP)
+@require_safe
+def evidence_download(
+    request: HttpRequest, slug: str, uid: uuid.UUID, file: uuid.UUID
+) -> HttpResponse:
+    plan = _plan(slug)
+    commitment = _commitment(plan, uid)
+    found = get_object_or_404(EvidenceFile, update__commitment=commitment, uid=file)
+    return evidence_response(found)

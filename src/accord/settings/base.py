@@ -258,6 +258,9 @@ ACCORD_MAX_UPLOAD_BYTES = int(env("ACCORD_MAX_UPLOAD_BYTES", str(512 * 1024 * 10
 # Casework documents: encrypted with the case's key; never under the web root.
 ACCORD_CASE_FILES_DIR = Path(env("ACCORD_CASE_FILES_DIR", str(VAR_DIR / "case-files")))
 ACCORD_CASE_MAX_DOCUMENT_BYTES = int(env("ACCORD_CASE_MAX_DOCUMENT_BYTES", str(20 * 1024 * 1024)))
+# Evidence files of action-plan progress updates (partnership zone; published with the update).
+ACCORD_PLAN_FILES_DIR = Path(env("ACCORD_PLAN_FILES_DIR", str(VAR_DIR / "plan-files")))
+ACCORD_PLAN_MAX_FILE_BYTES = int(env("ACCORD_PLAN_MAX_FILE_BYTES", str(10 * 1024 * 1024)))
 # How long a closed case is kept before its retention review (the service's policy sets it).
 ACCORD_CASE_RETENTION_DAYS = int(env("ACCORD_CASE_RETENTION_DAYS", str(6 * 365)))
 # The risk checklist (structure and the question text the service is licensed to use);
