@@ -31,6 +31,7 @@ if "partnership" in settings.ACCORD_ZONES:
         path("", include("accord.datasets.urls")),
         path("", include("accord.monitoring.urls")),
         path("", include("accord.plan.urls")),
+        path("", include("accord.eia.urls")),
     ]
 
 if "casework" in settings.ACCORD_ZONES:

@@ -132,6 +132,7 @@ def commitment_detail(request: HttpRequest, slug: str, uid: uuid.UUID) -> HttpRe
             "milestones": commitment.milestones.all(),
             "measures": commitment.measures.select_related("dataset"),
             "sub_actions": commitment.actions.all(),
+            "initiatives": commitment.initiatives.prefetch_related("assessments"),
             "overdue": services.overdue_milestones(commitment, today),
             "updates": commitment.updates.select_related("author").prefetch_related("files"),
             "ratings": services.current_ratings(commitment),

@@ -234,3 +234,18 @@ def _comment_on_plan(principal: Principal, obj: Any) -> bool:
 def _rate_commitment(principal: Principal, obj: Any) -> bool:
     """VAWG partners' contributors give their organisation's own rating and status."""
     return principal.kind is OrgKind.VAWG_PARTNER and principal.role is Role.CONTRIBUTOR
+
+
+# --- Equality impact assessments (partnership zone) ------------------------------------------
+
+
+@rule("eia.view")
+def _view_eia(principal: Principal, obj: Any) -> bool:
+    """Police, partners and oversight read the register and every assessment."""
+    return principal.kind in PARTNERSHIP_KINDS
+
+
+@rule("eia.author")
+def _author_eia(principal: Principal, obj: Any) -> bool:
+    """Police plan owners and analysts write assessments; partners review them."""
+    return principal.kind is OrgKind.POLICE and principal.role in {Role.PLAN_OWNER, Role.ANALYST}

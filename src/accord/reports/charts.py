@@ -268,7 +268,13 @@ def status_chart(
             "data": {"values": list(rows)},
             "mark": {"type": "bar"},
             "encoding": {
-                "x": {"field": "period", "type": "ordinal", "title": None, "sort": None},
+                "x": {
+                    "field": "period",
+                    "type": "ordinal",
+                    "title": None,
+                    "sort": None,
+                    "axis": {"labelAngle": 0},
+                },
                 "y": {
                     "field": "count",
                     "type": "quantitative",

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "accord.casework",
     "accord.complaints",
     "accord.plan",
+    "accord.eia",
     "django_tasks_db",
 ]
 

@@ -1,0 +1,100 @@
+"""The register of initiatives and their equality impact assessments (partnership zone).
+
+An initiative names the action-plan commitments it serves, so a commitment shows the
+initiatives and assessments behind it. Each assessment is structured by the Public Sector
+Equality Duty (Equality Act 2010, s.149) and rates the impact on every protected
+characteristic and on the groups this partnership adds.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from accord.eia.vocabularies import AssessmentStatus, Decision, Group, Impact, InitiativeKind
+
+
+class Initiative(models.Model):
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(max_length=200)
+    description = models.TextField()
+    kind = models.CharField(max_length=10, choices=InitiativeKind.choices)
+    owner = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="initiatives"
+    )
+    lead_title = models.CharField(max_length=200, blank=True)
+    commitments = models.ManyToManyField("plan.Commitment", blank=True, related_name="initiatives")
+    boroughs = models.JSONField(default=list, help_text="Names of the boroughs where it runs.")
+    starts_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("title",)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Assessment(models.Model):
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="assessments")
+    version = models.PositiveIntegerField(default=1)
+    status = models.CharField(
+        max_length=20, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
+    )
+    aims = models.TextField(blank=True)
+    affected = models.TextField(blank=True, help_text="Who it affects, where and when.")
+    evidence = models.TextField(blank=True)
+    data_gaps = models.TextField(blank=True, help_text="What the data cannot tell us.")
+    engagement = models.TextField(
+        blank=True, help_text="Who was consulted, what they said, what changed because of it."
+    )
+    mitigations = models.TextField(blank=True)
+    monitoring = models.TextField(blank=True)
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    decision_reasons = models.TextField(blank=True)
+    review_on = models.DateField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("initiative", "-version")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "version"], name="assessment_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"EIA of {self.initiative} (version {self.version})"
+
+
+class ImpactRating(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="impacts")
+    group = models.CharField(max_length=30, choices=Group.choices)
+    impact = models.CharField(max_length=10, choices=Impact.choices)
+    reasoning = models.TextField(help_text="The evidence and reasoning for the rating.")
+    response = models.TextField(
+        blank=True,
+        help_text="The mitigation, or the justification (a legitimate aim pursued "
+        "by proportionate means).",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("assessment", "group")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "group"], name="one_rating_per_group")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_group_display()}: {self.get_impact_display()}"

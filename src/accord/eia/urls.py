@@ -1,0 +1,27 @@
+"""Equality impact assessment URLs (partnership zone)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import path
+
+from accord.eia import views
+
+urlpatterns: list[Any] = [
+    path("eia/", views.eia_register, name="eia_register"),
+    path("eia/initiatives/new/", views.initiative_new, name="initiative_new"),
+    path("eia/initiatives/<uuid:uid>/", views.initiative_detail, name="initiative_detail"),
+    path(
+        "eia/initiatives/<uuid:uid>/assessments/new/",
+        views.assessment_new,
+        name="assessment_new",
+    ),
+    path("eia/assessments/<uuid:uid>/", views.assessment_detail, name="assessment_detail"),
+    path("eia/assessments/<uuid:uid>/edit/", views.assessment_edit, name="assessment_edit"),
+    path(
+        "eia/assessments/<uuid:uid>/impacts/<slug:group>/",
+        views.impact_edit,
+        name="impact_edit",
+    ),
+]

@@ -1,0 +1,175 @@
+"""The register of initiatives and their equality impact assessments. Thin views."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accord.accounts.models import User
+from accord.eia import services
+from accord.eia.forms import ImpactForm, InitiativeForm, SectionsForm
+from accord.eia.models import Assessment, Initiative
+from accord.eia.services import EiaError
+from accord.eia.vocabularies import PROTECTED, Group
+from accord.policy.roles import Zone
+from accord.policy.rules import can
+from accord.policy.views import requires
+
+VIEW = "eia.view"
+AUTHOR = "eia.author"
+GET_POST = ["GET", "POST"]
+
+
+def _user(request: HttpRequest) -> User:
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
+
+
+def _refuse(form: Form, error: EiaError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, str(error))
+
+
+@requires(VIEW, zone=Zone.PARTNERSHIP)
+@require_safe
+def eia_register(request: HttpRequest) -> HttpResponse:
+    initiatives = Initiative.objects.select_related("owner").prefetch_related("assessments")
+    rows = [
+        {"initiative": i, "latest": max(i.assessments.all(), key=lambda a: a.version, default=None)}
+        for i in initiatives
+    ]
+    return render(
+        request,
+        "eia/register.html",
+        {"rows": rows, "can_author": can(_user(request), AUTHOR)},
+    )
+
+
+@requires(AUTHOR, zone=Zone.PARTNERSHIP)
+@require_http_methods(GET_POST)
+def initiative_new(request: HttpRequest) -> HttpResponse:
+    form = InitiativeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            initiative = services.create_initiative(request, by=_user(request), **form.cleaned_data)
+        except EiaError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, "The initiative is on the register.")
+            return redirect("initiative_detail", uid=initiative.uid)
+    return render(request, "eia/initiative_form.html", {"form": form})
+
+
+@requires(VIEW, zone=Zone.PARTNERSHIP)
+@require_safe
+def initiative_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    initiative = get_object_or_404(Initiative.objects.select_related("owner"), uid=uid)
+    return render(
+        request,
+        "eia/initiative_detail.html",
+        {
+            "initiative": initiative,
+            "commitments": initiative.commitments.select_related("plan"),
+            "assessments": initiative.assessments.all(),
+            "can_author": can(_user(request), AUTHOR),
+        },
+    )
+
+
+@requires(AUTHOR, zone=Zone.PARTNERSHIP)
+@require_POST
+def assessment_new(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    initiative = get_object_or_404(Initiative, uid=uid)
+    try:
+        assessment = services.start_assessment(request, initiative, by=_user(request))
+    except EiaError as error:
+        messages.error(request, str(error))
+        return redirect("initiative_detail", uid=initiative.uid)
+    return redirect("assessment_detail", uid=assessment.uid)
+
+
+def _assessment(uid: uuid.UUID) -> Assessment:
+    return get_object_or_404(
+        Assessment.objects.select_related("initiative", "initiative__owner"), uid=uid
+    )
+
+
+@requires(VIEW, zone=Zone.PARTNERSHIP)
+@require_safe
+def assessment_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    assessment = _assessment(uid)
+    ratings = {r.group: r for r in assessment.impacts.all()}
+    groups = [
+        {
+            "key": key,
+            "label": label,
+            "protected": key in PROTECTED,
+            "rating": ratings.get(key),
+        }
+        for key, label in Group.choices
+    ]
+    return render(
+        request,
+        "eia/assessment_detail.html",
+        {
+            "assessment": assessment,
+            "initiative": assessment.initiative,
+            "groups": groups,
+            "unrated": len(services.unrated(assessment)),
+            "can_edit": can(_user(request), AUTHOR) and assessment.status == "draft",
+        },
+    )
+
+
+@requires(AUTHOR, zone=Zone.PARTNERSHIP)
+@require_http_methods(GET_POST)
+def assessment_edit(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    assessment = _assessment(uid)
+    initial: dict[str, Any] = {name: getattr(assessment, name) for name in services.SECTIONS}
+    form = SectionsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_sections(request, assessment, by=_user(request), **form.cleaned_data)
+        except EiaError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, "The assessment is saved.")
+            return redirect("assessment_detail", uid=assessment.uid)
+    return render(request, "eia/assessment_form.html", {"form": form, "assessment": assessment})
+
+
+@requires(AUTHOR, zone=Zone.PARTNERSHIP)
+@require_http_methods(GET_POST)
+def impact_edit(request: HttpRequest, uid: uuid.UUID, group: str) -> HttpResponse:
+    assessment = _assessment(uid)
+    if group not in Group.values:
+        raise Http404
+    current = assessment.impacts.filter(group=group).first()
+    initial = (
+        {"impact": current.impact, "reasoning": current.reasoning, "response": current.response}
+        if current
+        else {}
+    )
+    form = ImpactForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rate_impact(
+                request, assessment, group=group, by=_user(request), **form.cleaned_data
+            )
+        except EiaError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, f"Saved: {Group(group).label}.")
+            return redirect("assessment_detail", uid=assessment.uid)
+    return render(
+        request,
+        "eia/impact_form.html",
+        {"form": form, "assessment": assessment, "group_label": Group(group).label},
+    )

@@ -1,0 +1,3 @@
+from tests.data_dirs import data_dirs
+
+__all__ = ["data_dirs"]
