@@ -26,6 +26,8 @@ ROWS: dict[str, Expect] = {
     "assessment_new": _authors((405, 302)),
     "assessment_edit": _authors((200, 200)),  # an empty POST shows the form again
     "impact_edit": _authors((200, 200)),
+    "analysis_attach": _authors((200, 200)),  # no analysis chosen: the page says so
+    "assessment_submit": _authors((405, 302)),  # refused with the reasons, back to the page
 }
 
 
@@ -62,4 +64,6 @@ KWARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "assessment_detail": _assessment_kwargs,
     "assessment_edit": _assessment_kwargs,
     "impact_edit": _impact_kwargs,
+    "analysis_attach": _assessment_kwargs,
+    "assessment_submit": _assessment_kwargs,
 }

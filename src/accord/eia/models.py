@@ -98,3 +98,33 @@ class ImpactRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_group_display()}: {self.get_impact_display()}"
+
+
+class AttachedAnalysis(models.Model):
+    """An analysis from ``accord.stats`` attached as evidence, with the dataset versions it
+    used and the groups it flags (``accord.eia.disparities``), fixed when attached."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="analyses")
+    run = models.ForeignKey("monitoring.AnalysisRun", on_delete=models.PROTECT, related_name="+")
+    group = models.CharField(
+        max_length=30,
+        choices=Group.choices,
+        help_text="The assessment group the analysis's groups belong to (ethnicity: race).",
+    )
+    reference = models.CharField(max_length=100)
+    flagged = models.JSONField(default=list, help_text="Disparity.to_data() of each flag.")
+    datasets = models.JSONField(default=list, help_text="[{role, id, name, version}]")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("added_at", "pk")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "run"], name="analysis_attached_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Analysis {self.run_id} in {self.assessment}"

@@ -11,8 +11,9 @@ from django.http import HttpRequest
 
 from accord.accounts.models import User
 from accord.audit.services import record
-from accord.eia.models import Assessment, ImpactRating, Initiative
+from accord.eia.models import Assessment, AttachedAnalysis, ImpactRating, Initiative
 from accord.eia.vocabularies import AssessmentStatus, Group, Impact, InitiativeKind
+from accord.monitoring.models import AnalysisRun, RunStatus
 from accord.plan.models import Commitment
 from accord.policy.rules import can
 
@@ -178,3 +179,96 @@ def unrated(assessment: Assessment) -> list[str]:
 
 def latest_assessment(initiative: Initiative) -> Assessment | None:
     return initiative.assessments.order_by("-version").first()
+
+
+# --- Live evidence and submission ------------------------------------------------------------
+
+#: Which assessment group an analysis's group column belongs to.
+GROUP_OF_COLUMN = {
+    "officer_defined_ethnicity_broad": Group.RACE,
+    "self_defined_ethnicity_broad": Group.RACE,
+    "officer_defined_ethnicity": Group.RACE,
+    "self_defined_ethnicity": Group.RACE,
+    "age_band": Group.AGE,
+    "gender": Group.SEX,
+}
+
+
+@transaction.atomic
+def attach_analysis(
+    request: HttpRequest | None, assessment: Assessment, run: AnalysisRun, *, by: User
+) -> AttachedAnalysis:
+    """Attach a finished analysis, fixing its flagged groups and its dataset versions."""
+    from accord.eia.disparities import flag
+    from accord.monitoring.services import frames
+
+    _require(by)
+    _draft(assessment)
+    if run.status != RunStatus.DONE or not run.result:
+        raise EiaError("Only a finished analysis can be attached.", field="run")
+    if assessment.analyses.filter(run=run).exists():
+        raise EiaError("This analysis is already attached.", field="run")
+    column = str(run.parameters.get("group", ""))
+    group = GROUP_OF_COLUMN.get(column)
+    if group is None:
+        raise EiaError(f"Accord cannot tell which group '{column}' describes.", field="run")
+    reference = str(run.parameters.get("reference", ""))
+    flagged = flag(frames(run)["ratios"], group_column=column, reference=reference)
+    attached = AttachedAnalysis.objects.create(
+        assessment=assessment,
+        run=run,
+        group=group,
+        reference=reference,
+        flagged=[d.to_data() for d in flagged],
+        datasets=[
+            {"role": role, "id": str(d.pk), "name": d.name, "version": d.version}
+            for role, d in (("events", run.events), ("population", run.population))
+        ],
+        added_by=by,
+    )
+    _audit(request, "analysis.attach", assessment, by)
+    return attached
+
+
+def blockers(assessment: Assessment) -> list[str]:
+    """Why the assessment cannot go to partners yet, in words; empty when it can.
+
+    A group an attached analysis flags must be rated and have a mitigation or justification
+    recorded; the decision needs reasons; every group must be rated.
+    """
+    ratings = {r.group: r for r in assessment.impacts.all()}
+    found: list[str] = []
+    for attached in assessment.analyses.all():
+        if not attached.flagged:
+            continue
+        label = Group(attached.group).label.lower()
+        names = ", ".join(d["group"] for d in attached.flagged)
+        rating = ratings.get(attached.group)
+        if rating is None:
+            found.append(
+                f"An attached analysis shows a significant disparity ({names}): rate the "
+                f"impact on {label}."
+            )
+        elif not rating.response.strip():
+            found.append(
+                f"An attached analysis shows a significant disparity ({names}): record a "
+                f"mitigation or a justification for {label}."
+            )
+    missing = unrated(assessment)
+    if missing:
+        found.append(f"{len(missing)} group{'s' * (len(missing) != 1)} still to rate.")
+    if not assessment.decision:
+        found.append("Record the decision and its reasons.")
+    return found
+
+
+@transaction.atomic
+def submit_for_review(request: HttpRequest | None, assessment: Assessment, *, by: User) -> None:
+    _require(by)
+    _draft(assessment)
+    reasons = blockers(assessment)
+    if reasons:
+        raise EiaError("The assessment cannot go to partners yet: " + " ".join(reasons))
+    assessment.status = AssessmentStatus.IN_REVIEW
+    assessment.save(update_fields=["status", "updated_at"])
+    _audit(request, "assessment.submit", assessment, by)

@@ -20,6 +20,12 @@ urlpatterns: list[Any] = [
     path("eia/assessments/<uuid:uid>/", views.assessment_detail, name="assessment_detail"),
     path("eia/assessments/<uuid:uid>/edit/", views.assessment_edit, name="assessment_edit"),
     path(
+        "eia/assessments/<uuid:uid>/analyses/new/",
+        views.analysis_attach,
+        name="analysis_attach",
+    ),
+    path("eia/assessments/<uuid:uid>/submit/", views.assessment_submit, name="assessment_submit"),
+    path(
         "eia/assessments/<uuid:uid>/impacts/<slug:group>/",
         views.impact_edit,
         name="impact_edit",

@@ -18,6 +18,7 @@ from accord.eia.forms import ImpactForm, InitiativeForm, SectionsForm
 from accord.eia.models import Assessment, Initiative
 from accord.eia.services import EiaError
 from accord.eia.vocabularies import PROTECTED, Group
+from accord.monitoring.models import AnalysisRun, RunStatus
 from accord.policy.roles import Zone
 from accord.policy.rules import can
 from accord.policy.views import requires
@@ -123,6 +124,8 @@ def assessment_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
             "initiative": assessment.initiative,
             "groups": groups,
             "unrated": len(services.unrated(assessment)),
+            "analyses": assessment.analyses.select_related("run"),
+            "blockers": services.blockers(assessment) if assessment.status == "draft" else [],
             "can_edit": can(_user(request), AUTHOR) and assessment.status == "draft",
         },
     )
@@ -173,3 +176,53 @@ def impact_edit(request: HttpRequest, uid: uuid.UUID, group: str) -> HttpRespons
         "eia/impact_form.html",
         {"form": form, "assessment": assessment, "group_label": Group(group).label},
     )
+
+
+@requires(AUTHOR, zone=Zone.PARTNERSHIP)
+@require_http_methods(GET_POST)
+def analysis_attach(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    """Choose a finished analysis (from the analysis pages) to attach as evidence."""
+    assessment = _assessment(uid)
+    runs = AnalysisRun.objects.filter(status=RunStatus.DONE).select_related("events", "population")[
+        :50
+    ]
+    error = ""
+    if request.method == "POST":
+        try:
+            chosen = uuid.UUID(request.POST.get("run", ""))
+        except ValueError:
+            chosen = None
+        run = AnalysisRun.objects.filter(pk=chosen).first() if chosen else None
+        if run is None:
+            error = "Choose an analysis to attach."
+        else:
+            try:
+                attached = services.attach_analysis(request, assessment, run, by=_user(request))
+            except (EiaError, ValueError) as problem:
+                error = str(problem)
+            else:
+                flagged = len(attached.flagged)
+                messages.success(
+                    request,
+                    f"The analysis is attached. It shows {flagged} significant "
+                    f"disparit{'y' if flagged == 1 else 'ies'}.",
+                )
+                return redirect("assessment_detail", uid=assessment.uid)
+    return render(
+        request,
+        "eia/analysis_attach.html",
+        {"assessment": assessment, "runs": runs, "error": error},
+    )
+
+
+@requires(AUTHOR, zone=Zone.PARTNERSHIP)
+@require_POST
+def assessment_submit(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    assessment = _assessment(uid)
+    try:
+        services.submit_for_review(request, assessment, by=_user(request))
+    except EiaError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "The assessment is with the partners for review.")
+    return redirect("assessment_detail", uid=assessment.uid)
