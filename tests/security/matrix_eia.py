@@ -9,13 +9,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tests.security.matrix import Expect, partnership
+from tests.security.matrix import Expect, partnership, table
 
 READ = partnership(readers=(200, 405))
 
 
 def _authors(allowed: tuple[int, int]) -> Expect:
     return partnership(readers=(403, 403), importers=allowed)
+
+
+def _only(role: str, allowed: tuple[int, int]) -> Expect:
+    row = partnership(readers=(403, 403))
+    for method, status in zip(("GET", "POST"), allowed, strict=True):
+        row[method][role] = status
+    return row
 
 
 ROWS: dict[str, Expect] = {
@@ -28,6 +35,11 @@ ROWS: dict[str, Expect] = {
     "impact_edit": _authors((200, 200)),
     "analysis_attach": _authors((200, 200)),  # no analysis chosen: the page says so
     "assessment_submit": _authors((405, 302)),  # refused with the reasons, back to the page
+    "review_comment_new": _only("contributor", (200, 200)),
+    "review_respond": _authors((200, 200)),
+    "assessment_approve": _only("plan_owner", (405, 302)),
+    "assessment_publish": _only("plan_owner", (405, 302)),
+    "public_assessment": table(anonymous=(200, 405), signed_in=(200, 405)),
 }
 
 
@@ -58,7 +70,36 @@ def _impact_kwargs(users: dict[str, Any]) -> dict[str, Any]:
     return {**_assessment_kwargs(users), "group": "race"}
 
 
+def _with_status(users: dict[str, Any], status: str) -> Any:
+    from accord.eia import services
+    from accord.eia.models import Assessment
+
+    assessment = services.start_assessment(None, _initiative(users), by=users["analyst"])
+    Assessment.objects.filter(pk=assessment.pk).update(status=status)
+    assessment.refresh_from_db()
+    return assessment
+
+
+def _comment_kwargs(users: dict[str, Any]) -> dict[str, Any]:
+    from accord.eia import services
+
+    assessment = _with_status(users, "in_review")
+    comment = services.review_comment(
+        None, assessment, section="evidence", text="Add the trend.", by=users["contributor"]
+    )
+    return {"uid": assessment.uid, "comment": comment.uid}
+
+
+def _published_kwargs(users: dict[str, Any]) -> dict[str, Any]:
+    return {"uid": _with_status(users, "published").uid}
+
+
 KWARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "review_comment_new": _assessment_kwargs,
+    "review_respond": _comment_kwargs,
+    "assessment_approve": _assessment_kwargs,
+    "assessment_publish": _assessment_kwargs,
+    "public_assessment": _published_kwargs,
     "initiative_detail": _initiative_kwargs,
     "assessment_new": _initiative_kwargs,
     "assessment_detail": _assessment_kwargs,

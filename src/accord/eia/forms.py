@@ -120,3 +120,45 @@ class ImpactForm(forms.Form):
         help_text="Needed for a negative impact: what will reduce it, or why the aim is "
         "legitimate and the means proportionate.",
     )
+
+
+class ReviewCommentForm(forms.Form):
+    section = forms.ChoiceField(
+        label="What are you commenting on?",
+        choices=[],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the section you comment on"},
+    )
+    text = forms.CharField(label="Your comment", widget=forms.Textarea(attrs={"rows": 6}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from accord.eia.services import REVIEW_SECTIONS
+
+        super().__init__(*args, **kwargs)
+        self.fields["section"].choices = list(REVIEW_SECTIONS.items())  # type: ignore[attr-defined]
+
+
+class ReviewResponseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="What did you do with this comment?",
+        choices=[],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose an answer"},
+    )
+    reason = forms.CharField(
+        label="Reasons",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Published with the comment.",
+    )
+    change_made = forms.CharField(
+        label="What changed because of it",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Leave empty if you declined it.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from accord.eia.services import OUTCOMES
+
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = list(OUTCOMES.items())  # type: ignore[attr-defined]

@@ -128,3 +128,53 @@ class AttachedAnalysis(models.Model):
 
     def __str__(self) -> str:
         return f"Analysis {self.run_id} in {self.assessment}"
+
+
+class ReviewComment(models.Model):
+    """A VAWG partner's comment on one section of an assessment under review."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="review_comments"
+    )
+    section = models.CharField(max_length=30)
+    text = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="eia_comments"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(max_length=20, blank=True)
+    reason = models.TextField(blank=True)
+    change_made = models.TextField(blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("created_at", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.organisation} on {self.section}"
+
+
+class Approval(models.Model):
+    """One sign-off; an assessment needs two, by two different people."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="approvals")
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("approved_at", "pk")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "approver"], name="one_approval_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"Approval of {self.assessment}"

@@ -8,10 +8,18 @@ from collections.abc import Iterable, Sequence
 from django.db import transaction
 from django.db.models import Max
 from django.http import HttpRequest
+from django.utils import timezone
 
 from accord.accounts.models import User
 from accord.audit.services import record
-from accord.eia.models import Assessment, AttachedAnalysis, ImpactRating, Initiative
+from accord.eia.models import (
+    Approval,
+    Assessment,
+    AttachedAnalysis,
+    ImpactRating,
+    Initiative,
+    ReviewComment,
+)
 from accord.eia.vocabularies import AssessmentStatus, Group, Impact, InitiativeKind
 from accord.monitoring.models import AnalysisRun, RunStatus
 from accord.plan.models import Commitment
@@ -272,3 +280,117 @@ def submit_for_review(request: HttpRequest | None, assessment: Assessment, *, by
     assessment.status = AssessmentStatus.IN_REVIEW
     assessment.save(update_fields=["status", "updated_at"])
     _audit(request, "assessment.submit", assessment, by)
+
+
+# --- Partner review, sign-off and publication ------------------------------------------------
+
+#: What a partner can comment on: each written section, and the impact ratings as a whole.
+REVIEW_SECTIONS = {
+    "aims": "Aims",
+    "affected": "Who it affects",
+    "evidence": "Evidence",
+    "data_gaps": "Gaps in the data",
+    "engagement": "Engagement",
+    "impacts": "Impact on each group",
+    "mitigations": "Mitigations",
+    "monitoring": "Monitoring",
+    "decision": "Decision",
+}
+APPROVALS_NEEDED = 2
+OUTCOMES = {"accepted": "Accepted", "changed": "Changed the assessment", "declined": "Declined"}
+
+
+def _in_review(assessment: Assessment) -> None:
+    if assessment.status != AssessmentStatus.IN_REVIEW:
+        raise EiaError("This assessment is not with partners for review.")
+
+
+@transaction.atomic
+def review_comment(
+    request: HttpRequest | None, assessment: Assessment, *, section: str, text: str, by: User
+) -> ReviewComment:
+    if not can(by, "eia.review"):
+        raise EiaError("Only VAWG partners' contributors comment on assessments.")
+    _in_review(assessment)
+    if section not in REVIEW_SECTIONS:
+        raise EiaError("Choose the section you comment on.", field="section")
+    if not text.strip():
+        raise EiaError("Write your comment.", field="text")
+    membership = by.active_membership
+    if membership is None:
+        raise EiaError("Your account has no organisation.")
+    comment = ReviewComment.objects.create(
+        assessment=assessment,
+        section=section,
+        text=text.strip(),
+        author=by,
+        organisation=membership.organisation,
+    )
+    _audit(request, "review.comment", assessment, by)
+    return comment
+
+
+@transaction.atomic
+def respond_review(
+    request: HttpRequest | None,
+    comment: ReviewComment,
+    *,
+    outcome: str,
+    reason: str,
+    change_made: str = "",
+    by: User,
+) -> ReviewComment:
+    _require(by)
+    _in_review(comment.assessment)
+    if comment.outcome:
+        raise EiaError("This comment already has a response.")
+    if outcome not in OUTCOMES:
+        raise EiaError("Choose what you did with the comment.", field="outcome")
+    if not reason.strip():
+        raise EiaError("Give the reasons: every comment gets them.", field="reason")
+    if outcome != "declined" and not change_made.strip():
+        raise EiaError("Say what changed because of this comment.", field="change_made")
+    comment.outcome, comment.reason, comment.change_made = (
+        outcome,
+        reason.strip(),
+        change_made.strip(),
+    )
+    comment.responded_by, comment.responded_at = by, timezone.now()
+    comment.save()
+    _audit(request, "review.respond", comment.assessment, by)
+    return comment
+
+
+@transaction.atomic
+def approve(request: HttpRequest | None, assessment: Assessment, *, by: User) -> Approval:
+    """A sign-off by a police plan owner; the second, by someone else, approves it."""
+    if not can(by, "eia.approve"):
+        raise EiaError("Only police plan owners sign assessments off.")
+    _in_review(assessment)
+    waiting = assessment.review_comments.filter(outcome="").count()
+    if waiting:
+        raise EiaError(
+            f"{waiting} partner comment{'s' * (waiting != 1)} still wait{'s' * (waiting == 1)} "
+            "for a response."
+        )
+    if assessment.approvals.filter(approver=by).exists():
+        raise EiaError("You have signed this off already: it needs someone else.")
+    approval = Approval.objects.create(assessment=assessment, approver=by)
+    if assessment.approvals.count() >= APPROVALS_NEEDED:
+        assessment.status = AssessmentStatus.APPROVED
+        assessment.save(update_fields=["status", "updated_at"])
+    _audit(request, "approve", assessment, by)
+    return approval
+
+
+@transaction.atomic
+def publish(request: HttpRequest | None, assessment: Assessment, *, by: User) -> Assessment:
+    if not can(by, "eia.approve"):
+        raise EiaError("Only police plan owners publish assessments.")
+    if assessment.status != AssessmentStatus.APPROVED:
+        raise EiaError("Only an approved assessment can be published.")
+    assessment.status = AssessmentStatus.PUBLISHED
+    assessment.published_at = timezone.now()
+    assessment.save(update_fields=["status", "published_at", "updated_at"])
+    _audit(request, "publish", assessment, by)
+    return assessment

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.urls import path
 
-from accord.eia import views
+from accord.eia import public_views, views
 
 urlpatterns: list[Any] = [
     path("eia/", views.eia_register, name="eia_register"),
@@ -26,8 +26,25 @@ urlpatterns: list[Any] = [
     ),
     path("eia/assessments/<uuid:uid>/submit/", views.assessment_submit, name="assessment_submit"),
     path(
+        "eia/assessments/<uuid:uid>/comments/new/",
+        views.review_comment_new,
+        name="review_comment_new",
+    ),
+    path(
+        "eia/assessments/<uuid:uid>/comments/<uuid:comment>/respond/",
+        views.review_respond,
+        name="review_respond",
+    ),
+    path(
+        "eia/assessments/<uuid:uid>/approve/", views.assessment_approve, name="assessment_approve"
+    ),
+    path(
+        "eia/assessments/<uuid:uid>/publish/", views.assessment_publish, name="assessment_publish"
+    ),
+    path(
         "eia/assessments/<uuid:uid>/impacts/<slug:group>/",
         views.impact_edit,
         name="impact_edit",
     ),
+    path("public/eia/<uuid:uid>/", public_views.public_assessment, name="public_assessment"),
 ]

@@ -14,8 +14,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accord.accounts.models import User
 from accord.eia import services
-from accord.eia.forms import ImpactForm, InitiativeForm, SectionsForm
-from accord.eia.models import Assessment, Initiative
+from accord.eia.forms import (
+    ImpactForm,
+    InitiativeForm,
+    ReviewCommentForm,
+    ReviewResponseForm,
+    SectionsForm,
+)
+from accord.eia.models import Assessment, Initiative, ReviewComment
 from accord.eia.services import EiaError
 from accord.eia.vocabularies import PROTECTED, Group
 from accord.monitoring.models import AnalysisRun, RunStatus
@@ -127,6 +133,12 @@ def assessment_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
             "analyses": assessment.analyses.select_related("run"),
             "blockers": services.blockers(assessment) if assessment.status == "draft" else [],
             "can_edit": can(_user(request), AUTHOR) and assessment.status == "draft",
+            "can_respond": can(_user(request), AUTHOR) and assessment.status == "in_review",
+            "can_review": can(_user(request), "eia.review") and assessment.status == "in_review",
+            "can_approve": can(_user(request), "eia.approve"),
+            "comments": assessment.review_comments.select_related("organisation"),
+            "approvals": assessment.approvals.select_related("approver"),
+            "sections": services.REVIEW_SECTIONS,
         },
     )
 
@@ -226,3 +238,78 @@ def assessment_submit(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     else:
         messages.success(request, "The assessment is with the partners for review.")
     return redirect("assessment_detail", uid=assessment.uid)
+
+
+@requires("eia.review", zone=Zone.PARTNERSHIP)
+@require_http_methods(GET_POST)
+def review_comment_new(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    assessment = _assessment(uid)
+    form = ReviewCommentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_comment(request, assessment, by=_user(request), **form.cleaned_data)
+        except EiaError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, "Your comment is sent. The authors must answer it.")
+            return redirect("assessment_detail", uid=assessment.uid)
+    return render(
+        request,
+        "eia/step_form.html",
+        {
+            "form": form,
+            "assessment": assessment,
+            "heading": "Comment on the assessment",
+            "button": "Send the comment",
+        },
+    )
+
+
+@requires(AUTHOR, zone=Zone.PARTNERSHIP)
+@require_http_methods(GET_POST)
+def review_respond(request: HttpRequest, uid: uuid.UUID, comment: uuid.UUID) -> HttpResponse:
+    assessment = _assessment(uid)
+    found = get_object_or_404(ReviewComment, assessment=assessment, uid=comment)
+    form = ReviewResponseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.respond_review(request, found, by=_user(request), **form.cleaned_data)
+        except EiaError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, "Your response is recorded.")
+            return redirect("assessment_detail", uid=assessment.uid)
+    return render(
+        request,
+        "eia/step_form.html",
+        {
+            "form": form,
+            "assessment": assessment,
+            "comment": found,
+            "heading": "Respond to a partner's comment",
+            "button": "Record the response",
+        },
+    )
+
+
+def _post_step(request: HttpRequest, uid: uuid.UUID, step: Any, done: str) -> HttpResponse:
+    assessment = _assessment(uid)
+    try:
+        step(request, assessment, by=_user(request))
+    except EiaError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done)
+    return redirect("assessment_detail", uid=assessment.uid)
+
+
+@requires("eia.approve", zone=Zone.PARTNERSHIP)
+@require_POST
+def assessment_approve(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    return _post_step(request, uid, services.approve, "Your sign-off is recorded.")
+
+
+@requires("eia.approve", zone=Zone.PARTNERSHIP)
+@require_POST
+def assessment_publish(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    return _post_step(request, uid, services.publish, "The assessment is published.")

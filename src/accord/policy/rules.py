@@ -249,3 +249,15 @@ def _view_eia(principal: Principal, obj: Any) -> bool:
 def _author_eia(principal: Principal, obj: Any) -> bool:
     """Police plan owners and analysts write assessments; partners review them."""
     return principal.kind is OrgKind.POLICE and principal.role in {Role.PLAN_OWNER, Role.ANALYST}
+
+
+@rule("eia.review")
+def _review_eia(principal: Principal, obj: Any) -> bool:
+    """VAWG partners' contributors comment on assessments under review."""
+    return principal.kind is OrgKind.VAWG_PARTNER and principal.role is Role.CONTRIBUTOR
+
+
+@rule("eia.approve")
+def _approve_eia(principal: Principal, obj: Any) -> bool:
+    """Police plan owners sign off (two different ones) and publish."""
+    return principal.kind is OrgKind.POLICE and principal.role is Role.PLAN_OWNER

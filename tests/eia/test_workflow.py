@@ -1,0 +1,108 @@
+"""Partner review, two-person sign-off and publication of an assessment."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accord.eia import services
+from accord.eia.models import Assessment
+from accord.eia.services import EiaError
+from accord.eia.vocabularies import AssessmentStatus, Group
+from accord.policy.roles import OrgKind, Role
+from tests.factories import person
+from tests.plan.factories import make_commitment, make_plan, people
+
+pytestmark = pytest.mark.django_db
+
+
+def _ready(who: object) -> Assessment:
+    analyst = who.analyst  # type: ignore[attr-defined]
+    initiative = services.create_initiative(
+        None,
+        title="Domestic abuse arrests",
+        description="Arrest policy.",
+        kind="existing",
+        by=analyst,
+    )
+    draft = services.start_assessment(None, initiative, by=analyst)
+    for group in Group.values:
+        services.rate_impact(
+            None, draft, group=group, impact="unknown", reasoning="No data yet.", by=analyst
+        )
+    services.save_sections(
+        None,
+        draft,
+        aims="Safer victims.",
+        decision="proceed",
+        decision_reasons="Evidence.",
+        by=analyst,
+    )
+    services.submit_for_review(None, draft, by=analyst)
+    draft.refresh_from_db()
+    return draft
+
+
+def test_review_sign_off_by_two_people_and_publication() -> None:
+    who = people()
+    assessment = _ready(who)
+    second_owner = person(OrgKind.POLICE, Role.PLAN_OWNER)
+    with pytest.raises(EiaError, match="Only VAWG partners"):
+        services.review_comment(None, assessment, section="aims", text="x", by=who.owner)
+    comment = services.review_comment(
+        None,
+        assessment,
+        section="data_gaps",
+        text="Say there is no data on immigration status.",
+        by=who.partner,
+    )
+    with pytest.raises(EiaError, match="1 partner comment still waits for a response"):
+        services.approve(None, assessment, by=who.owner)
+    with pytest.raises(EiaError, match="Say what changed"):
+        services.respond_review(None, comment, outcome="changed", reason="Agreed.", by=who.analyst)
+    services.respond_review(
+        None,
+        comment,
+        outcome="changed",
+        reason="Agreed.",
+        change_made="The gap is recorded and monitored.",
+        by=who.analyst,
+    )
+    with pytest.raises(EiaError, match="Only police plan owners sign"):
+        services.approve(None, assessment, by=who.analyst)
+    services.approve(None, assessment, by=who.owner)
+    with pytest.raises(EiaError, match="needs someone else"):
+        services.approve(None, assessment, by=who.owner)
+    assessment.refresh_from_db()
+    assert assessment.status == AssessmentStatus.IN_REVIEW
+    with pytest.raises(EiaError, match="Only an approved assessment"):
+        services.publish(None, assessment, by=who.owner)
+    services.approve(None, assessment, by=second_owner)
+    assessment.refresh_from_db()
+    assert assessment.status == AssessmentStatus.APPROVED
+    services.publish(None, assessment, by=who.owner)
+    assessment.refresh_from_db()
+    assert assessment.status == AssessmentStatus.PUBLISHED and assessment.published_at
+
+    page = Client().get(reverse("public_assessment", args=[assessment.uid]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Say there is no data on immigration status." in body
+    assert "The gap is recorded and monitored." in body
+    assert who.partner.membership.organisation.name in body
+    assert who.partner.display_name not in body and who.owner.display_name not in body
+
+
+def test_only_published_assessments_are_public_and_commitments_link_published_ones() -> None:
+    who = people()
+    plan = make_plan(who.owner)
+    commitment = make_commitment(plan, who.owner)
+    initiative = services.create_initiative(
+        None, title="T", description="D", kind="new", commitments=[commitment], by=who.analyst
+    )
+    draft = services.start_assessment(None, initiative, by=who.analyst)
+    assert Client().get(reverse("public_assessment", args=[draft.uid])).status_code == 404
+    Assessment.objects.filter(pk=draft.pk).update(status=AssessmentStatus.PUBLISHED)
+    page = Client().get(reverse("public_assessment", args=[draft.uid])).content.decode()
+    assert reverse("public_commitment", args=[plan.slug, commitment.uid]) in page
