@@ -106,3 +106,39 @@ def test_only_published_assessments_are_public_and_commitments_link_published_on
     Assessment.objects.filter(pk=draft.pk).update(status=AssessmentStatus.PUBLISHED)
     page = Client().get(reverse("public_assessment", args=[draft.uid])).content.decode()
     assert reverse("public_commitment", args=[plan.slug, commitment.uid]) in page
+
+
+def test_mitigations_become_milestones_of_the_commitments_the_initiative_serves() -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    who = people()
+    plan = make_plan(who.owner)
+    served = make_commitment(plan, who.owner, "1")
+    other = make_commitment(plan, who.owner, "2")
+    initiative = services.create_initiative(
+        None, title="T", description="D", kind="new", commitments=[served], by=who.analyst
+    )
+    draft = services.start_assessment(None, initiative, by=who.analyst)
+    due = timezone.localdate() + dt.timedelta(days=30)
+    values = {
+        "kind": "mitigation",
+        "text": "Supervisors review every search of a Black Londoner",
+        "owner_title": "Superintendent, Professionalism",
+        "due_on": due,
+        "group": "race",
+    }
+    with pytest.raises(EiaError, match="Choose a commitment this initiative serves"):
+        services.add_plan_action(None, draft, commitment=other, by=who.analyst, **values)
+    with pytest.raises(EiaError, match="Only police plan owners and analysts"):
+        services.add_plan_action(None, draft, commitment=served, by=who.partner, **values)
+    action = services.add_plan_action(None, draft, commitment=served, by=who.analyst, **values)
+    milestone = served.milestones.get()
+    assert action.milestone == milestone and milestone.due_on == due
+    assert milestone.title.startswith("Equality mitigation: Supervisors review")
+    assert "Superintendent, Professionalism" in milestone.title
+    client = Client()
+    client.force_login(who.partner, backend="allauth.account.auth_backends.AuthenticationBackend")
+    page = client.get(reverse("commitment_detail", args=[plan.slug, served.uid])).content.decode()
+    assert "Equality mitigation: Supervisors review" in page

@@ -40,6 +40,7 @@ ROWS: dict[str, Expect] = {
     "assessment_approve": _only("plan_owner", (405, 302)),
     "assessment_publish": _only("plan_owner", (405, 302)),
     "public_assessment": table(anonymous=(200, 405), signed_in=(200, 405)),
+    "plan_action_new": _authors((200, 200)),
 }
 
 
@@ -100,6 +101,7 @@ KWARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "assessment_approve": _assessment_kwargs,
     "assessment_publish": _assessment_kwargs,
     "public_assessment": _published_kwargs,
+    "plan_action_new": _assessment_kwargs,
     "initiative_detail": _initiative_kwargs,
     "assessment_new": _initiative_kwargs,
     "assessment_detail": _assessment_kwargs,

@@ -162,3 +162,38 @@ class ReviewResponseForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["outcome"].choices = list(OUTCOMES.items())  # type: ignore[attr-defined]
+
+
+class PlanActionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What kind of action?",
+        choices=[],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what kind of action it is"},
+    )
+    group = forms.ChoiceField(label="For which group? (optional)", choices=[], required=False)
+    text = forms.CharField(label="What will be done", max_length=250)
+    owner_title = forms.CharField(label="Who will do it (a post, not a name)", max_length=200)
+    due_on = forms.DateField(
+        label="Due date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the due date", "invalid": "Enter a real date"},
+    )
+    commitment = forms.ModelChoiceField(
+        label="Which commitment of the action plan does it belong to?",
+        queryset=Commitment.objects.none(),
+        empty_label=None,
+        error_messages={"required": "Choose a commitment"},
+    )
+
+    def __init__(self, *args: Any, initiative: Any, **kwargs: Any) -> None:
+        from accord.eia.models import ActionKind
+        from accord.eia.vocabularies import Group
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = ActionKind.choices  # type: ignore[attr-defined]
+        self.fields["group"].choices = [("", "All groups"), *Group.choices]  # type: ignore[attr-defined]
+        self.fields["commitment"].queryset = initiative.commitments.select_related("plan")  # type: ignore[attr-defined]
+        self.fields["commitment"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda c: f"{c.plan.title}: {c.number} {c.title}"
+        )

@@ -178,3 +178,33 @@ class Approval(models.Model):
 
     def __str__(self) -> str:
         return f"Approval of {self.assessment}"
+
+
+class ActionKind(models.TextChoices):
+    MITIGATION = "mitigation", "Mitigation"
+    MONITORING = "monitoring", "Monitoring (to fill a gap in the data)"
+
+
+class PlanAction(models.Model):
+    """A mitigation or monitoring action of an assessment, kept in the action plan as a
+    milestone of a commitment the initiative serves, so it is tracked (and flagged when
+    overdue) where the plan is."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="actions")
+    kind = models.CharField(max_length=12, choices=ActionKind.choices)
+    group = models.CharField(max_length=30, choices=Group.choices, blank=True)
+    owner_title = models.CharField(max_length=200)
+    milestone = models.OneToOneField(
+        "plan.Milestone", on_delete=models.PROTECT, related_name="eia_action"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("created_at", "pk")
+
+    def __str__(self) -> str:
+        return str(self.milestone)

@@ -13,16 +13,18 @@ from django.utils import timezone
 from accord.accounts.models import User
 from accord.audit.services import record
 from accord.eia.models import (
+    ActionKind,
     Approval,
     Assessment,
     AttachedAnalysis,
     ImpactRating,
     Initiative,
+    PlanAction,
     ReviewComment,
 )
 from accord.eia.vocabularies import AssessmentStatus, Group, Impact, InitiativeKind
 from accord.monitoring.models import AnalysisRun, RunStatus
-from accord.plan.models import Commitment
+from accord.plan.models import Commitment, Milestone
 from accord.policy.rules import can
 
 SECTIONS = (
@@ -394,3 +396,55 @@ def publish(request: HttpRequest | None, assessment: Assessment, *, by: User) ->
     assessment.save(update_fields=["status", "published_at", "updated_at"])
     _audit(request, "publish", assessment, by)
     return assessment
+
+
+# --- Actions in the action plan ---------------------------------------------------------------
+
+
+@transaction.atomic
+def add_plan_action(
+    request: HttpRequest | None,
+    assessment: Assessment,
+    *,
+    kind: str,
+    text: str,
+    owner_title: str,
+    due_on: dt.date,
+    commitment: Commitment,
+    by: User,
+    group: str = "",
+) -> PlanAction:
+    """A mitigation or monitoring action, added to the action plan as a milestone of a
+    commitment the initiative serves (with its owner and due date)."""
+    _require(by)
+    if assessment.status == AssessmentStatus.PUBLISHED:
+        raise EiaError("The assessment is published: start a new version to add actions.")
+    if kind not in ActionKind.values:
+        raise EiaError("Choose what kind of action it is.", field="kind")
+    if group and group not in Group.values:
+        raise EiaError("Choose a group.", field="group")
+    if not text.strip():
+        raise EiaError("Say what will be done.", field="text")
+    if not owner_title.strip():
+        raise EiaError("Say who will do it (a post, not a name).", field="owner_title")
+    if not assessment.initiative.commitments.filter(pk=commitment.pk).exists():
+        raise EiaError(
+            "Choose a commitment this initiative serves (link it on the register first).",
+            field="commitment",
+        )
+    label = "Equality mitigation" if kind == ActionKind.MITIGATION else "Equality monitoring"
+    milestone = Milestone.objects.create(
+        commitment=commitment,
+        title=f"{label}: {text.strip()} (owner: {owner_title.strip()})"[:300],
+        due_on=due_on,
+    )
+    action = PlanAction.objects.create(
+        assessment=assessment,
+        kind=kind,
+        group=group,
+        owner_title=owner_title.strip()[:200],
+        milestone=milestone,
+        created_by=by,
+    )
+    _audit(request, "action.add", assessment, by)
+    return action

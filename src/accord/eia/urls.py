@@ -46,5 +46,6 @@ urlpatterns: list[Any] = [
         views.impact_edit,
         name="impact_edit",
     ),
+    path("eia/assessments/<uuid:uid>/actions/new/", views.plan_action_new, name="plan_action_new"),
     path("public/eia/<uuid:uid>/", public_views.public_assessment, name="public_assessment"),
 ]

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accord.accounts.models import User
@@ -17,6 +18,7 @@ from accord.eia import services
 from accord.eia.forms import (
     ImpactForm,
     InitiativeForm,
+    PlanActionForm,
     ReviewCommentForm,
     ReviewResponseForm,
     SectionsForm,
@@ -139,6 +141,11 @@ def assessment_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
             "comments": assessment.review_comments.select_related("organisation"),
             "approvals": assessment.approvals.select_related("approver"),
             "sections": services.REVIEW_SECTIONS,
+            "actions": assessment.actions.select_related(
+                "milestone", "milestone__commitment", "milestone__commitment__plan"
+            ),
+            "today": timezone.localdate(),
+            "can_add_action": can(_user(request), AUTHOR) and assessment.status != "published",
         },
     )
 
@@ -313,3 +320,28 @@ def assessment_approve(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
 @require_POST
 def assessment_publish(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     return _post_step(request, uid, services.publish, "The assessment is published.")
+
+
+@requires(AUTHOR, zone=Zone.PARTNERSHIP)
+@require_http_methods(GET_POST)
+def plan_action_new(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    assessment = _assessment(uid)
+    form = PlanActionForm(request.POST or None, initiative=assessment.initiative)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_plan_action(request, assessment, by=_user(request), **form.cleaned_data)
+        except EiaError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, "The action is in the action plan.")
+            return redirect("assessment_detail", uid=assessment.uid)
+    return render(
+        request,
+        "eia/step_form.html",
+        {
+            "form": form,
+            "assessment": assessment,
+            "heading": "Add an action to the action plan",
+            "button": "Add the action",
+        },
+    )
