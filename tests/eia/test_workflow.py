@@ -142,3 +142,42 @@ def test_mitigations_become_milestones_of_the_commitments_the_initiative_serves(
     client.force_login(who.partner, backend="allauth.account.auth_backends.AuthenticationBackend")
     page = client.get(reverse("commitment_detail", args=[plan.slug, served.uid])).content.decode()
     assert "Equality mitigation: Supervisors review" in page
+
+
+def test_the_changes_between_versions_and_the_review_state() -> None:
+    import datetime as dt
+
+    from accord.eia import versions
+
+    who = people()
+    initiative = services.create_initiative(
+        None, title="T", description="D", kind="new", by=who.analyst
+    )
+    first = services.start_assessment(None, initiative, by=who.analyst)
+    services.save_sections(None, first, aims="Fewer searches without grounds.", by=who.analyst)
+    Assessment.objects.filter(pk=first.pk).update(status=AssessmentStatus.PUBLISHED)
+    first.refresh_from_db()
+    second = services.start_assessment(None, initiative, by=who.analyst)
+    services.save_sections(
+        None, second, aims="Fewer searches without lawful grounds.", by=who.analyst
+    )
+    services.rate_impact(
+        None, second, group="age", impact="neutral", reasoning="Adults only.", by=who.analyst
+    )
+    found = {c.label: c for c in versions.changes(first, second)}
+    assert set(found) == {"Aims", "Impact on age"}
+    added = [p.text for p in found["Aims"].pieces if p.kind == "added"]
+    assert added == ["lawful "] or "".join(added).strip() == "lawful"
+    client = Client()
+    client.force_login(who.partner, backend="allauth.account.auth_backends.AuthenticationBackend")
+    page = client.get(reverse("assessment_diff", args=[second.uid])).content.decode()
+    assert "<ins>" in page and "lawful" in page
+    assert client.get(reverse("assessment_diff", args=[first.uid])).status_code == 404
+
+    today = dt.date(2027, 1, 10)
+    first.review_on = dt.date(2027, 1, 9)
+    assert versions.review_state(first, today) == "overdue"
+    first.review_on = dt.date(2027, 2, 1)
+    assert versions.review_state(first, today) == "due"
+    first.review_on = dt.date(2027, 6, 1)
+    assert versions.review_state(first, today) == ""

@@ -41,6 +41,7 @@ ROWS: dict[str, Expect] = {
     "assessment_publish": _only("plan_owner", (405, 302)),
     "public_assessment": table(anonymous=(200, 405), signed_in=(200, 405)),
     "plan_action_new": _authors((200, 200)),
+    "assessment_diff": READ,
 }
 
 
@@ -95,7 +96,18 @@ def _published_kwargs(users: dict[str, Any]) -> dict[str, Any]:
     return {"uid": _with_status(users, "published").uid}
 
 
+def _second_version_kwargs(users: dict[str, Any]) -> dict[str, Any]:
+    from accord.eia import services
+    from accord.eia.models import Assessment
+
+    first = _with_status(users, "published")
+    Assessment.objects.filter(pk=first.pk).update(status="published")
+    second = services.start_assessment(None, first.initiative, by=users["analyst"])
+    return {"uid": second.uid}
+
+
 KWARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "assessment_diff": _second_version_kwargs,
     "review_comment_new": _assessment_kwargs,
     "review_respond": _comment_kwargs,
     "assessment_approve": _assessment_kwargs,

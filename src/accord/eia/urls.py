@@ -19,6 +19,7 @@ urlpatterns: list[Any] = [
     ),
     path("eia/assessments/<uuid:uid>/", views.assessment_detail, name="assessment_detail"),
     path("eia/assessments/<uuid:uid>/edit/", views.assessment_edit, name="assessment_edit"),
+    path("eia/assessments/<uuid:uid>/changes/", views.assessment_diff, name="assessment_diff"),
     path(
         "eia/assessments/<uuid:uid>/analyses/new/",
         views.analysis_attach,

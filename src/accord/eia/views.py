@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accord.accounts.models import User
-from accord.eia import services
+from accord.eia import services, versions
 from accord.eia.forms import (
     ImpactForm,
     InitiativeForm,
@@ -50,10 +50,12 @@ def _refuse(form: Form, error: EiaError) -> None:
 @require_safe
 def eia_register(request: HttpRequest) -> HttpResponse:
     initiatives = Initiative.objects.select_related("owner").prefetch_related("assessments")
-    rows = [
-        {"initiative": i, "latest": max(i.assessments.all(), key=lambda a: a.version, default=None)}
-        for i in initiatives
-    ]
+    today = timezone.localdate()
+    rows = []
+    for initiative in initiatives:
+        latest = max(initiative.assessments.all(), key=lambda a: a.version, default=None)
+        review = versions.review_state(latest, today) if latest is not None else ""
+        rows.append({"initiative": initiative, "latest": latest, "review": review})
     return render(
         request,
         "eia/register.html",
@@ -343,5 +345,24 @@ def plan_action_new(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
             "assessment": assessment,
             "heading": "Add an action to the action plan",
             "button": "Add the action",
+        },
+    )
+
+
+@requires(VIEW, zone=Zone.PARTNERSHIP)
+@require_safe
+def assessment_diff(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    """What changed from the previous version to this one."""
+    assessment = _assessment(uid)
+    previous = assessment.initiative.assessments.filter(version=assessment.version - 1).first()
+    if previous is None:
+        raise Http404("This is the first version.")
+    return render(
+        request,
+        "eia/assessment_diff.html",
+        {
+            "assessment": assessment,
+            "previous": previous,
+            "changes": versions.changes(previous, assessment),
         },
     )
