@@ -42,6 +42,8 @@ ROWS: dict[str, Expect] = {
     "public_assessment": table(anonymous=(200, 405), signed_in=(200, 405)),
     "plan_action_new": _authors((200, 200)),
     "assessment_diff": READ,
+    "assessment_pdf": READ,
+    "public_assessment_pdf": table(anonymous=(200, 405), signed_in=(200, 405)),
 }
 
 
@@ -108,6 +110,8 @@ def _second_version_kwargs(users: dict[str, Any]) -> dict[str, Any]:
 
 KWARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "assessment_diff": _second_version_kwargs,
+    "assessment_pdf": _assessment_kwargs,
+    "public_assessment_pdf": _published_kwargs,
     "review_comment_new": _assessment_kwargs,
     "review_respond": _comment_kwargs,
     "assessment_approve": _assessment_kwargs,

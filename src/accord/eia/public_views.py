@@ -42,3 +42,16 @@ def public_assessment(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
             ).select_related("plan"),
         },
     )
+
+
+@public
+@require_safe
+def public_assessment_pdf(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    from accord.eia.views import pdf_response
+
+    assessment = get_object_or_404(
+        Assessment.objects.select_related("initiative", "initiative__owner"),
+        uid=uid,
+        status=AssessmentStatus.PUBLISHED,
+    )
+    return pdf_response(assessment)

@@ -48,5 +48,11 @@ urlpatterns: list[Any] = [
         name="impact_edit",
     ),
     path("eia/assessments/<uuid:uid>/actions/new/", views.plan_action_new, name="plan_action_new"),
+    path("eia/assessments/<uuid:uid>/assessment.pdf", views.assessment_pdf, name="assessment_pdf"),
     path("public/eia/<uuid:uid>/", public_views.public_assessment, name="public_assessment"),
+    path(
+        "public/eia/<uuid:uid>/assessment.pdf",
+        public_views.public_assessment_pdf,
+        name="public_assessment_pdf",
+    ),
 ]

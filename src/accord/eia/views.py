@@ -366,3 +366,19 @@ def assessment_diff(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
             "changes": versions.changes(previous, assessment),
         },
     )
+
+
+def pdf_response(assessment: Assessment) -> HttpResponse:
+    from accord.eia.report import assessment_pdf
+
+    response = HttpResponse(assessment_pdf(assessment), content_type="application/pdf")
+    name = f"equality-impact-assessment-v{assessment.version}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@requires(VIEW, zone=Zone.PARTNERSHIP)
+@require_safe
+def assessment_pdf(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    return pdf_response(_assessment(uid))
