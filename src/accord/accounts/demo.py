@@ -32,6 +32,8 @@ PEOPLE: list[tuple[str, str, OrgKind, Role]] = [
     ("supervisor", "Sam Supervisor", OrgKind.ADVISORY_SERVICE, Role.SUPERVISOR),
     ("service-admin", "Sasha Service-Admin", OrgKind.ADVISORY_SERVICE, Role.SERVICE_ADMIN),
     ("plan-owner", "Pat Plan-Owner", OrgKind.POLICE, Role.PLAN_OWNER),
+    # A second plan owner: an assessment is signed off by two different people.
+    ("plan-owner-2", "Kim Plan-Owner", OrgKind.POLICE, Role.PLAN_OWNER),
     ("analyst", "Alex Analyst", OrgKind.POLICE, Role.ANALYST),
     ("police-viewer", "Val Police-Viewer", OrgKind.POLICE, Role.VIEWER),
     ("partner", "Priya Partner", OrgKind.VAWG_PARTNER, Role.CONTRIBUTOR),

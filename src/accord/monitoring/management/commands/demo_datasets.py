@@ -54,3 +54,21 @@ class Command(BaseCommand):
                 [path], kind=kind, name=name, categories=5 if kind == Kind.POPULATION else None
             )
             self.stdout.write(f"Imported {name}: {dataset.row_count:,} rows from {path.name}")
+        self._assessments()
+
+    def _assessments(self) -> None:
+        """Two equality impact assessments on the data just imported (once)."""
+        if "partnership" not in settings.ACCORD_ZONES:
+            return
+        from accord.accounts.demo import demo_user
+        from accord.accounts.models import User
+        from accord.eia.demo import load_demo_eias
+
+        try:
+            people = [demo_user(k) for k in ("analyst", "plan-owner", "plan-owner-2", "partner")]
+        except User.DoesNotExist:
+            self.stdout.write("No demo people yet (run demo_data first): no demo assessments.")
+            return
+        made = load_demo_eias(*people)
+        if made:
+            self.stdout.write(f"Wrote {made} demo equality impact assessments on the real data.")
