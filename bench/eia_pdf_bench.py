@@ -16,6 +16,7 @@ charts drawn from their Vega-Lite specs, WeasyPrint), in one process after one w
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import io
 import json
 import os
@@ -133,9 +134,34 @@ def build(paragraphs: int) -> Any:
             None,
             assessment,
             group=group,
-            impact="negative" if group == Group.RACE else "unknown",
+            impact="negative" if group == Group.RACE else "neutral",
             reasoning=PARAGRAPH,
             response=PARAGRAPH,
+            by=who["analyst"],
+        )
+    from accord.plan import services as plan
+
+    commitment = plan.save_commitment(
+        None,
+        plan.create_plan(None, title="VAWG Action Plan", slug="bench-plan", by=who["owner"]),
+        number="2.1",
+        title="Raise women's confidence",
+        statement=PARAGRAPH,
+        by=who["owner"],
+    )
+    initiative.commitments.add(commitment)
+    for kind, text in (
+        ("monitoring", "Count casework by immigration status"),
+        ("mitigation", "Supervisor review of every search"),
+    ):
+        services.add_plan_action(
+            None,
+            assessment,
+            kind=kind,
+            text=text,
+            owner_title="Superintendent",
+            due_on=dt.date.today() + dt.timedelta(days=90),
+            commitment=commitment,
             by=who["analyst"],
         )
     services.submit_for_review(None, assessment, by=who["analyst"])

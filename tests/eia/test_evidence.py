@@ -4,6 +4,7 @@ submission until that group's impact is rated with a mitigation or justification
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from accord.eia import services
 from accord.eia.models import Assessment
@@ -11,7 +12,7 @@ from accord.eia.services import EiaError
 from accord.eia.vocabularies import AssessmentStatus, Group
 from accord.monitoring.services import start_analysis
 from tests.monitoring.data import PARAMS, import_london
-from tests.plan.factories import people
+from tests.plan.factories import make_commitment, make_plan, people
 
 pytestmark = pytest.mark.django_db
 
@@ -102,6 +103,21 @@ def test_without_an_attached_disparity_only_the_ordinary_checks_apply() -> None:
         group="race",
         impact="unknown",
         reasoning="No data by ethnicity yet.",
+        by=who.analyst,
+    )
+    # A gap in the data must become a monitoring action in the action plan first.
+    with pytest.raises(EiaError, match="gap in the data: add a monitoring action"):
+        services.submit_for_review(None, draft, by=who.analyst)
+    commitment = make_commitment(make_plan(who.owner), who.owner)
+    initiative.commitments.add(commitment)
+    services.add_plan_action(
+        None,
+        draft,
+        kind="monitoring",
+        text="Record ethnicity in training feedback",
+        owner_title="Head of Learning",
+        due_on=timezone.localdate(),
+        commitment=commitment,
         by=who.analyst,
     )
     services.submit_for_review(None, draft, by=who.analyst)

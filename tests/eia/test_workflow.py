@@ -29,7 +29,7 @@ def _ready(who: object) -> Assessment:
     draft = services.start_assessment(None, initiative, by=analyst)
     for group in Group.values:
         services.rate_impact(
-            None, draft, group=group, impact="unknown", reasoning="No data yet.", by=analyst
+            None, draft, group=group, impact="neutral", reasoning="No change expected.", by=analyst
         )
     services.save_sections(
         None,

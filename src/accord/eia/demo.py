@@ -7,9 +7,11 @@ are written for the demo and say so. Loading twice changes nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from accord.accounts.models import User
 from accord.datasets.models import Dataset, Kind
@@ -18,6 +20,7 @@ from accord.eia.models import Initiative
 from accord.eia.vocabularies import Group
 from accord.monitoring.models import RunStatus
 from accord.monitoring.services import execute, start_analysis
+from accord.plan.models import Commitment
 
 DEMO = "(Demo: written to show how Accord works; the figures are real.)"
 PARAMS = {
@@ -70,11 +73,16 @@ def load_demo_eias(analyst: User, owner: User, owner2: User, partner: User) -> i
     population = Dataset.objects.filter(kind=Kind.POPULATION).order_by("-created_at").first()
     if events is None or population is None:
         return 0
+    served = Commitment.objects.filter(plan__published=True).order_by("plan__title", "number")
+    commitment = served.filter(title__icontains="confidence").first() or served.first()
+    if commitment is None:
+        return 0
     made = 0
     title = "Stop and search: supervisor review and community scrutiny"
     if not Initiative.objects.filter(title=title).exists():
         initiative = services.create_initiative(
             None,
+            commitments=[commitment],
             title=title,
             description="Every search is reviewed by a supervisor, and a community panel "
             f"with VAWG and 'by and for' organisations reviews body-worn video. {DEMO}",
@@ -116,6 +124,28 @@ def load_demo_eias(analyst: User, owner: User, owner2: User, partner: User) -> i
                 "response": f"Supervisor review of every search and community scrutiny of "
                 f"body-worn video; the ratio is monitored each quarter. {DEMO}",
             },
+        )
+        today = timezone.localdate()
+        services.add_plan_action(
+            None,
+            assessment,
+            kind="monitoring",
+            text="Count partners' casework by immigration status and sexual orientation",
+            owner_title="Head of Strategy, VAWG",
+            due_on=today + dt.timedelta(days=90),
+            commitment=commitment,
+            by=analyst,
+        )
+        services.add_plan_action(
+            None,
+            assessment,
+            kind="mitigation",
+            group="race",
+            text="Supervisor review of every search, reported quarterly",
+            owner_title="Superintendent, Professionalism",
+            due_on=today + dt.timedelta(days=60),
+            commitment=commitment,
+            by=analyst,
         )
         services.submit_for_review(None, assessment, by=analyst)
         comment = services.review_comment(

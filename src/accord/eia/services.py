@@ -264,6 +264,14 @@ def blockers(assessment: Assessment) -> list[str]:
                 f"An attached analysis shows a significant disparity ({names}): record a "
                 f"mitigation or a justification for {label}."
             )
+    gaps = bool(assessment.data_gaps.strip()) or any(
+        r.impact == Impact.UNKNOWN for r in ratings.values()
+    )
+    if gaps and not assessment.actions.filter(kind=ActionKind.MONITORING).exists():
+        found.append(
+            "There is a gap in the data: add a monitoring action that will fill it (it goes "
+            "into the action plan)."
+        )
     missing = unrated(assessment)
     if missing:
         found.append(f"{len(missing)} group{'s' * (len(missing) != 1)} still to rate.")
