@@ -59,6 +59,9 @@ class Assessment(models.Model):
     decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
     decision_reasons = models.TextField(blank=True)
     review_on = models.DateField(null=True, blank=True)
+    reminded_for = models.DateField(
+        null=True, blank=True, help_text="The review date the last reminder was sent for."
+    )
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
