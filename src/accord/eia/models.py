@@ -132,6 +132,23 @@ class AttachedAnalysis(models.Model):
     def __str__(self) -> str:
         return f"Analysis {self.run_id} in {self.assessment}"
 
+    @property
+    def compared(self) -> str:
+        """What was compared, in words ("Ethnicity as officers recorded it")."""
+        column = str(self.run.parameters.get("group", ""))
+        return COLUMN_LABELS.get(column, column.replace("_", " ").capitalize())
+
+
+#: Plain names of the group columns an analysis can compare.
+COLUMN_LABELS = {
+    "officer_defined_ethnicity_broad": "Ethnicity as officers recorded it (5 groups)",
+    "self_defined_ethnicity_broad": "Ethnicity as people described it (5 groups)",
+    "officer_defined_ethnicity": "Ethnicity as officers recorded it",
+    "self_defined_ethnicity": "Ethnicity as people described it",
+    "age_band": "Age band",
+    "gender": "Gender",
+}
+
 
 class ReviewComment(models.Model):
     """A VAWG partner's comment on one section of an assessment under review."""
