@@ -60,3 +60,22 @@ def test_the_pdf_holds_the_sections_the_charts_their_tables_and_the_ratings() ->
     # Figures are drawn as vector graphics: the chart pages carry drawing operators.
     assert any(b" re" in page.get_contents().get_data() for page in pdf.pages)
     assert who.analyst.display_name not in text
+
+
+def test_the_page_and_the_public_page_show_the_charts_and_their_tables() -> None:
+    who = people()
+    events, population = import_london(who.analyst)
+    run = start_analysis(None, who.analyst, events, population, dict(PARAMS))
+    initiative = services.create_initiative(
+        None, title="Searches", description="Searches.", kind="existing", by=who.analyst
+    )
+    draft = services.start_assessment(None, initiative, by=who.analyst)
+    services.attach_analysis(None, draft, run, by=who.analyst)
+    client = Client()
+    client.force_login(who.partner, backend="allauth.account.auth_backends.AuthenticationBackend")
+    page = client.get(reverse("assessment_detail", args=[draft.uid])).content.decode()
+    assert page.count('<svg role="img"') == 5
+    assert "Compared with White people: the numbers" in page
+    Assessment.objects.filter(pk=draft.pk).update(status=AssessmentStatus.PUBLISHED)
+    public = Client().get(reverse("public_assessment", args=[draft.uid])).content.decode()
+    assert public.count('<svg role="img"') == 5

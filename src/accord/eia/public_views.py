@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from accord.eia import report
 from accord.eia.models import Assessment
 from accord.eia.services import REVIEW_SECTIONS
 from accord.eia.vocabularies import PROTECTED, AssessmentStatus, Group
@@ -34,7 +35,7 @@ def public_assessment(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
             "assessment": assessment,
             "initiative": assessment.initiative,
             "groups": groups,
-            "analyses": assessment.analyses.all(),
+            "analyses": report.analyses(assessment),
             "comments": assessment.review_comments.select_related("organisation"),
             "sections": REVIEW_SECTIONS,
             "commitments": assessment.initiative.commitments.filter(

@@ -15,7 +15,7 @@ from accord.eia.vocabularies import PROTECTED, Group
 from accord.reports.charts import render_svg
 
 
-def _analyses(assessment: Assessment) -> list[dict[str, Any]]:
+def analyses(assessment: Assessment) -> list[dict[str, Any]]:
     from accord.monitoring.presentation import sections
     from accord.monitoring.services import frames
 
@@ -44,7 +44,7 @@ def context(assessment: Assessment) -> dict[str, Any]:
             {"label": label, "protected": key in PROTECTED, "rating": ratings.get(key)}
             for key, label in Group.choices
         ],
-        "analyses": _analyses(assessment),
+        "analyses": analyses(assessment),
         "comments": assessment.review_comments.select_related("organisation"),
         "sections": REVIEW_SECTIONS,
         "actions": assessment.actions.select_related("milestone", "milestone__commitment"),

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accord.accounts.models import User
-from accord.eia import services, versions
+from accord.eia import report, services, versions
 from accord.eia.forms import (
     ImpactForm,
     InitiativeForm,
@@ -134,7 +134,7 @@ def assessment_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
             "initiative": assessment.initiative,
             "groups": groups,
             "unrated": len(services.unrated(assessment)),
-            "analyses": assessment.analyses.select_related("run"),
+            "analyses": report.analyses(assessment),
             "blockers": services.blockers(assessment) if assessment.status == "draft" else [],
             "can_edit": can(_user(request), AUTHOR) and assessment.status == "draft",
             "can_respond": can(_user(request), AUTHOR) and assessment.status == "in_review",
