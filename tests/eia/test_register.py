@@ -139,3 +139,27 @@ def test_rating_a_group_through_the_pages() -> None:
     page = client.get(reverse("assessment_detail", args=[draft.uid])).content.decode()
     assert "Searched 3 times as often." in page and "11 groups not rated yet." in page
     assert client.get(reverse("impact_edit", args=[draft.uid, "shoe-size"])).status_code == 404
+
+
+def test_an_initiative_is_changed_to_serve_a_commitment() -> None:
+    who = people()
+    plan = make_plan(who.owner)
+    commitment = make_commitment(plan, who.owner)
+    found = initiative(who.analyst)
+    client = Client()
+    client.force_login(who.analyst, backend="allauth.account.auth_backends.AuthenticationBackend")
+    url = reverse("initiative_edit", args=[found.uid])
+    assert "Stop and search review" in client.get(url).content.decode()
+    saved = client.post(
+        url,
+        {
+            "title": "Stop and search review",
+            "description": "Review every search.",
+            "kind": "existing",
+            "commitments": [commitment.pk],
+            "boroughs": ["Lambeth"],
+        },
+    )
+    assert saved.status_code == 302
+    found.refresh_from_db()
+    assert list(found.commitments.all()) == [commitment] and found.boroughs == ["Lambeth"]

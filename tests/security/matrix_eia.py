@@ -42,6 +42,7 @@ ROWS: dict[str, Expect] = {
     "public_assessment": table(anonymous=(200, 405), signed_in=(200, 405)),
     "plan_action_new": _authors((200, 200)),
     "assessment_diff": READ,
+    "initiative_edit": _authors((200, 200)),
     "assessment_pdf": READ,
     "public_assessment_pdf": table(anonymous=(200, 405), signed_in=(200, 405)),
 }
@@ -110,6 +111,7 @@ def _second_version_kwargs(users: dict[str, Any]) -> dict[str, Any]:
 
 KWARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "assessment_diff": _second_version_kwargs,
+    "initiative_edit": _initiative_kwargs,
     "assessment_pdf": _assessment_kwargs,
     "public_assessment_pdf": _published_kwargs,
     "review_comment_new": _assessment_kwargs,

@@ -456,3 +456,36 @@ def add_plan_action(
     )
     _audit(request, "action.add", assessment, by)
     return action
+
+
+@transaction.atomic
+def update_initiative(
+    request: HttpRequest | None,
+    initiative: Initiative,
+    *,
+    title: str,
+    description: str,
+    kind: str,
+    by: User,
+    lead_title: str = "",
+    commitments: Iterable[Commitment] = (),
+    boroughs: Sequence[str] = (),
+    starts_on: dt.date | None = None,
+) -> Initiative:
+    _require(by)
+    if not title.strip():
+        raise EiaError("Give the initiative a name.", field="title")
+    if not description.strip():
+        raise EiaError("Say what the initiative does.", field="description")
+    if kind not in InitiativeKind.values:
+        raise EiaError("Say whether it is new or already running.", field="kind")
+    initiative.title = title.strip()[:200]
+    initiative.description = description.strip()
+    initiative.kind = kind
+    initiative.lead_title = lead_title.strip()[:200]
+    initiative.boroughs = sorted(set(boroughs))
+    initiative.starts_on = starts_on
+    initiative.save()
+    initiative.commitments.set(commitments)
+    _audit(request, "initiative.save", initiative, by)
+    return initiative

@@ -12,6 +12,7 @@ urlpatterns: list[Any] = [
     path("eia/", views.eia_register, name="eia_register"),
     path("eia/initiatives/new/", views.initiative_new, name="initiative_new"),
     path("eia/initiatives/<uuid:uid>/", views.initiative_detail, name="initiative_detail"),
+    path("eia/initiatives/<uuid:uid>/edit/", views.initiative_edit, name="initiative_edit"),
     path(
         "eia/initiatives/<uuid:uid>/assessments/new/",
         views.assessment_new,

@@ -382,3 +382,28 @@ def pdf_response(assessment: Assessment) -> HttpResponse:
 @require_safe
 def assessment_pdf(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     return pdf_response(_assessment(uid))
+
+
+@requires(AUTHOR, zone=Zone.PARTNERSHIP)
+@require_http_methods(GET_POST)
+def initiative_edit(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    initiative = get_object_or_404(Initiative, uid=uid)
+    initial = {
+        "title": initiative.title,
+        "description": initiative.description,
+        "kind": initiative.kind,
+        "lead_title": initiative.lead_title,
+        "commitments": list(initiative.commitments.all()),
+        "boroughs": initiative.boroughs,
+        "starts_on": initiative.starts_on,
+    }
+    form = InitiativeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_initiative(request, initiative, by=_user(request), **form.cleaned_data)
+        except EiaError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, "The initiative is saved.")
+            return redirect("initiative_detail", uid=initiative.uid)
+    return render(request, "eia/initiative_form.html", {"form": form, "initiative": initiative})
