@@ -163,3 +163,17 @@ def test_an_initiative_is_changed_to_serve_a_commitment() -> None:
     assert saved.status_code == 302
     found.refresh_from_db()
     assert list(found.commitments.all()) == [commitment] and found.boroughs == ["Lambeth"]
+
+
+def test_the_assessment_page_has_its_sections_once_and_a_plain_title() -> None:
+    import re
+
+    who = people()
+    draft = services.start_assessment(None, initiative(who.analyst), by=who.analyst)
+    client = Client()
+    client.force_login(who.analyst, backend="allauth.account.auth_backends.AuthenticationBackend")
+    page = client.get(reverse("assessment_detail", args=[draft.uid])).content.decode()
+    title = re.search(r"<title>(.*?)</title>", page, re.S)
+    assert title is not None
+    assert " ".join(title.group(1).split()) == "Assessment of Stop and search review – Accord"
+    assert page.count('id="actions"') == 1 and page.count('id="submit"') == 1
