@@ -58,6 +58,15 @@ def _audit(
     record(request, f"eia.{action}", type(obj).__name__.lower(), str(obj.uid), actor=by)
 
 
+def _check_initiative(title: str, description: str, kind: str) -> None:
+    if not title.strip():
+        raise EiaError("Give the initiative a name.", field="title")
+    if not description.strip():
+        raise EiaError("Say what the initiative does.", field="description")
+    if kind not in InitiativeKind.values:
+        raise EiaError("Say whether it is new or already running.", field="kind")
+
+
 @transaction.atomic
 def create_initiative(
     request: HttpRequest | None,
@@ -72,12 +81,7 @@ def create_initiative(
     starts_on: dt.date | None = None,
 ) -> Initiative:
     _require(by)
-    if not title.strip():
-        raise EiaError("Give the initiative a name.", field="title")
-    if not description.strip():
-        raise EiaError("Say what the initiative does.", field="description")
-    if kind not in InitiativeKind.values:
-        raise EiaError("Say whether it is new or already running.", field="kind")
+    _check_initiative(title, description, kind)
     membership = by.active_membership
     if membership is None:
         raise EiaError("Your account has no organisation.")
@@ -473,12 +477,7 @@ def update_initiative(
     starts_on: dt.date | None = None,
 ) -> Initiative:
     _require(by)
-    if not title.strip():
-        raise EiaError("Give the initiative a name.", field="title")
-    if not description.strip():
-        raise EiaError("Say what the initiative does.", field="description")
-    if kind not in InitiativeKind.values:
-        raise EiaError("Say whether it is new or already running.", field="kind")
+    _check_initiative(title, description, kind)
     initiative.title = title.strip()[:200]
     initiative.description = description.strip()
     initiative.kind = kind

@@ -153,6 +153,32 @@ def _form_page(
     return render(request, template, {"form": form, **context})
 
 
+def _save(
+    request: HttpRequest,
+    plan: Plan,
+    data: dict[str, Any],
+    user: User,
+    commitment: Commitment | None = None,
+) -> Commitment:
+    """Add or change a commitment from the commitment form's cleaned data."""
+    return services.save_commitment(
+        request,
+        plan,
+        commitment=commitment,
+        parent=data["parent"],
+        number=data["number"],
+        title=data["title"],
+        statement=data["statement"],
+        theme=data["theme"],
+        lead_title=data["lead_title"],
+        co_owner_ids=[o.pk for o in data["co_owners"]],
+        source_quote=data["source_quote"],
+        source_reference=data["source_reference"],
+        published=data["published"],
+        by=user,
+    )
+
+
 @requires("plan.manage", zone=Zone.PARTNERSHIP)
 @require_http_methods(GET_POST)
 def commitment_new(request: HttpRequest, slug: str) -> HttpResponse:
@@ -162,21 +188,7 @@ def commitment_new(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            commitment = services.save_commitment(
-                request,
-                plan,
-                parent=data["parent"],
-                number=data["number"],
-                title=data["title"],
-                statement=data["statement"],
-                theme=data["theme"],
-                lead_title=data["lead_title"],
-                co_owner_ids=[o.pk for o in data["co_owners"]],
-                source_quote=data["source_quote"],
-                source_reference=data["source_reference"],
-                published=data["published"],
-                by=user,
-            )
+            commitment = _save(request, plan, data, user)
         except PlanError as error:
             _refuse(form, error)
         else:
@@ -209,22 +221,7 @@ def commitment_edit(request: HttpRequest, slug: str, uid: uuid.UUID) -> HttpResp
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.save_commitment(
-                request,
-                plan,
-                parent=data["parent"],
-                commitment=commitment,
-                number=data["number"],
-                title=data["title"],
-                statement=data["statement"],
-                theme=data["theme"],
-                lead_title=data["lead_title"],
-                co_owner_ids=[o.pk for o in data["co_owners"]],
-                source_quote=data["source_quote"],
-                source_reference=data["source_reference"],
-                published=data["published"],
-                by=user,
-            )
+            _save(request, plan, data, user, commitment)
         except PlanError as error:
             _refuse(form, error)
         else:
