@@ -22,6 +22,7 @@ from typing import Any
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
+from accord.stats.encoding import encode_keys
 from accord.stats.inputs import (
     Source,
     _check_path,
@@ -47,8 +48,9 @@ class _Session:
         self._views: dict[str, tuple[tuple[object, ...], ir.Table]] = {}
         self._frames: set[str] = set()
 
-    def frame(self, source: Source) -> str:
-        """Register an in-memory source under the first free name ``accord_frame_<k>``.
+    def frame(self, source: Source, keys: Sequence[str] = ()) -> str:
+        """Register an in-memory source under the first free name ``accord_frame_<k>``,
+        its text ``keys`` dictionary-encoded (see :mod:`accord.stats.encoding`).
 
         Reusing names means that the same query over a new frame of the same columns is
         the same ibis expression, so its compiled SQL is found again.
@@ -57,7 +59,7 @@ class _Session:
         while f"accord_frame_{k}" in self._frames:
             k += 1
         name = f"accord_frame_{k}"
-        self.backend.con.register(name, _to_arrow(source))
+        self.backend.con.register(name, encode_keys(_to_arrow(source), keys))
         self._frames.add(name)
         return name
 
@@ -153,6 +155,7 @@ def reading(
     sources: Sequence[Source | None],
     *,
     backend: BaseBackend | None = None,
+    keys: Sequence[str] = (),
     **read_options: Any,
 ) -> Iterator[list[ir.Table | None]]:
     """Read several sources onto one backend for the length of a ``with`` block.
@@ -161,7 +164,8 @@ def reading(
     among the sources) the hardened DuckDB allowed to read exactly these files is reused
     from earlier calls in the same thread, and so are its views over files that have not
     changed since. In-memory sources (Arrow, pandas, Polars) are registered for the
-    block only. Use the tables inside the block.
+    block only, with their text ``keys`` columns (those the caller groups by)
+    dictionary-encoded when they are large. Use the tables inside the block.
 
     Example:
         >>> import pandas as pd
@@ -186,7 +190,7 @@ def reading(
                 path = _check_path(source)
                 tables.append(session.file(path, dict(read_options), temporary))
             else:
-                registered.append(session.frame(source))
+                registered.append(session.frame(source, keys))
                 tables.append(session.backend.table(registered[-1]))
         yield tables
     finally:

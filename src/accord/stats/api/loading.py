@@ -129,7 +129,7 @@ def loaded(
     """The inputs as ibis tables on one engine, for the length of a ``with`` block."""
     spec = None if population is None else _as_population(population)
     sources = [events, None if spec is None else spec.source]
-    with reading(sources, backend=backend) as (events_table, population_raw):
+    with reading(sources, backend=backend, keys=keys) as (events_table, population_raw):
         if events_table is None:
             raise StatsInputError("Give the events to count.")
         require_columns(events_table, [*keys, *([date] if date else [])], what="events")
