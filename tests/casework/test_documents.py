@@ -27,6 +27,7 @@ from accord.casework.models import Document
 from accord.casework.services import CaseworkError
 from accord.casework.vocabularies import Status
 from accord.policy.roles import OrgKind, Role
+from accord.web import file_checks
 from tests.casework.factories import canary, make_case
 from tests.factories import person
 from tests.security.principals import client_for
@@ -71,7 +72,7 @@ CONTENT_TYPES = (
     'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
     '<Override PartName="/word/document.xml" ContentType="{main}"/></Types>'
 )
-DOCX_MAIN = documents.DOCX_MAIN
+DOCX_MAIN = file_checks.DOCX_MAIN
 DOCM_MAIN = "application/vnd.ms-word.document.macroEnabled.main+xml"
 
 
@@ -102,7 +103,7 @@ def odt_bytes(*, extra: dict[str, bytes] | None = None) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(
-            zipfile.ZipInfo("mimetype"), documents.ODT_MIMETYPE, compress_type=zipfile.ZIP_STORED
+            zipfile.ZipInfo("mimetype"), file_checks.ODT_MIMETYPE, compress_type=zipfile.ZIP_STORED
         )
         archive.writestr("content.xml", "<office:document-content/>")
         archive.writestr("META-INF/manifest.xml", "<manifest:manifest/>")
@@ -136,8 +137,8 @@ SVG = (
         ("injury.jpg", image_bytes("JPEG"), "image/jpeg"),
         ("injury.jpeg", image_bytes("JPEG"), "image/jpeg"),
         ("notes.txt", "Café notes, 3 March – ok\n".encode(), "text/plain"),
-        ("statement.docx", docx_bytes(), documents.DOCX.content_type),
-        ("statement.odt", odt_bytes(), documents.ODT.content_type),
+        ("statement.docx", docx_bytes(), file_checks.DOCX.content_type),
+        ("statement.odt", odt_bytes(), file_checks.ODT.content_type),
     ],
 )
 def test_allowed_kinds_are_recognised_by_content(
@@ -205,7 +206,7 @@ def test_refused_files_say_why(filename: str, data: bytes, message: str) -> None
 
 
 def test_a_document_that_unpacks_too_far_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(documents, "MAX_UNPACKED_BYTES", 1000)
+    monkeypatch.setattr(file_checks, "MAX_UNPACKED_BYTES", 1000)
     with pytest.raises(DocumentRefused, match="unpacks to more than 1000 bytes"):
         documents.check_file(docx_bytes("<w:document>" + "a b " * 500 + "</w:document>"), "a.docx")
 
@@ -214,8 +215,8 @@ def test_over_the_limit_says_the_limit() -> None:
     with pytest.raises(DocumentRefused) as refused:
         documents.check_file(pdf_bytes() + b" " * 3000, "big.pdf", limit=2048)
     assert "The largest file you can upload is 2 KB" in str(refused.value)
-    assert documents.size_label(20 * 1024 * 1024) == "20 MB"
-    assert documents.size_label(1536 * 1024) == "1.5 MB"
+    assert file_checks.size_label(20 * 1024 * 1024) == "20 MB"
+    assert file_checks.size_label(1536 * 1024) == "1.5 MB"
 
 
 # --- Storing ---------------------------------------------------------------------------------
@@ -360,15 +361,15 @@ def test_sweep_removes_only_old_orphans_and_temporary_files(files_dir: Path) -> 
 
 
 def test_attachment_header_is_ascii_with_the_real_name_in_rfc_5987_form() -> None:
-    header = documents.attachment_header('Lettre d\'"IOPC" – réponse.PDF', documents.PDF)
+    header = documents.attachment_header('Lettre d\'"IOPC" – réponse.PDF', file_checks.PDF)
     assert header.isascii()
     assert header.startswith('attachment; filename="Lettre d__IOPC_ reponse.PDF"; ')
     assert header.endswith(
         "filename*=UTF-8''Lettre%20d%27%22IOPC%22%20%E2%80%93%20r%C3%A9ponse.PDF"
     )
-    cyrillic = documents.attachment_header("отчёт.jpeg", documents.JPEG)
+    cyrillic = documents.attachment_header("отчёт.jpeg", file_checks.JPEG)
     assert cyrillic.startswith('attachment; filename="document.jpeg"; ')
-    sneaky = documents.attachment_header('a";\r\nSet-Cookie: x=1.txt', documents.TEXT)
+    sneaky = documents.attachment_header('a";\r\nSet-Cookie: x=1.txt', file_checks.TEXT)
     assert "\r" not in sneaky and "\n" not in sneaky and sneaky.count('"') == 2
 
 

@@ -9,9 +9,9 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from accord.casework.documents import ALLOWED_SUMMARY, KINDS, size_label
 from accord.casework.forms import NO_AUTOFILL
 from accord.casework.vocabularies import ActivityKind
+from accord.web.file_checks import ALLOWED_SUMMARY, KINDS, size_label
 
 TEXT_LIMIT = 20_000
 

@@ -2,8 +2,8 @@
 SHA-256 outside the web root, written before the update's transaction commits and removed
 again if it does not (nothing half-stored).
 
-The checks are the casework document checks (``accord.casework.documents.check_file``):
-the contents decide the type, the name must agree, and web-page or macro content is
+The checks are the same as for case documents (``accord.web.file_checks``, shared and
+zone-free): the contents decide the type, the name must agree, and web-page or macro content is
 refused. These files are not encrypted: they are evidence published with the plan.
 """
 
@@ -16,9 +16,9 @@ from pathlib import Path
 
 from django.conf import settings
 
-from accord.casework.documents import ALLOWED_SUMMARY, DocumentRefused, check_file, clean_filename
 from accord.datasets.storage import write_durably
 from accord.plan.models import EvidenceFile, ProgressUpdate
+from accord.web.file_checks import ALLOWED_SUMMARY, FileRefused, check_file, clean_filename
 
 __all__ = ["ALLOWED_SUMMARY", "Upload", "check_uploads", "path_of", "remove_unreferenced", "store"]
 
@@ -52,8 +52,8 @@ def check_uploads(uploads: Sequence[Upload]) -> list[Checked]:
         name = clean_filename(upload.name)
         try:
             kind = check_file(upload.data, name, limit=settings.ACCORD_PLAN_MAX_FILE_BYTES)
-        except DocumentRefused as refused:
-            raise DocumentRefused(f"{name}: {refused}") from refused
+        except FileRefused as refused:
+            raise FileRefused(f"{name}: {refused}") from refused
         checked.append(
             Checked(name, upload.data, kind.key, hashlib.sha256(upload.data).hexdigest())
         )

@@ -389,8 +389,8 @@ def record_progress(
     ``files`` are ``accord.plan.evidence.Upload``s: all are checked before anything is
     written, and a file written for an update that then fails is removed again.
     """
-    from accord.casework.documents import DocumentRefused
     from accord.plan import evidence as evidence_files
+    from accord.web.file_checks import FileRefused
 
     _require(by, "plan.manage", commitment.plan)
     _choice(status, Status, field="status", what="where the commitment stands")
@@ -403,7 +403,7 @@ def record_progress(
     ]
     try:
         checked = evidence_files.check_uploads(files)
-    except DocumentRefused as refused:
+    except FileRefused as refused:
         raise PlanError(str(refused), field="evidence_file") from refused
     written: list[Any] = []
     try:

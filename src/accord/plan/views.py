@@ -489,7 +489,7 @@ def plan_new_version(request: HttpRequest, slug: str) -> HttpResponse:
 
 def evidence_response(file: EvidenceFile) -> HttpResponse:
     """The stored file as a download that nothing can run or frame."""
-    from accord.casework.documents import BY_EXTENSION, extension_of
+    from accord.web.file_checks import BY_EXTENSION, extension_of
 
     try:
         body = evidence.path_of(file).read_bytes()
