@@ -34,6 +34,7 @@ from accord.casework.views import _user
 from accord.policy.roles import Zone
 from accord.policy.rules import can
 from accord.policy.views import requires
+from accord.web import file_checks
 
 GET_POST = ["GET", "POST"]
 PAGE_SIZE = 50
@@ -159,7 +160,7 @@ def _document_upload(
             form.errors.pop("file", None)
             form.add_error(
                 "file",
-                f"The file is bigger than {documents.size_label(limit)}, the largest file you "
+                f"The file is bigger than {file_checks.size_label(limit)}, the largest file you "
                 "can upload. Split it into smaller files, or save it at a lower quality.",
             )
         elif form.is_valid():
@@ -181,8 +182,8 @@ def _document_upload(
     context: dict[str, Any] = {
         "case": case,
         "form": form,
-        "kinds": documents.KINDS,
-        "limit": documents.size_label(limit),
+        "kinds": file_checks.KINDS,
+        "limit": file_checks.size_label(limit),
     }
     return render(request, "casework/timeline/document_upload.html", context)
 
