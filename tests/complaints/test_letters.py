@@ -22,6 +22,7 @@ from accord.complaints import letters
 from accord.complaints.models import Complaint, MadeTo
 from accord.complaints.process import ComplaintState, load_process
 from accord.policy.roles import OrgKind, Role
+from accord.web import file_checks
 from tests.casework.factories import canary, make_case
 from tests.complaints.walk import follow
 from tests.data_dirs import data_dirs
@@ -359,7 +360,7 @@ AWKWARD = "Line with <tags> & \"quotes\" & 'apostrophes'\n\n  indented line\n\x0
 def test_the_word_file_is_valid_and_holds_one_paragraph_per_line() -> None:
     data = letters.letter_docx(AWKWARD, "Request for an update on the complaint")
 
-    assert documents.check_file(data, "letter.docx") is documents.DOCX
+    assert documents.check_file(data, "letter.docx") is file_checks.DOCX
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert archive.testzip() is None
         names = archive.namelist()
@@ -391,7 +392,7 @@ def test_the_pdf_holds_the_letter_and_its_title() -> None:
     secret = canary("pdf-line")
     data = letters.letter_pdf(f"Dear Sir or Madam,\n\n{secret}\n\nYours faithfully,\n", "Title")
 
-    assert documents.check_file(data, "letter.pdf") is documents.PDF
+    assert documents.check_file(data, "letter.pdf") is file_checks.PDF
     reader = PdfReader(io.BytesIO(data))
     assert reader.metadata is not None and reader.metadata.title == "Title"
     assert secret in "".join(page.extract_text() for page in reader.pages)
@@ -447,7 +448,7 @@ def test_draft_edit_save_and_download_through_the_pages() -> None:
     assert detail.status_code == 200
     assert "psd@example.police.uk" in detail.content.decode()
 
-    for fmt, kind in (("pdf", documents.PDF), ("docx", documents.DOCX)):
+    for fmt, kind in (("pdf", file_checks.PDF), ("docx", file_checks.DOCX)):
         response = client.get(
             reverse(f"complaint_letter_{fmt}", args=[case.reference, activity.uid])
         )
