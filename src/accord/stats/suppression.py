@@ -156,6 +156,7 @@ class _Table:
             [int(np.prod(self.shape[d + 1 :])) for d in range(self.ndim)], dtype=np.int64
         )
         self.totals = np.array(self.shape, dtype=np.int64) - 1
+        self.total_levels = [n - 1 for n in self.shape]
         # Cost of hiding a cell: its value (smallest first); a zero is avoided because it
         # only lets a box move one way; an already hidden cell is free.
         self.penalty = float(self.values.max(initial=0)) + 1.0
@@ -238,7 +239,6 @@ class _Table:
         index = base + (self.bits @ steps[boxes.at]).astype(np.int64)
         cost = self.cost[index]
         box_cost = cost.sum(axis=0)
-        new_cells = np.count_nonzero(cost, axis=0)
         score = box_cost
         zero = self.zero[index]
         if zero.any():
@@ -252,17 +252,21 @@ class _Table:
             flip = (1 + (levels == boxes.totals) + on_total) % 2
             flips = self.weights @ flip[boxes.at]
             positive = self.even[:, flips]
-            if int(np.count_nonzero(np.array(cell) == self.totals)) % 2:
+            if sum(c == t for c, t in zip(cell, self.total_levels, strict=True)) % 2:
                 positive = ~positive
-            zero_up = np.count_nonzero(zero & positive, axis=0)
-            frozen = (zero_up > 0) & (np.count_nonzero(zero, axis=0) > zero_up)
+            # Frozen: zero corners pinning the shift up and others pinning it down.
+            frozen = (zero & positive).any(axis=0) & (zero & ~positive).any(axis=0)
             score = np.where(frozen, np.inf, box_cost)
         best_score = score.min()
         if not np.isfinite(best_score):  # pragma: no cover - the all-totals box is feasible
             raise AssertionError("no protecting box found")
         # Cheapest box; then the one hiding fewest new cells; then the first.
         tied = np.flatnonzero(score == best_score)
-        position = int(tied[np.argmin(new_cells[tied])])
+        if len(tied) == 1:
+            position = int(tied[0])
+        else:
+            new_cells = (cost[:, tied] != 0).sum(axis=0)
+            position = int(tied[np.argmin(new_cells)])
         return np.asarray(index[:, position], dtype=np.int64)
 
 
