@@ -55,6 +55,7 @@ from accord.casework.rotation import open_text, sealed_models
 from accord.casework.services import CaseworkError
 from accord.casework.vocabularies import ContactMethod, Status, YesNoUnknown
 from accord.policy.rules import can
+from accord.reports.pdf import html_to_pdf
 
 EXPORT_FORMAT = "accord-subject-access/1"
 THIRD_PARTY = (
@@ -662,9 +663,5 @@ def export_json(sar: SubjectAccessRequest) -> bytes:
 
 def export_pdf(sar: SubjectAccessRequest) -> bytes:
     """The readable copy, rendered from the approved export and nothing else."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
     html = render_to_string("casework/rights/sar_export.html", {"export": _approved_bundle(sar)})
-    # Nothing outside the document is ever fetched (no files, no network).
-    return bytes(HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=())).write_pdf())
+    return html_to_pdf(html)

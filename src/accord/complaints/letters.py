@@ -42,6 +42,7 @@ from accord.casework.vocabularies import ActivityKind, ConsentPurpose, Force, Ye
 from accord.complaints.models import Complaint
 from accord.complaints.process import ComplaintState, Process, process_for_version
 from accord.complaints.workdays import CalendarRangeError, default_calendar
+from accord.reports.pdf import html_to_pdf
 
 #: Marks a gap the advocate must fill; a letter still holding one is not saved.
 GAP = "[FILL IN:"
@@ -368,14 +369,11 @@ def split_saved(text: str) -> tuple[str, str]:
 
 def letter_pdf(text: str, title: str) -> bytes:
     """The letter as an A4 PDF. WeasyPrint may fetch nothing: no files, no network."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
     html = render_to_string(
         "complaints/letters/letter_pdf.html",
         {"title": title, "paragraphs": _paragraphs(text)},
     )
-    return bytes(HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=())).write_pdf())
+    return html_to_pdf(html)
 
 
 def _paragraphs(text: str) -> list[str]:

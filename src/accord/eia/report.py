@@ -13,6 +13,7 @@ from accord.eia.models import Assessment
 from accord.eia.services import REVIEW_SECTIONS
 from accord.eia.vocabularies import PROTECTED, Group
 from accord.reports.charts import render_svg
+from accord.reports.pdf import html_to_pdf
 
 
 def analyses(assessment: Assessment) -> list[dict[str, Any]]:
@@ -54,8 +55,5 @@ def context(assessment: Assessment) -> dict[str, Any]:
 
 
 def assessment_pdf(assessment: Assessment) -> bytes:
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
     html = render_to_string("eia/assessment_pdf.html", context(assessment))
-    return bytes(HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=())).write_pdf())
+    return html_to_pdf(html)

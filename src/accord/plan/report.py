@@ -19,6 +19,7 @@ from accord.plan.exports import commitments_of
 from accord.plan.models import Plan
 from accord.plan.vocabularies import Status
 from accord.reports.charts import render_svg, status_chart
+from accord.reports.pdf import html_to_pdf
 
 STATUS_COLOURS = {
     Status.NOT_STARTED: "#b1b4b6",
@@ -164,8 +165,5 @@ def report_context(plan: Plan, quarter: Quarter) -> dict[str, Any]:
 
 
 def report_pdf(plan: Plan, quarter: Quarter) -> bytes:
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
     html = render_to_string("plan/report_pdf.html", report_context(plan, quarter))
-    return bytes(HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=())).write_pdf())
+    return html_to_pdf(html)
