@@ -9,44 +9,18 @@ from django.urls import reverse
 from accord.eia import services
 from accord.eia.models import Assessment
 from accord.eia.services import EiaError
-from accord.eia.vocabularies import AssessmentStatus, Group
+from accord.eia.vocabularies import AssessmentStatus
 from accord.policy.roles import OrgKind, Role
+from tests.eia.factories import assessment_in_review
 from tests.factories import person
 from tests.plan.factories import make_commitment, make_plan, people
 
 pytestmark = pytest.mark.django_db
 
 
-def _ready(who: object) -> Assessment:
-    analyst = who.analyst  # type: ignore[attr-defined]
-    initiative = services.create_initiative(
-        None,
-        title="Domestic abuse arrests",
-        description="Arrest policy.",
-        kind="existing",
-        by=analyst,
-    )
-    draft = services.start_assessment(None, initiative, by=analyst)
-    for group in Group.values:
-        services.rate_impact(
-            None, draft, group=group, impact="neutral", reasoning="No change expected.", by=analyst
-        )
-    services.save_sections(
-        None,
-        draft,
-        aims="Safer victims.",
-        decision="proceed",
-        decision_reasons="Evidence.",
-        by=analyst,
-    )
-    services.submit_for_review(None, draft, by=analyst)
-    draft.refresh_from_db()
-    return draft
-
-
 def test_review_sign_off_by_two_people_and_publication() -> None:
     who = people()
-    assessment = _ready(who)
+    assessment = assessment_in_review(who)
     second_owner = person(OrgKind.POLICE, Role.PLAN_OWNER)
     with pytest.raises(EiaError, match="Only VAWG partners"):
         services.review_comment(None, assessment, section="aims", text="x", by=who.owner)

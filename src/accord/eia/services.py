@@ -25,6 +25,7 @@ from accord.eia.models import (
 from accord.eia.vocabularies import AssessmentStatus, Group, Impact, InitiativeKind
 from accord.monitoring.models import AnalysisRun, RunStatus
 from accord.plan.models import Commitment, Milestone
+from accord.plan.responses import AnswerRefused, checked_answer
 from accord.policy.rules import can
 
 SECTIONS = (
@@ -354,23 +355,34 @@ def respond_review(
     change_made: str = "",
     by: User,
 ) -> ReviewComment:
+    """A police answer to a partner's comment, by the rule plan comments follow too
+    (:mod:`accord.plan.responses`). Each comment is answered once: the answer is written
+    only where none is stored yet, in one statement, so two people answering at the same
+    moment cannot overwrite each other."""
     _require(by)
     _in_review(comment.assessment)
     if comment.outcome:
         raise EiaError("This comment already has a response.")
-    if outcome not in OUTCOMES:
-        raise EiaError("Choose what you did with the comment.", field="outcome")
-    if not reason.strip():
-        raise EiaError("Give the reasons: every comment gets them.", field="reason")
-    if outcome != "declined" and not change_made.strip():
-        raise EiaError("Say what changed because of this comment.", field="change_made")
-    comment.outcome, comment.reason, comment.change_made = (
-        outcome,
-        reason.strip(),
-        change_made.strip(),
+    try:
+        checked = checked_answer(outcome, reason, change_made, outcomes=OUTCOMES)
+    except AnswerRefused as refused:
+        raise EiaError(str(refused), field=refused.field) from refused
+    now = timezone.now()
+    written = ReviewComment.objects.filter(pk=comment.pk, outcome="").update(
+        outcome=checked.outcome,
+        reason=checked.reason,
+        change_made=checked.change_made,
+        responded_by=by,
+        responded_at=now,
     )
-    comment.responded_by, comment.responded_at = by, timezone.now()
-    comment.save()
+    if not written:
+        raise EiaError("This comment already has a response.")
+    comment.outcome, comment.reason, comment.change_made = (
+        checked.outcome,
+        checked.reason,
+        checked.change_made,
+    )
+    comment.responded_by, comment.responded_at = by, now
     _audit(request, "review.respond", comment.assessment, by)
     return comment
 

@@ -31,6 +31,7 @@ from accord.plan.models import (
     ProgressUpdate,
     Theme,
 )
+from accord.plan.responses import AnswerRefused, checked_answer
 from accord.plan.vocabularies import (
     Completion,
     Impact,
@@ -499,22 +500,17 @@ def respond(
 ) -> CommentResponse:
     """The police's answer to a comment: accepted, changed or declined, always with reasons."""
     _require(by, "plan.manage", comment.commitment.plan)
-    _choice(outcome, ResponseOutcome, field="outcome", what="what you did with the comment")
-    reason = _text(reason, field="reason", empty="Give the reasons: every comment gets them.")
-    change_made = change_made.strip()
-    if outcome in {ResponseOutcome.ACCEPTED, ResponseOutcome.CHANGED} and not change_made:
-        raise PlanError("Say what was changed because of this comment.", field="change_made")
-    if outcome == ResponseOutcome.DECLINED and change_made:
-        raise PlanError(
-            "A declined comment changed nothing: leave 'what changed' empty.", field="change_made"
-        )
+    try:
+        checked = checked_answer(outcome, reason, change_made, outcomes=ResponseOutcome.values)
+    except AnswerRefused as refused:
+        raise PlanError(str(refused), field=refused.field) from refused
     try:
         with transaction.atomic():
             answer = CommentResponse.objects.create(
                 comment=comment,
-                outcome=outcome,
-                reason=reason,
-                change_made=change_made,
+                outcome=checked.outcome,
+                reason=checked.reason,
+                change_made=checked.change_made,
                 responder=by,
             )
     except IntegrityError as error:
