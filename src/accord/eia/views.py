@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -30,6 +29,7 @@ from accord.monitoring.models import AnalysisRun, RunStatus
 from accord.policy.roles import Zone
 from accord.policy.rules import can
 from accord.policy.views import requires
+from accord.web.form_steps import form_step
 
 VIEW = "eia.view"
 AUTHOR = "eia.author"
@@ -42,8 +42,8 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _refuse(form: Form, error: EiaError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, str(error))
+def _to_assessment(assessment: Assessment) -> HttpResponse:
+    return redirect("assessment_detail", uid=assessment.uid)
 
 
 @requires(VIEW, zone=Zone.PARTNERSHIP)
@@ -66,16 +66,16 @@ def eia_register(request: HttpRequest) -> HttpResponse:
 @requires(AUTHOR, zone=Zone.PARTNERSHIP)
 @require_http_methods(GET_POST)
 def initiative_new(request: HttpRequest) -> HttpResponse:
-    form = InitiativeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            initiative = services.create_initiative(request, by=_user(request), **form.cleaned_data)
-        except EiaError as error:
-            _refuse(form, error)
-        else:
-            messages.success(request, "The initiative is on the register.")
-            return redirect("initiative_detail", uid=initiative.uid)
-    return render(request, "eia/initiative_form.html", {"form": form})
+    return form_step(
+        request,
+        InitiativeForm(request.POST or None),
+        lambda data: services.create_initiative(request, by=_user(request), **data),
+        refused=EiaError,
+        done="The initiative is on the register.",
+        then=lambda initiative: redirect("initiative_detail", uid=initiative.uid),
+        template="eia/initiative_form.html",
+        context={},
+    )
 
 
 @requires(VIEW, zone=Zone.PARTNERSHIP)
@@ -157,16 +157,16 @@ def assessment_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
 def assessment_edit(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     assessment = _assessment(uid)
     initial: dict[str, Any] = {name: getattr(assessment, name) for name in services.SECTIONS}
-    form = SectionsForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_sections(request, assessment, by=_user(request), **form.cleaned_data)
-        except EiaError as error:
-            _refuse(form, error)
-        else:
-            messages.success(request, "The assessment is saved.")
-            return redirect("assessment_detail", uid=assessment.uid)
-    return render(request, "eia/assessment_form.html", {"form": form, "assessment": assessment})
+    return form_step(
+        request,
+        SectionsForm(request.POST or None, initial=initial),
+        lambda data: services.save_sections(request, assessment, by=_user(request), **data),
+        refused=EiaError,
+        done="The assessment is saved.",
+        then=lambda _: _to_assessment(assessment),
+        template="eia/assessment_form.html",
+        context={"assessment": assessment},
+    )
 
 
 @requires(AUTHOR, zone=Zone.PARTNERSHIP)
@@ -181,21 +181,17 @@ def impact_edit(request: HttpRequest, uid: uuid.UUID, group: str) -> HttpRespons
         if current
         else {}
     )
-    form = ImpactForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.rate_impact(
-                request, assessment, group=group, by=_user(request), **form.cleaned_data
-            )
-        except EiaError as error:
-            _refuse(form, error)
-        else:
-            messages.success(request, f"Saved: {Group(group).label}.")
-            return redirect("assessment_detail", uid=assessment.uid)
-    return render(
+    return form_step(
         request,
-        "eia/impact_form.html",
-        {"form": form, "assessment": assessment, "group_label": Group(group).label},
+        ImpactForm(request.POST or None, initial=initial),
+        lambda data: services.rate_impact(
+            request, assessment, group=group, by=_user(request), **data
+        ),
+        refused=EiaError,
+        done=f"Saved: {Group(group).label}.",
+        then=lambda _: _to_assessment(assessment),
+        template="eia/impact_form.html",
+        context={"assessment": assessment, "group_label": Group(group).label},
     )
 
 
@@ -253,20 +249,15 @@ def assessment_submit(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
 @require_http_methods(GET_POST)
 def review_comment_new(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     assessment = _assessment(uid)
-    form = ReviewCommentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.review_comment(request, assessment, by=_user(request), **form.cleaned_data)
-        except EiaError as error:
-            _refuse(form, error)
-        else:
-            messages.success(request, "Your comment is sent. The authors must answer it.")
-            return redirect("assessment_detail", uid=assessment.uid)
-    return render(
+    return form_step(
         request,
-        "eia/step_form.html",
-        {
-            "form": form,
+        ReviewCommentForm(request.POST or None),
+        lambda data: services.review_comment(request, assessment, by=_user(request), **data),
+        refused=EiaError,
+        done="Your comment is sent. The authors must answer it.",
+        then=lambda _: _to_assessment(assessment),
+        template="eia/step_form.html",
+        context={
             "assessment": assessment,
             "heading": "Comment on the assessment",
             "button": "Send the comment",
@@ -279,20 +270,15 @@ def review_comment_new(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
 def review_respond(request: HttpRequest, uid: uuid.UUID, comment: uuid.UUID) -> HttpResponse:
     assessment = _assessment(uid)
     found = get_object_or_404(ReviewComment, assessment=assessment, uid=comment)
-    form = ReviewResponseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.respond_review(request, found, by=_user(request), **form.cleaned_data)
-        except EiaError as error:
-            _refuse(form, error)
-        else:
-            messages.success(request, "Your response is recorded.")
-            return redirect("assessment_detail", uid=assessment.uid)
-    return render(
+    return form_step(
         request,
-        "eia/step_form.html",
-        {
-            "form": form,
+        ReviewResponseForm(request.POST or None),
+        lambda data: services.respond_review(request, found, by=_user(request), **data),
+        refused=EiaError,
+        done="Your response is recorded.",
+        then=lambda _: _to_assessment(assessment),
+        template="eia/step_form.html",
+        context={
             "assessment": assessment,
             "comment": found,
             "heading": "Respond to a partner's comment",
@@ -328,20 +314,15 @@ def assessment_publish(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
 @require_http_methods(GET_POST)
 def plan_action_new(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     assessment = _assessment(uid)
-    form = PlanActionForm(request.POST or None, initiative=assessment.initiative)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_plan_action(request, assessment, by=_user(request), **form.cleaned_data)
-        except EiaError as error:
-            _refuse(form, error)
-        else:
-            messages.success(request, "The action is in the action plan.")
-            return redirect("assessment_detail", uid=assessment.uid)
-    return render(
+    return form_step(
         request,
-        "eia/step_form.html",
-        {
-            "form": form,
+        PlanActionForm(request.POST or None, initiative=assessment.initiative),
+        lambda data: services.add_plan_action(request, assessment, by=_user(request), **data),
+        refused=EiaError,
+        done="The action is in the action plan.",
+        then=lambda _: _to_assessment(assessment),
+        template="eia/step_form.html",
+        context={
             "assessment": assessment,
             "heading": "Add an action to the action plan",
             "button": "Add the action",
@@ -397,13 +378,13 @@ def initiative_edit(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
         "boroughs": initiative.boroughs,
         "starts_on": initiative.starts_on,
     }
-    form = InitiativeForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_initiative(request, initiative, by=_user(request), **form.cleaned_data)
-        except EiaError as error:
-            _refuse(form, error)
-        else:
-            messages.success(request, "The initiative is saved.")
-            return redirect("initiative_detail", uid=initiative.uid)
-    return render(request, "eia/initiative_form.html", {"form": form, "initiative": initiative})
+    return form_step(
+        request,
+        InitiativeForm(request.POST or None, initial=initial),
+        lambda data: services.update_initiative(request, initiative, by=_user(request), **data),
+        refused=EiaError,
+        done="The initiative is saved.",
+        then=lambda _: redirect("initiative_detail", uid=initiative.uid),
+        template="eia/initiative_form.html",
+        context={"initiative": initiative},
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,9 +16,10 @@ from accord.plan import exports, imports, report, services
 from accord.plan.forms import ImportForm, PlanForm
 from accord.plan.models import Plan
 from accord.plan.services import PlanError
-from accord.plan.views import GET_POST, VIEW, _manage, _refuse, _user
+from accord.plan.views import GET_POST, VIEW, _manage, _user
 from accord.policy.roles import Zone
 from accord.policy.views import public, requires
+from accord.web.form_steps import form_step
 
 RESERVED_SLUGS = {"new"}
 
@@ -32,19 +34,22 @@ def _download(body: str | bytes, content_type: str, filename: str) -> HttpRespon
 @requires("plan.manage", zone=Zone.PARTNERSHIP)
 @require_http_methods(GET_POST)
 def plan_new(request: HttpRequest) -> HttpResponse:
-    form = PlanForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if data["slug"] in RESERVED_SLUGS:
-                raise PlanError("Choose another short name.", field="slug")
-            plan = services.create_plan(request, by=_user(request), **data)
-        except PlanError as error:
-            _refuse(form, error)
-        else:
-            messages.success(request, "The plan is created as a draft.")
-            return redirect("plan_detail", slug=plan.slug)
-    return render(request, "plan/plan_form.html", {"form": form})
+    return form_step(
+        request,
+        PlanForm(request.POST or None),
+        lambda data: _create_plan(request, data),
+        refused=PlanError,
+        done="The plan is created as a draft.",
+        then=lambda plan: redirect("plan_detail", slug=plan.slug),
+        template="plan/plan_form.html",
+        context={},
+    )
+
+
+def _create_plan(request: HttpRequest, data: dict[str, Any]) -> Plan:
+    if data["slug"] in RESERVED_SLUGS:
+        raise PlanError("Choose another short name.", field="slug")
+    return services.create_plan(request, by=_user(request), **data)
 
 
 @requires("plan.manage", zone=Zone.PARTNERSHIP)

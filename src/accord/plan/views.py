@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -32,6 +31,7 @@ from accord.plan.services import Evidence, PlanError
 from accord.policy.roles import Zone
 from accord.policy.rules import can
 from accord.policy.views import requires
+from accord.web.form_steps import form_step
 
 VIEW = "plan.view"
 GET_POST = ["GET", "POST"]
@@ -50,11 +50,6 @@ def _plan(slug: str) -> Plan:
 
 def _commitment(plan: Plan, uid: uuid.UUID) -> Commitment:
     return get_object_or_404(Commitment.objects.select_related("plan", "theme"), plan=plan, uid=uid)
-
-
-def _refuse(form: Form, error: PlanError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error))
 
 
 def _manage(request: HttpRequest, plan: Plan) -> User:
@@ -147,10 +142,8 @@ def commitment_detail(request: HttpRequest, slug: str, uid: uuid.UUID) -> HttpRe
     )
 
 
-def _form_page(
-    request: HttpRequest, template: str, form: Form, context: dict[str, Any]
-) -> HttpResponse:
-    return render(request, template, {"form": form, **context})
+def _to_commitment(plan: Plan, commitment: Commitment) -> HttpResponse:
+    return redirect("commitment_detail", slug=plan.slug, uid=commitment.uid)
 
 
 def _save(
@@ -184,18 +177,15 @@ def _save(
 def commitment_new(request: HttpRequest, slug: str) -> HttpResponse:
     plan = _plan(slug)
     user = _manage(request, plan)
-    form = CommitmentForm(request.POST or None, plan=plan)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            commitment = _save(request, plan, data, user)
-        except PlanError as error:
-            _refuse(form, error)
-        else:
-            messages.success(request, f"Commitment {commitment.number} is added to the plan.")
-            return redirect("commitment_detail", slug=plan.slug, uid=commitment.uid)
-    return _form_page(
-        request, "plan/commitment_form.html", form, {"plan": plan, "heading": "Add a commitment"}
+    return form_step(
+        request,
+        CommitmentForm(request.POST or None, plan=plan),
+        lambda data: _save(request, plan, data, user),
+        refused=PlanError,
+        done=lambda commitment: f"Commitment {commitment.number} is added to the plan.",
+        then=lambda commitment: _to_commitment(plan, commitment),
+        template="plan/commitment_form.html",
+        context={"plan": plan, "heading": "Add a commitment"},
     )
 
 
@@ -217,21 +207,15 @@ def commitment_edit(request: HttpRequest, slug: str, uid: uuid.UUID) -> HttpResp
         "published": commitment.published,
         "parent": commitment.parent,
     }
-    form = CommitmentForm(request.POST or None, plan=plan, commitment=commitment, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            _save(request, plan, data, user, commitment)
-        except PlanError as error:
-            _refuse(form, error)
-        else:
-            messages.success(request, "The commitment is saved.")
-            return redirect("commitment_detail", slug=plan.slug, uid=commitment.uid)
-    return _form_page(
+    return form_step(
         request,
-        "plan/commitment_form.html",
-        form,
-        {"plan": plan, "commitment": commitment, "heading": f"Change {commitment.number}"},
+        CommitmentForm(request.POST or None, plan=plan, commitment=commitment, initial=initial),
+        lambda data: _save(request, plan, data, user, commitment),
+        refused=PlanError,
+        done="The commitment is saved.",
+        then=lambda _: _to_commitment(plan, commitment),
+        template="plan/commitment_form.html",
+        context={"plan": plan, "commitment": commitment, "heading": f"Change {commitment.number}"},
     )
 
 
@@ -241,26 +225,22 @@ def milestone_new(request: HttpRequest, slug: str, uid: uuid.UUID) -> HttpRespon
     plan = _plan(slug)
     user = _manage(request, plan)
     commitment = _commitment(plan, uid)
-    form = MilestoneForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_milestone(
-                request,
-                commitment,
-                title=form.cleaned_data["title"],
-                due_on=form.cleaned_data["due_on"],
-                by=user,
-            )
-        except PlanError as error:
-            _refuse(form, error)
-        else:
-            messages.success(request, "The milestone is added.")
-            return redirect("commitment_detail", slug=plan.slug, uid=commitment.uid)
-    return _form_page(
+    return form_step(
         request,
-        "plan/step_form.html",
-        form,
-        {"plan": plan, "commitment": commitment, "heading": "Add a milestone", "button": "Add"},
+        MilestoneForm(request.POST or None),
+        lambda data: services.add_milestone(
+            request, commitment, title=data["title"], due_on=data["due_on"], by=user
+        ),
+        refused=PlanError,
+        done="The milestone is added.",
+        then=lambda _: _to_commitment(plan, commitment),
+        template="plan/step_form.html",
+        context={
+            "plan": plan,
+            "commitment": commitment,
+            "heading": "Add a milestone",
+            "button": "Add",
+        },
     )
 
 
@@ -280,41 +260,15 @@ def progress_new(request: HttpRequest, slug: str, uid: uuid.UUID) -> HttpRespons
             "progress": commitment.progress,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        evidence = (
-            [Evidence(data["evidence_title"], data["evidence_url"])] if data["evidence_url"] else []
-        )
-        try:
-            metrics = (
-                [services.metric_snapshot(data["metric"], data["metric_value"], data["on"])]
-                if data["metric"] is not None
-                else []
-            )
-            upload = data.get("evidence_file")
-            files = [Upload(upload.name, upload.read())] if upload else []
-            services.record_progress(
-                request,
-                commitment,
-                files=files,
-                metrics=metrics,
-                on=data["on"],
-                status=data["status"],
-                progress=data["progress"],
-                text=data["text"],
-                evidence=evidence,
-                by=user,
-            )
-        except PlanError as error:
-            _refuse(form, error)
-        else:
-            messages.success(request, "The progress update is recorded.")
-            return redirect("commitment_detail", slug=plan.slug, uid=commitment.uid)
-    return _form_page(
+    return form_step(
         request,
-        "plan/step_form.html",
         form,
-        {
+        lambda data: _record_progress(request, commitment, data, user),
+        refused=PlanError,
+        done="The progress update is recorded.",
+        then=lambda _: _to_commitment(plan, commitment),
+        template="plan/step_form.html",
+        context={
             "plan": plan,
             "commitment": commitment,
             "heading": "Record progress",
@@ -323,25 +277,48 @@ def progress_new(request: HttpRequest, slug: str, uid: uuid.UUID) -> HttpRespons
     )
 
 
+def _record_progress(
+    request: HttpRequest, commitment: Commitment, data: dict[str, Any], user: User
+) -> object:
+    """Record a progress update from the progress form's cleaned data."""
+    evidence = (
+        [Evidence(data["evidence_title"], data["evidence_url"])] if data["evidence_url"] else []
+    )
+    metrics = (
+        [services.metric_snapshot(data["metric"], data["metric_value"], data["on"])]
+        if data["metric"] is not None
+        else []
+    )
+    upload = data.get("evidence_file")
+    files = [Upload(upload.name, upload.read())] if upload else []
+    return services.record_progress(
+        request,
+        commitment,
+        files=files,
+        metrics=metrics,
+        on=data["on"],
+        status=data["status"],
+        progress=data["progress"],
+        text=data["text"],
+        evidence=evidence,
+        by=user,
+    )
+
+
 @requires("plan.manage", zone=Zone.PARTNERSHIP)
 @require_http_methods(GET_POST)
 def round_new(request: HttpRequest, slug: str) -> HttpResponse:
     plan = _plan(slug)
     user = _manage(request, plan)
-    form = RoundForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.open_round(request, plan, by=user, **form.cleaned_data)
-        except PlanError as error:
-            _refuse(form, error)
-        else:
-            messages.success(request, "The consultation round is set up.")
-            return redirect("plan_detail", slug=plan.slug)
-    return _form_page(
+    return form_step(
         request,
-        "plan/step_form.html",
-        form,
-        {"plan": plan, "heading": "Open a consultation round", "button": "Open the round"},
+        RoundForm(request.POST or None),
+        lambda data: services.open_round(request, plan, by=user, **data),
+        refused=PlanError,
+        done="The consultation round is set up.",
+        then=lambda _: redirect("plan_detail", slug=plan.slug),
+        template="plan/step_form.html",
+        context={"plan": plan, "heading": "Open a consultation round", "button": "Open the round"},
     )
 
 
@@ -350,20 +327,15 @@ def round_new(request: HttpRequest, slug: str) -> HttpResponse:
 def comment_new(request: HttpRequest, slug: str, uid: uuid.UUID) -> HttpResponse:
     plan = _plan(slug)
     commitment = _commitment(plan, uid)
-    form = CommentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_comment(request, commitment, by=_user(request), **form.cleaned_data)
-        except PlanError as error:
-            _refuse(form, error)
-        else:
-            messages.success(request, "Your comment is sent. The police must answer it.")
-            return redirect("commitment_detail", slug=plan.slug, uid=commitment.uid)
-    return _form_page(
+    return form_step(
         request,
-        "plan/step_form.html",
-        form,
-        {
+        CommentForm(request.POST or None),
+        lambda data: services.add_comment(request, commitment, by=_user(request), **data),
+        refused=PlanError,
+        done="Your comment is sent. The police must answer it.",
+        then=lambda _: _to_commitment(plan, commitment),
+        template="plan/step_form.html",
+        context={
             "plan": plan,
             "commitment": commitment,
             "heading": "Comment on this commitment",
@@ -384,20 +356,15 @@ def comment_respond(
     found = get_object_or_404(
         Comment.objects.select_related("organisation"), commitment=commitment, uid=comment
     )
-    form = ResponseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.respond(request, found, by=user, **form.cleaned_data)
-        except PlanError as error:
-            _refuse(form, error)
-        else:
-            messages.success(request, "Your response is recorded and published with the comment.")
-            return redirect("commitment_detail", slug=plan.slug, uid=commitment.uid)
-    return _form_page(
+    return form_step(
         request,
-        "plan/step_form.html",
-        form,
-        {
+        ResponseForm(request.POST or None),
+        lambda data: services.respond(request, found, by=user, **data),
+        refused=PlanError,
+        done="Your response is recorded and published with the comment.",
+        then=lambda _: _to_commitment(plan, commitment),
+        template="plan/step_form.html",
+        context={
             "plan": plan,
             "commitment": commitment,
             "comment": found,
@@ -412,20 +379,15 @@ def comment_respond(
 def commitment_rate(request: HttpRequest, slug: str, uid: uuid.UUID) -> HttpResponse:
     plan = _plan(slug)
     commitment = _commitment(plan, uid)
-    form = RatingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.rate(request, commitment, by=_user(request), **form.cleaned_data)
-        except PlanError as error:
-            _refuse(form, error)
-        else:
-            messages.success(request, "Your organisation's rating is recorded.")
-            return redirect("commitment_detail", slug=plan.slug, uid=commitment.uid)
-    return _form_page(
+    return form_step(
         request,
-        "plan/step_form.html",
-        form,
-        {
+        RatingForm(request.POST or None),
+        lambda data: services.rate(request, commitment, by=_user(request), **data),
+        refused=PlanError,
+        done="Your organisation's rating is recorded.",
+        then=lambda _: _to_commitment(plan, commitment),
+        template="plan/step_form.html",
+        context={
             "plan": plan,
             "commitment": commitment,
             "heading": "Rate this commitment",
@@ -454,20 +416,20 @@ def measure_new(request: HttpRequest, slug: str, uid: uuid.UUID) -> HttpResponse
     plan = _plan(slug)
     user = _manage(request, plan)
     commitment = _commitment(plan, uid)
-    form = MeasureForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_measure(request, commitment, by=user, **form.cleaned_data)
-        except PlanError as error:
-            _refuse(form, error)
-        else:
-            messages.success(request, "The measure is added.")
-            return redirect("commitment_detail", slug=plan.slug, uid=commitment.uid)
-    return _form_page(
+    return form_step(
         request,
-        "plan/step_form.html",
-        form,
-        {"plan": plan, "commitment": commitment, "heading": "Add a measure", "button": "Add"},
+        MeasureForm(request.POST or None, user=user),
+        lambda data: services.add_measure(request, commitment, by=user, **data),
+        refused=PlanError,
+        done="The measure is added.",
+        then=lambda _: _to_commitment(plan, commitment),
+        template="plan/step_form.html",
+        context={
+            "plan": plan,
+            "commitment": commitment,
+            "heading": "Add a measure",
+            "button": "Add",
+        },
     )
 
 
