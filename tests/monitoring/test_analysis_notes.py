@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from pathlib import Path
 
-from accord.monitoring.analysis import months_between, thin_months
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+
+from accord.monitoring.analysis import (
+    Choice,
+    months_between,
+    months_in,
+    run,
+    thin_months,
+    thin_months_note,
+)
+from accord.stats import api
+from tests.monitoring.data import import_london
 
 
 def _monthly(counts: list[int]) -> pd.DataFrame:
@@ -15,17 +30,75 @@ def _monthly(counts: list[int]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def test_thin_months_are_named() -> None:
-    notes = thin_months(_monthly([1000, 1100, 90, 1050, 980]), "g")
-    assert len(notes) == 1
-    assert "(March 2022)" in notes[0]
+def test_thin_months_are_found_and_named() -> None:
+    monthly = _monthly([1000, 1100, 90, 1050, 980])
+    assert thin_months(monthly, "g") == ["2022-03"]
+    assert months_in(monthly, "g") == ["2022-01", "2022-02", "2022-03", "2022-04", "2022-05"]
+    note = thin_months_note(["2022-03", "2022-06"], left_out=True)
+    assert "(March 2022, June 2022)" in note
+    assert "worked out without them" in note
+    assert "without them" not in thin_months_note(["2022-03"], left_out=False)
 
 
-def test_no_note_when_months_are_even() -> None:
+def test_no_thin_months_when_months_are_even() -> None:
     assert thin_months(_monthly([1000, 1100, 900, 1050]), "g") == []
+
+
+def test_a_month_whose_total_is_hidden_is_thin() -> None:
+    monthly = _monthly([1000, 1100, 0, 1050, 980])
+    monthly.loc[2, "events"] = pd.NA  # 1 to 9 records: disclosure control hid the total
+    assert thin_months(monthly, "g") == ["2022-03"]
 
 
 def test_months_between_is_inclusive_and_ordered() -> None:
     assert months_between("2022-11", "2023-02") == ["2022-11", "2022-12", "2023-01", "2023-02"]
     assert months_between(None, None) == []
     assert months_between("2023-02", "2022-12") == ["2022-12", "2023-01", "2023-02"]
+
+
+def _thinned(source: Path, target: Path, keep_one_in: dict[str, int]) -> Path:
+    """The events with only one record in ``n`` kept in some months, as in the real London
+    file (which has almost no records for June and November 2022)."""
+    table = pq.read_table(source)
+    month = pc.cast(table["month"], pa.string())
+    position = pa.array(range(table.num_rows))
+    keep = pc.invert(pc.is_in(month, pa.array(sorted(keep_one_in))))
+    for name, n in keep_one_in.items():
+        kept = pc.and_(pc.equal(month, name), pc.equal(pc.bit_wise_and(position, n - 1), 0))
+        keep = pc.or_(keep, kept)
+    pq.write_table(table.filter(keep), target)
+    return target
+
+
+@pytest.mark.django_db
+def test_the_trend_leaves_thin_months_out_and_says_so(tmp_path: Path) -> None:
+    """A month with almost no records makes a trend fitted through it read as searches
+    collapsing. The page fits the trend without such months, and says so."""
+    imported, population = import_london()
+    # June keeps about 4 records (its total is hidden), November about 15 (shown, but thin).
+    thinned = {"2022-06": 32, "2022-11": 8}
+    events = _thinned(Path(imported.path), tmp_path / "events.parquet", thinned)
+    choice = Choice(
+        events=events,
+        population=Path(population.path),
+        group="officer_defined_ethnicity_broad",
+        reference="White",
+        focus="Black",
+    )
+    results = run(choice)
+    thin = thin_months(results.monthly, choice.group)
+    assert thin == ["2022-06", "2022-11"]
+    kept = [m for m in months_in(results.monthly, choice.group) if m not in thin]
+    direct = api.trend(
+        str(events),
+        date="date",
+        period="month",
+        group=choice.group,
+        where={"month": kept},
+    )
+    pd.testing.assert_frame_equal(results.trend, direct)
+    with_thin = api.trend(str(events), date="date", period="month", group=choice.group)
+    assert not results.trend["estimate"].equals(with_thin["estimate"])
+    assert any("worked out without them" in note for note in results.notes)
+    # The monthly table keeps every month.
+    assert set(thin) <= set(months_in(results.monthly, choice.group))

@@ -151,3 +151,31 @@ def test_the_split_kept_every_public_name() -> None:
     assert isinstance(api.RESIDENTIAL_CAVEAT, str)
     for name in set(api.__all__) - {"RESIDENTIAL_CAVEAT"}:
         assert getattr(api, name).__name__ == name
+
+
+def test_notes_never_give_a_count_the_tables_would_hide() -> None:
+    """Four South Asian searches are hidden in the tables; a note that said "4 events in
+    groups with no population were left out" would give them back."""
+    population = POPULATION.loc[~((POPULATION.area == "South") & (POPULATION.eth == "Asian"))]
+    events = EVENTS.assign(eth=EVENTS.eth.where(EVENTS.index % 50 != 0))  # 5 with no group
+    published = api.rates(events, population, group="eth", by="area", unmatched="drop")
+    assert (
+        "Fewer than 10 events in groups with no population were left out."
+        in (published.attrs["notes"])
+    )
+    assert (
+        "Fewer than 10 events with no value for area, eth were left out."
+        in (published.attrs["notes"])
+    )
+    assert not any(note[0].isdigit() for note in published.attrs["notes"]), published.attrs["notes"]
+    internal = api.rates(
+        events, population, group="eth", by="area", unmatched="drop", disclosure=None
+    )
+    assert "4 events in groups with no population were left out." in internal.attrs["notes"]
+    assert "5 events with no value for area, eth were left out." in internal.attrs["notes"]
+    rounded = api.tabulate(
+        EVENTS.assign(eth=EVENTS.eth.where(EVENTS.index % 9 != 0)),
+        by=["eth"],
+        disclosure=disclosure.Disclosure(rounding=5),
+    )
+    assert "About 25 events with no value for eth were left out." in rounded.attrs["notes"]

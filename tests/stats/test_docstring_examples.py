@@ -13,6 +13,7 @@ import pytest
 
 MODULES = [
     "accord.stats",
+    "accord.stats.api.loading",
     "accord.stats.encoding",
     "accord.stats.errors",
     "accord.stats.frames",

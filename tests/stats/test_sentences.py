@@ -50,6 +50,25 @@ def test_ratio_below_one() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("estimate", "lower", "upper", "said"),
+    [
+        # London, officer-defined: to one decimal these read "1.0 (1.0 to 1.0)" and
+        # "0.9 (0.9 to 1.0)", as if the same rate, or a difference that may be chance.
+        # 0.9961 is "1.00" to two decimals, so the first takes three.
+        (0.9808, 0.9658, 0.9961, "0.981 times the rate of White people (95% CI 0.966 to 0.996)"),
+        (0.9513, 0.9292, 0.9740, "0.95 times the rate of White people (95% CI 0.93 to 0.97)"),
+        (3.0303, 2.9946, 3.0664, "3.0 times the rate of White people (95% CI 3.0 to 3.1)"),
+        (1.02, 0.96, 1.09, "1.02 times the rate of White people (95% CI 0.96 to 1.09)"),
+    ],
+)
+def test_ratios_near_one_get_the_decimals_they_need(
+    estimate: float, lower: float, upper: float, said: str
+) -> None:
+    row = ratio_row(group="Asian", estimate=estimate, lower=lower, upper=upper)
+    assert said in describe_ratio(row)
+
+
 def test_verbs_nouns_and_level_are_parameters() -> None:
     row = ratio_row(conf_level=0.9)
     sentence = describe_ratio(row, group_noun="women", event_verb="stopped", digits=2)

@@ -180,13 +180,20 @@ def run(choice: Choice, progress: Progress | None = None) -> Results:
         unmatched="drop",
     )
     step(80, "Looking at change over time")
-    trend = api.trend(events, date=DATE, period="month", group=choice.group, where=where or None)
     monthly = api.tabulate(
         events, by=[choice.group], period="month", date=DATE, where=where or None
     )
+    thin = thin_months(monthly, choice.group)
+    kept = [month for month in months_in(monthly, choice.group) if month not in thin]
+    left_out = bool(thin) and len(kept) >= MIN_TREND_MONTHS
+    trend_where = {**where, MONTH: kept} if left_out else where
+    trend = api.trend(
+        events, date=DATE, period="month", group=choice.group, where=trend_where or None
+    )
     step(95, "Writing the summary")
     results = Results(rates, ratios, proportions, funnel, trend, monthly)
-    results.notes.extend(thin_months(monthly, choice.group))
+    if thin:
+        results.notes.append(thin_months_note(thin, left_out=left_out))
     if population_groups(choice.group) is not None:
         results.notes.append(
             "Officers' records have no Mixed group, so Mixed residents are left out of these "
@@ -194,8 +201,9 @@ def run(choice: Choice, progress: Progress | None = None) -> Results:
             "group the officer chose."
         )
     results.sentences = _sentences(results, choice)
-    # The monthly table repeats the other tables' notes about left-out events.
-    for table in (rates, ratios, proportions, funnel, trend):
+    # The monthly table repeats the other tables' notes about left-out events. Without the
+    # thin months, the trend's own count of them is of fewer months: the others' is the one.
+    for table in (rates, ratios, proportions, funnel, *(() if left_out else (trend,))):
         for note in table.attrs.get("notes", []):
             if readable(note) not in results.notes:
                 results.notes.append(readable(note))
@@ -203,26 +211,53 @@ def run(choice: Choice, progress: Progress | None = None) -> Results:
     return results
 
 
-def thin_months(monthly: pd.DataFrame, group: str, share: float = 0.2) -> list[str]:
-    """Warn about months with far fewer records than usual: the source may be incomplete.
+#: The fewest months a trend is fitted on once thin months are left out.
+MIN_TREND_MONTHS = 3
 
-    (The real London file has almost no rows for June and November 2022.)
+
+def months_in(monthly: pd.DataFrame, group: str) -> list[str]:
+    """The months (``YYYY-MM``) of the monthly table, in order, without its total."""
+    totals = monthly.loc[
+        (monthly[group].astype(str) == "Total") & (monthly["period"].astype(str) != "Total")
+    ]
+    return [pd.Timestamp(str(p)).strftime("%Y-%m") for p in totals["period"]]
+
+
+def thin_months(monthly: pd.DataFrame, group: str, share: float = 0.2) -> list[str]:
+    """Months (``YYYY-MM``) with far fewer records than usual: the source may be incomplete.
+
+    "Far fewer" is under ``share`` of the median month, or so few that the month's total
+    is hidden. (The real London file has almost no rows for June and November 2022.)
     """
     totals = monthly.loc[
         (monthly[group].astype(str) == "Total") & (monthly["period"].astype(str) != "Total")
     ]
-    counts = pd.to_numeric(totals["events"], errors="coerce").dropna()
-    if len(counts) < 3:
+    counts = pd.to_numeric(totals["events"], errors="coerce")
+    if counts.notna().sum() < 3:
         return []
-    typical = float(counts.median())
-    thin = totals.loc[pd.to_numeric(totals["events"], errors="coerce") < share * typical]
-    if thin.empty:
-        return []
-    names = ", ".join(pd.Timestamp(str(p)).strftime("%B %Y") for p in thin["period"])
-    return [
+    # A month whose total is hidden had fewer records than disclosure control shows at all.
+    thin = totals.loc[(counts < share * float(counts.median())) | counts.isna()]
+    return [pd.Timestamp(str(p)).strftime("%Y-%m") for p in thin["period"]]
+
+
+def thin_months_note(months: list[str], *, left_out: bool) -> str:
+    """What the page says about thin months, and whether the trend left them out.
+
+    An incomplete month would pull the yearly change down (a month with almost no records
+    looks like a collapse in searches), so the trend is fitted without them when enough
+    months are left; the chart and the monthly counts still show every month.
+    """
+    names = ", ".join(pd.Timestamp(f"{m}-01").strftime("%B %Y") for m in months)
+    said = (
         f"Some months have far fewer records than usual ({names}). The published data for "
-        "those months may be incomplete, which lowers counts and yearly trends."
-    ]
+        "those months may be incomplete"
+    )
+    if left_out:
+        return (
+            said + ", so the change over time is worked out without them. The monthly chart "
+            "and counts still show them."
+        )
+    return said + ", which lowers counts and the change over time."
 
 
 def _sentences(results: Results, choice: Choice) -> list[str]:

@@ -36,6 +36,7 @@ __all__ = [
     "describe_ratio",
     "describe_trend",
     "format_number",
+    "ratio_digits",
 ]
 
 #: What every sentence says in place of a suppressed or blanked number.
@@ -91,6 +92,35 @@ def _interval(row: Row, digits: int, lower: str, upper: str, suffix: str = "") -
     )
 
 
+def ratio_digits(estimate: float, low: float, high: float, digits: int = 1) -> int:
+    """Enough decimals (from ``digits``, at most two more) that rounding does not mislead.
+
+    A ratio of 0.98 (0.97 to 0.99) is 1.0 (1.0 to 1.0) to one decimal: it reads as "the
+    same rate, known exactly", when the rate is in fact lower and the difference is real.
+    So decimals are added until the interval's ends read differently, and nothing that is
+    below 1 or above 1 reads as exactly 1.
+
+    Example:
+        >>> ratio_digits(3.03, 2.99, 3.06), ratio_digits(0.98, 0.97, 0.995)
+        (1, 2)
+        >>> ratio_digits(0.95, 0.93, 0.97), ratio_digits(1.0004, 0.9996, 1.0012)
+        (2, 3)
+    """
+    finite = [v for v in (estimate, low, high) if math.isfinite(v)]
+    for places in range(digits, digits + 3):
+
+        def shown(value: float, places: int = places) -> float:
+            return float(format_number(value, places).replace(",", ""))
+
+        ends_apart = not (math.isfinite(low) and math.isfinite(high)) or (
+            low == high or shown(low) != shown(high)
+        )
+        sides_kept = all(v == 1 or shown(v) != 1 for v in finite)
+        if ends_apart and sides_kept:
+            return places
+    return digits + 2
+
+
 def describe_ratio(
     row: Row,
     *,
@@ -126,6 +156,7 @@ def describe_ratio(
         return f"The ratio for {group} cannot be calculated{reason}."
     if estimate == 0:
         return f"No {group} were {event_verb}, so the ratio is zero."
+    digits = ratio_digits(estimate, _float(row, lower), _float(row, upper), digits)
     value = format_number(estimate, digits)
     form = str(_get(row, "form", "poisson rate ratio"))
     if form == "binomial risk ratio":

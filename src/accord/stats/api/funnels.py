@@ -63,6 +63,7 @@ def funnel(
             recode=recode,
             unmatched=unmatched,
             backend=backend,
+            disclosure=disclosure,
         )
         result = funnel_measure(
             frame,
@@ -78,7 +79,7 @@ def funnel(
             raise StatsInputError("Give a population (for rates) or a success condition.")
         with loaded(events, None, units, date=None, recode=recode, backend=backend) as inputs:
             frame = agg.proportion_table(inputs.events, units, success, where=where)
-        notes = missing_group_note(frame, units)
+        notes = missing_group_note(frame, units, disclosure)
         result = funnel_measure(
             frame,
             units,

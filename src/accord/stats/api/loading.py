@@ -19,6 +19,7 @@ from ibis.backends import BaseBackend
 
 from accord.stats import aggregate as agg
 from accord.stats.aggregate import Period, Predicate
+from accord.stats.api.disclosure import Disclosure
 from accord.stats.errors import StatsInputError
 from accord.stats.inputs import Source, require_columns
 from accord.stats.sessions import reading
@@ -29,6 +30,7 @@ __all__ = [
     "Population",
     "check_population",
     "column_list",
+    "count_in_note",
     "finish",
     "group_columns",
     "loaded",
@@ -150,12 +152,42 @@ def loaded(
         yield Inputs(events_table, population_table)
 
 
-def missing_group_note(frame: pd.DataFrame, keys: Sequence[str]) -> list[str]:
+def count_in_note(count: int, disclosure: Disclosure | None) -> str:
+    """A count as a published note may say it, to start a sentence.
+
+    A note goes out with the table, so it follows the table's disclosure rule: a count
+    the table would hide is never written out. Otherwise the note would show what the
+    suppression took away (five Mixed searches hidden in the table, "5 events in groups
+    with no population were left out" below it). Rounded tables give rounded counts.
+
+    Example:
+        >>> rule = Disclosure(threshold=10)
+        >>> count_in_note(5, rule), count_in_note(3436, rule), count_in_note(5, None)
+        ('Fewer than 10', '3,436', '5')
+        >>> count_in_note(3436, Disclosure(rounding=5))
+        'About 3,435'
+    """
+    if disclosure is None or count == 0:
+        return f"{count:,}"
+    if count < disclosure.threshold:
+        return f"Fewer than {disclosure.threshold:,}"
+    if disclosure.rounding:
+        base = disclosure.rounding
+        return f"About {base * round(count / base):,}"
+    return f"{count:,}"
+
+
+def missing_group_note(
+    frame: pd.DataFrame, keys: Sequence[str], disclosure: Disclosure | None
+) -> list[str]:
     """The note on events left out for a missing group value, if any were."""
     missing = int(frame.attrs.get("missing_group", 0))
     if not missing:
         return []
-    return [f"{missing:,} events with no value for {', '.join(keys)} were left out."]
+    return [
+        f"{count_in_note(missing, disclosure)} events with no value for "
+        f"{', '.join(keys)} were left out."
+    ]
 
 
 def check_population(frame: pd.DataFrame, keys: Sequence[str]) -> None:
@@ -189,8 +221,10 @@ def rate_cells(
     recode: Mapping[str, Mapping[object, object]] | None,
     unmatched: Literal["error", "drop"],
     backend: BaseBackend | None,
+    disclosure: Disclosure | None,
 ) -> tuple[pd.DataFrame, list[str]]:
-    """Events and population per cell (see :func:`accord.stats.aggregate.rate_table`)."""
+    """Events and population per cell (see :func:`accord.stats.aggregate.rate_table`),
+    and the notes on what was left out (counts in them under ``disclosure``)."""
     with loaded(events, population, keys, date=date, recode=recode, backend=backend) as inputs:
         if inputs.population is None:
             raise StatsInputError("Give the population the rates are per head of.")
@@ -204,10 +238,11 @@ def rate_cells(
             unmatched=unmatched,
         )
     check_population(frame, keys)
-    notes = missing_group_note(frame, keys)
+    notes = missing_group_note(frame, keys, disclosure)
     if frame.attrs.get("unmatched"):
         notes.append(
-            f"{frame.attrs['unmatched']:,} events in groups with no population were left out."
+            f"{count_in_note(frame.attrs['unmatched'], disclosure)} events in groups with no "
+            "population were left out."
         )
     notes.append(RESIDENTIAL_CAVEAT)
     return frame, notes

@@ -69,7 +69,7 @@ def proportions(
         frame = agg.proportion_table(
             inputs.events, counted, success, where=where, period=period, date=date
         )
-    notes = missing_group_note(frame, keys)
+    notes = missing_group_note(frame, keys, disclosure)
     if compare is None:
         result = proportion_measure(frame, keys, method=method, conf_level=conf_level)
     else:

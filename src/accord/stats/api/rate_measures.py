@@ -84,6 +84,7 @@ def rates(
         recode=recode,
         unmatched=unmatched,
         backend=backend,
+        disclosure=disclosure,
     )
     result = rate_measure(frame, keys, per=per, conf_level=conf_level)
     if disclosure is not None:
@@ -137,6 +138,7 @@ def ratios(
         recode=recode,
         unmatched=unmatched,
         backend=backend,
+        disclosure=disclosure,
     )
     chosen = overall_reference(frame, groups, "population", reference)
     result = per_stratum(

@@ -10,7 +10,7 @@ from ibis.backends import BaseBackend
 from accord.stats import aggregate as agg
 from accord.stats.aggregate import Period, Predicate
 from accord.stats.api.disclosure import DEFAULT_DISCLOSURE, Disclosure
-from accord.stats.api.loading import column_list, finish, loaded
+from accord.stats.api.loading import column_list, count_in_note, finish, loaded
 from accord.stats.errors import StatsInputError
 from accord.stats.inputs import Source
 from accord.stats.suppression import suppress
@@ -46,7 +46,10 @@ def tabulate(
     notes: list[str] = []
     missing = int(frame.loc[null_key, "events"].sum())
     if missing:
-        notes.append(f"{missing:,} events with no value for {', '.join(all_keys)} were left out.")
+        notes.append(
+            f"{count_in_note(missing, disclosure)} events with no value for "
+            f"{', '.join(all_keys)} were left out."
+        )
     frame = frame.loc[~null_key].reset_index(drop=True)
     if frame.empty:
         raise StatsInputError("No events to count: the data (after any filter) is empty.")

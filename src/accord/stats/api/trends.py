@@ -62,6 +62,7 @@ def trend(
             recode=recode,
             unmatched=unmatched,
             backend=backend,
+            disclosure=disclosure,
         )
     else:
         with loaded(events, None, groups, date=date, recode=recode, backend=backend) as inputs:
@@ -74,7 +75,7 @@ def trend(
             frame = frame.loc[~null_key].reset_index(drop=True)
         if frame.empty:
             raise StatsInputError("No events to count: the data (after any filter) is empty.")
-        notes = missing_group_note(frame, groups)
+        notes = missing_group_note(frame, groups, disclosure)
     frame["period"] = pd.to_datetime(frame["period"]).dt.to_period(_PERIOD_FREQ[period])
     result = poisson_trend(
         frame,
