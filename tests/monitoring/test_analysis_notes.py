@@ -12,9 +12,11 @@ import pytest
 
 from accord.monitoring.analysis import (
     Choice,
+    Results,
     months_between,
     months_in,
     run,
+    summary_sentences,
     thin_months,
     thin_months_note,
 )
@@ -102,3 +104,48 @@ def test_the_trend_leaves_thin_months_out_and_says_so(tmp_path: Path) -> None:
     assert any("worked out without them" in note for note in results.notes)
     # The monthly table keeps every month.
     assert set(thin) <= set(months_in(results.monthly, choice.group))
+
+
+def test_a_hidden_row_in_the_summary_says_what_is_hidden_and_why() -> None:
+    """Other is hidden only to protect a handful of Mixed searches: "too small" would be
+    untrue of Other's 7,430 searches."""
+    empty = pd.DataFrame()
+    ratios = pd.DataFrame(
+        [
+            {
+                "group": "Other",
+                "reference_group": "White",
+                "is_reference": False,
+                "suppressed": True,
+                "estimate": None,
+            },
+            {
+                "group": "White",
+                "reference_group": "White",
+                "is_reference": True,
+                "suppressed": False,
+                "estimate": 1.0,
+            },
+        ]
+    )
+    proportions = pd.DataFrame(
+        [
+            {"group": "Mixed", "suppressed": True, "estimate": None},
+            {
+                "group": "White",
+                "suppressed": False,
+                "estimate": 0.145,
+                "lower": 0.142,
+                "upper": 0.148,
+                "conf_level": 0.95,
+            },
+        ]
+    )
+    results = Results(empty, ratios, proportions, empty, empty, empty)
+    choice = Choice(Path("e"), Path("p"), "g", reference="White", focus="Black")
+    assert summary_sentences(results, choice) == [
+        "Other people compared with White people: hidden to protect small numbers.",
+        "For Mixed people, the share of searches that ended in arrest: hidden to protect "
+        "small numbers.",
+        "For White people, 14.5% of searches ended in arrest (95% CI 14.2% to 14.8%).",
+    ]

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 
 from accord.audit.models import AuditEvent
+from accord.monitoring import analysis
 from accord.monitoring.models import AnalysisRun, RunStatus
 from accord.monitoring.services import frames, start_analysis
 from accord.policy.roles import OrgKind, Role
@@ -124,6 +125,21 @@ def test_the_same_question_reuses_its_run() -> None:
     assert first.pk == second.pk
     other = start_analysis(None, analyst, events, population, {**PARAMS, "focus": "Asian"})
     assert other.pk != first.pk
+
+
+@pytest.mark.django_db
+def test_a_changed_analysis_answers_again_and_keeps_the_old_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    analyst = person(OrgKind.POLICE, Role.ANALYST)
+    events, population = import_london(analyst)
+    before = start_analysis(None, analyst, events, population, dict(PARAMS))
+    monkeypatch.setattr(analysis, "METHOD_VERSION", analysis.METHOD_VERSION + 1)
+    after = start_analysis(None, analyst, events, population, dict(PARAMS))
+    assert after.pk != before.pk
+    assert after.status == RunStatus.DONE
+    before.refresh_from_db()
+    assert before.status == RunStatus.DONE and before.result  # kept as it was
 
 
 @pytest.mark.django_db

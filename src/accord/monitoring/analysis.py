@@ -17,9 +17,14 @@ import pandas as pd
 
 from accord.stats import api
 from accord.stats.inputs import read
-from accord.stats.sentences import TOO_SMALL, describe_proportion, describe_ratio
+from accord.stats.sentences import describe_proportion, describe_ratio
 
 Progress = Callable[[int, str], None]
+
+#: Changes whenever the same question would get a different answer (what is computed, or
+#: how it is published): stored runs of another version are not reused (``run_key``).
+#: 2: thin months left out of the trend; notes under disclosure control; summary wording.
+METHOD_VERSION = 2
 
 #: The population table's columns (accord.datasets.census).
 POPULATION_GROUP = "ethnic_group"
@@ -200,7 +205,7 @@ def run(choice: Choice, progress: Progress | None = None) -> Results:
             "comparisons; people of Mixed ethnicity who were searched are counted in whichever "
             "group the officer chose."
         )
-    results.sentences = _sentences(results, choice)
+    results.sentences = summary_sentences(results, choice)
     # The monthly table repeats the other tables' notes about left-out events. Without the
     # thin months, the trend's own count of them is of fewer months: the others' is the one.
     for table in (rates, ratios, proportions, funnel, *(() if left_out else (trend,))):
@@ -260,21 +265,34 @@ def thin_months_note(months: list[str], *, left_out: bool) -> str:
     return said + ", which lowers counts and the change over time."
 
 
-def _sentences(results: Results, choice: Choice) -> list[str]:
+def summary_sentences(results: Results, choice: Choice) -> list[str]:
+    """The summary. A hidden row says which measure is hidden and that it protects small
+    numbers: a group hidden only to protect another (secondary suppression, say Other
+    beside a handful of Mixed searches) is not itself small, so "too small" would be wrong."""
     lines: list[str] = []
     for _, row in results.ratios.iterrows():
         if bool(row.get("is_reference", False)):
             continue
         if bool(row.get("suppressed", False)):
-            lines.append(f"{row['group']}: {TOO_SMALL}")
+            lines.append(
+                f"{row['group']} people compared with {choice.reference} people: "
+                f"{HIDDEN_IN_SUMMARY}"
+            )
         elif not _blank(row.get("estimate")):
             lines.append(describe_ratio(row, group_noun="people", event_verb="searched"))
     for _, row in results.proportions.iterrows():
         if bool(row.get("suppressed", False)):
-            lines.append(f"{row['group']}: {TOO_SMALL}")
+            lines.append(
+                f"For {row['group']} people, the share of searches that ended in "
+                f"{choice.outcome.lower()}: {HIDDEN_IN_SUMMARY}"
+            )
         elif not _blank(row.get("estimate")):
             lines.append(describe_proportion(row, outcome=f"ended in {choice.outcome.lower()}"))
     return lines
+
+
+#: What the summary says in place of a hidden number (the tables say the same).
+HIDDEN_IN_SUMMARY = "hidden to protect small numbers."
 
 
 def _blank(value: object) -> bool:

@@ -40,8 +40,17 @@ def choice_for(events: Dataset, population: Dataset, params: dict[str, Any]) -> 
 
 
 def run_key(events: Dataset, population: Dataset, params: dict[str, Any]) -> str:
+    """The question asked, and of which version of the analysis: a run made before the
+    analysis changed is not handed out as today's answer (it stays, unchanged, wherever
+    it is attached as evidence)."""
     canonical = json.dumps(
-        {"events": str(events.pk), "population": str(population.pk), **params}, sort_keys=True
+        {
+            "events": str(events.pk),
+            "population": str(population.pk),
+            **params,
+            "method": analysis.METHOD_VERSION,
+        },
+        sort_keys=True,
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
