@@ -15,6 +15,7 @@ import pandas as pd
 
 from accord.reports.charts import Spec, funnel_chart, interval_chart, trend_chart
 from accord.stats.funnel import funnel_limits
+from accord.stats.sentences import ratio_digits
 
 HIDDEN = "Hidden to protect small numbers"
 
@@ -93,6 +94,14 @@ def rates_section(frame: pd.DataFrame) -> Section:
     )
 
 
+def _ratio_places(row: pd.Series, lower: str, upper: str) -> int:
+    values: list[Any] = [row.get(name) for name in ("estimate", lower, upper)]
+    if any(_blank(value) for value in values):
+        return 2
+    estimate, low, high = (float(value) for value in values)
+    return ratio_digits(estimate, low, high, digits=2)
+
+
 def ratios_section(frame: pd.DataFrame) -> Section:
     reference = str(frame["reference_group"].iloc[0]) if len(frame) else ""
     rows = []
@@ -101,12 +110,16 @@ def ratios_section(frame: pd.DataFrame) -> Section:
         if _hidden(row):
             rows.append([str(row["group"]), HIDDEN, "–", "–"])
             continue
+        # As in the summary: 0.983 (0.969 to 0.998) is not "0.98 (0.97 to 1.00)".
+        places = max(
+            _ratio_places(row, "lower", "upper"), _ratio_places(row, "exact_lower", "exact_upper")
+        )
         rows.append(
             [
                 str(row["group"]),
-                number(row["estimate"], 2),
-                interval(row, digits=2),
-                interval(row, "exact_lower", "exact_upper", digits=2),
+                number(row["estimate"], places),
+                interval(row, digits=places),
+                interval(row, "exact_lower", "exact_upper", digits=places),
             ]
         )
     spec = interval_chart(
