@@ -167,3 +167,12 @@ def test_an_assessment_goes_from_draft_to_publication(
     assert "How many times the White rate" in text  # a chart, drawn from its spec
     assert "Compared with White people" in text  # and its data table
     assert "Significant disparities" in text
+
+    # 5. The public finds it from the home page, through the register.
+    browse.goto("/")
+    browse.submit(page.get_by_role("link", name="Published equality impact assessments"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Published equality impact assessments"
+    )
+    browse.submit(page.get_by_role("link", name="Stop and search: supervisor review"))
+    assert browse.path == public_path

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from accord.eia import services
-from accord.eia.models import Assessment
+from accord.eia.models import Assessment, Initiative
 from accord.eia.vocabularies import Group
 
 
-def assessment_in_review(who: object) -> Assessment:
-    """A complete draft, every group rated, submitted for partner review."""
+def assessment_in_review(
+    who: object, *, initiative: Initiative | None = None, title: str = "Domestic abuse arrests"
+) -> Assessment:
+    """A complete draft, every group rated, submitted for partner review: of a new
+    initiative, or the next version for ``initiative``."""
     analyst = who.analyst  # type: ignore[attr-defined]
-    initiative = services.create_initiative(
-        None,
-        title="Domestic abuse arrests",
-        description="Arrest policy.",
-        kind="existing",
-        by=analyst,
-    )
+    if initiative is None:
+        initiative = services.create_initiative(
+            None,
+            title=title,
+            description="Arrest policy.",
+            kind="existing",
+            by=analyst,
+        )
     draft = services.start_assessment(None, initiative, by=analyst)
     for group in Group.values:
         services.rate_impact(
@@ -33,3 +37,20 @@ def assessment_in_review(who: object) -> Assessment:
     services.submit_for_review(None, draft, by=analyst)
     draft.refresh_from_db()
     return draft
+
+
+def published_assessment(
+    who: object,
+    second_owner: object,
+    *,
+    initiative: Initiative | None = None,
+    title: str = "Domestic abuse arrests",
+) -> Assessment:
+    """An assessment through review, two sign-offs and publication, as the services do it."""
+    assessment = assessment_in_review(who, initiative=initiative, title=title)
+    services.approve(None, assessment, by=who.owner)  # type: ignore[attr-defined]
+    services.approve(None, assessment, by=second_owner)  # type: ignore[arg-type]
+    assessment.refresh_from_db()
+    services.publish(None, assessment, by=who.owner)  # type: ignore[attr-defined]
+    assessment.refresh_from_db()
+    return assessment

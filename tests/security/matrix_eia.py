@@ -40,6 +40,7 @@ ROWS: dict[str, Expect] = {
     "assessment_approve": _only("plan_owner", (405, 302)),
     "assessment_publish": _only("plan_owner", (405, 302)),
     "public_assessment": table(anonymous=(200, 405), signed_in=(200, 405)),
+    "public_eia_register": table(anonymous=(200, 405), signed_in=(200, 405)),
     "plan_action_new": _authors((200, 200)),
     "assessment_diff": READ,
     "initiative_edit": _authors((200, 200)),
@@ -99,6 +100,11 @@ def _published_kwargs(users: dict[str, Any]) -> dict[str, Any]:
     return {"uid": _with_status(users, "published").uid}
 
 
+def _register_kwargs(users: dict[str, Any]) -> dict[str, Any]:
+    _with_status(users, "published")  # so the register lists something
+    return {}
+
+
 def _second_version_kwargs(users: dict[str, Any]) -> dict[str, Any]:
     from accord.eia import services
     from accord.eia.models import Assessment
@@ -119,6 +125,7 @@ KWARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "assessment_approve": _assessment_kwargs,
     "assessment_publish": _assessment_kwargs,
     "public_assessment": _published_kwargs,
+    "public_eia_register": _register_kwargs,
     "plan_action_new": _assessment_kwargs,
     "initiative_detail": _initiative_kwargs,
     "assessment_new": _initiative_kwargs,

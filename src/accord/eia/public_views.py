@@ -6,13 +6,24 @@ import uuid
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from accord.eia import report
+from accord.eia import published, report
 from accord.eia.models import Assessment
 from accord.eia.services import REVIEW_SECTIONS
 from accord.eia.vocabularies import PROTECTED, AssessmentStatus, Group
 from accord.policy.views import public
+
+
+@public
+@require_safe
+def public_register(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "eia/public_register.html",
+        {"entries": published.register(timezone.localdate())},
+    )
 
 
 @public
@@ -33,6 +44,7 @@ def public_assessment(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
         "eia/public_assessment.html",
         {
             "assessment": assessment,
+            "newer": published.newer_version(assessment),
             "initiative": assessment.initiative,
             "groups": groups,
             "analyses": report.analyses(assessment),

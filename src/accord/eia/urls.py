@@ -50,6 +50,7 @@ urlpatterns: list[Any] = [
     ),
     path("eia/assessments/<uuid:uid>/actions/new/", views.plan_action_new, name="plan_action_new"),
     path("eia/assessments/<uuid:uid>/assessment.pdf", views.assessment_pdf, name="assessment_pdf"),
+    path("public/eia/", public_views.public_register, name="public_eia_register"),
     path("public/eia/<uuid:uid>/", public_views.public_assessment, name="public_assessment"),
     path(
         "public/eia/<uuid:uid>/assessment.pdf",

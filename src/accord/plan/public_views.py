@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from accord.eia import published
 from accord.plan import report, services
 from accord.plan.models import Comment, Commitment, EvidenceFile, Plan
 from accord.plan.views import commitment_rows, evidence_response
@@ -90,6 +91,7 @@ def public_commitment(request: HttpRequest, slug: str, uid: uuid.UUID) -> HttpRe
             "ratings": services.current_ratings(commitment),
             "contested": services.is_contested(commitment),
             "comments": commitment.comments.select_related("organisation", "response"),
+            "assessments": published.for_commitment(commitment),
             "public": True,
         },
     )

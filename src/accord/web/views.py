@@ -20,14 +20,22 @@ def public_home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     plans: list[Any] = []
+    assessments = False
     if "partnership" in settings.ACCORD_ZONES:
+        from accord.eia.models import Assessment
+        from accord.eia.vocabularies import AssessmentStatus
         from accord.plan.models import Plan
 
         plans = list(Plan.objects.filter(published=True).select_related("owner"))
+        assessments = Assessment.objects.filter(status=AssessmentStatus.PUBLISHED).exists()
     return render(
         request,
         "web/public_home.html",
-        {"self_referral_open": "casework" in settings.ACCORD_ZONES, "published_plans": plans},
+        {
+            "self_referral_open": "casework" in settings.ACCORD_ZONES,
+            "published_plans": plans,
+            "published_assessments": assessments,
+        },
     )
 
 
