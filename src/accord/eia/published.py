@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 
-from accord.eia.models import Assessment, AttachedAnalysis, ImpactRating, Initiative
+from accord.eia.models import Assessment, Initiative
 from accord.eia.vocabularies import AssessmentStatus, Group, Impact
 from accord.plan.models import Commitment
 
@@ -49,12 +49,7 @@ def register(today: dt.date) -> list[Entry]:
         .prefetch_related(
             Prefetch(
                 "assessments",
-                queryset=_published()
-                .order_by("-version")
-                .prefetch_related(
-                    Prefetch("impacts", queryset=ImpactRating.objects.all()),
-                    Prefetch("analyses", queryset=AttachedAnalysis.objects.all()),
-                ),
+                queryset=_published().order_by("-version").prefetch_related("impacts", "analyses"),
                 to_attr="published_versions",
             )
         )

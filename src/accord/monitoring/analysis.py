@@ -220,12 +220,20 @@ def run(choice: Choice, progress: Progress | None = None) -> Results:
 MIN_TREND_MONTHS = 3
 
 
-def months_in(monthly: pd.DataFrame, group: str) -> list[str]:
-    """The months (``YYYY-MM``) of the monthly table, in order, without its total."""
-    totals = monthly.loc[
+def _month_totals(monthly: pd.DataFrame, group: str) -> pd.DataFrame:
+    """The monthly table's all-groups row for each month (not the grand total)."""
+    return monthly.loc[
         (monthly[group].astype(str) == "Total") & (monthly["period"].astype(str) != "Total")
     ]
-    return [pd.Timestamp(str(p)).strftime("%Y-%m") for p in totals["period"]]
+
+
+def _month_names(periods: pd.Series) -> list[str]:
+    return [pd.Timestamp(str(p)).strftime("%Y-%m") for p in periods]
+
+
+def months_in(monthly: pd.DataFrame, group: str) -> list[str]:
+    """The months (``YYYY-MM``) of the monthly table, in order, without its total."""
+    return _month_names(_month_totals(monthly, group)["period"])
 
 
 def thin_months(monthly: pd.DataFrame, group: str, share: float = 0.2) -> list[str]:
@@ -234,15 +242,13 @@ def thin_months(monthly: pd.DataFrame, group: str, share: float = 0.2) -> list[s
     "Far fewer" is under ``share`` of the median month, or so few that the month's total
     is hidden. (The real London file has almost no rows for June and November 2022.)
     """
-    totals = monthly.loc[
-        (monthly[group].astype(str) == "Total") & (monthly["period"].astype(str) != "Total")
-    ]
+    totals = _month_totals(monthly, group)
     counts = pd.to_numeric(totals["events"], errors="coerce")
     if counts.notna().sum() < 3:
         return []
     # A month whose total is hidden had fewer records than disclosure control shows at all.
     thin = totals.loc[(counts < share * float(counts.median())) | counts.isna()]
-    return [pd.Timestamp(str(p)).strftime("%Y-%m") for p in thin["period"]]
+    return _month_names(thin["period"])
 
 
 def thin_months_note(months: list[str], *, left_out: bool) -> str:
