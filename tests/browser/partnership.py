@@ -39,11 +39,11 @@ class LondonData:
 
     @property
     def stops_option(self) -> str:
-        return f"{self.stops} (version 1)"
+        return self.stops  # a first version is listed by its name alone
 
     @property
     def census_option(self) -> str:
-        return f"{self.census} (version 1)"
+        return self.census
 
 
 def menu_link(browse: Browse, name: str) -> Locator:

@@ -41,19 +41,39 @@ def dataset_facts(dataset: Dataset) -> tuple[list[tuple[str, str]], list[str]]:
     return _dataset_facts(str(dataset.path))
 
 
+#: Dataset names run long: at its own width a select is capped by the column and cuts them off.
+FULL_WIDTH = "govuk-!-width-full"
+
+
+class DatasetChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """Names a dataset as people know it, adding the version only once there is a newer one.
+
+    "(version 1)" on every first import made the longest names too wide to read whole.
+    """
+
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.name if obj.version == 1 else f"{obj.name} (version {obj.version})"
+
+
 class AnalysisForm(forms.Form):
-    events = forms.ModelChoiceField(
-        queryset=Dataset.objects.none(), label="Stop and search data", empty_label=None
+    events = DatasetChoiceField(
+        queryset=Dataset.objects.none(),
+        label="Stop and search data",
+        empty_label=None,
+        widget=forms.Select(attrs={"class": FULL_WIDTH}),
     )
-    population = forms.ModelChoiceField(
-        queryset=Dataset.objects.none(), label="Population", empty_label=None
+    population = DatasetChoiceField(
+        queryset=Dataset.objects.none(),
+        label="Population",
+        empty_label=None,
+        widget=forms.Select(attrs={"class": FULL_WIDTH}),
     )
     group = forms.ChoiceField(label="Compare groups by", choices=GROUP_COLUMNS)
     reference = forms.ChoiceField(
         label="Compare each group with",
         choices=[(g, g) for g in BROAD_GROUPS],
         initial="White",
-        help_text="Ratios say how many times this group's rate each group's rate is.",
+        help_text="Each group's rate is divided by this group's rate: 2 means twice as often.",
     )
     focus = forms.ChoiceField(
         label="Group to compare areas for",

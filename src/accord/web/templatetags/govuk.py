@@ -28,6 +28,10 @@ def govuk_widget(field: BoundField) -> SafeString:
     css = _widget_class(field.field.widget)
     if field.errors:
         css += f" {css.split('__')[0]}--error" if "__" not in css else ""
+    # A form may ask for more, such as a width class; as_widget would otherwise drop it.
+    extra = field.field.widget.attrs.get("class")
+    if extra:
+        css += f" {extra}"
     described = []
     if field.help_text:
         described.append(f"{field.auto_id}-hint")
