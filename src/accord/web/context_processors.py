@@ -10,6 +10,28 @@ from django.http import HttpRequest
 from accord.policy.roles import Zone
 from accord.policy.rules import can, principal_of
 
+#: Which menu item a page sits under, by the start of its path.
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("/home/", "home"),
+    ("/casework/", "cases"),
+    ("/plans/", "plans"),
+    ("/eia/", "eia"),
+    ("/datasets/", "data"),
+    ("/analysis/", "analysis"),
+    ("/people/", "people"),
+    ("/account/2fa/", "security"),
+    ("/account/sessions/", "security"),
+    ("/account/security/", "security"),
+)
+
+
+def section_of(path: str) -> str | None:
+    """The menu item to mark as current, so people can see where they are."""
+    for prefix, section in SECTIONS:
+        if path.startswith(prefix):
+            return section
+    return None
+
 
 def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
@@ -26,6 +48,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "shell_can_work_cases": principal is not None
         and "casework" in settings.ACCORD_ZONES
         and can(user, "casework.work"),
+        "shell_section": section_of(request.path),
         "quick_exit_url": settings.ACCORD_QUICK_EXIT_URL,
         # base.html asks for form.errors on every page. Without a default, a page with no
         # form makes the template engine log a failed lookup whose message holds the whole
