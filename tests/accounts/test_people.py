@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from accord.accounts.models import Membership, User
 from accord.audit.models import AuditEvent
@@ -149,3 +152,55 @@ def test_service_admin_cannot_see_or_touch_other_organisations() -> None:
     assert response.status_code == 404
     other.refresh_from_db()
     assert other.is_active
+
+
+def _invite(mailoutbox: list, capture: object) -> tuple[User, str]:
+    admin = person(OrgKind.ADVISORY_SERVICE, Role.SERVICE_ADMIN)
+    client = client_for("x", {"x": admin})
+    with capture(execute=True):  # type: ignore[operator]
+        client.post(
+            "/people/invite/",
+            {
+                "display_name": "New Advocate",
+                "email": "invitee@example.org",
+                "organisation": admin.active_membership.organisation.pk,
+                "role": Role.ADVOCATE.value,
+            },
+        )
+    link = re.search(r"http://testserver(/account/password/reset/key/\S+)", mailoutbox[-1].body)
+    assert link is not None
+    assert "expires after 24 hours" in mailoutbox[-1].body
+    return User.objects.get(email="invitee@example.org"), link.group(1)
+
+
+def _choose_password(link: str) -> int:
+    invitee = Client()
+    follow = invitee.get(link, follow=True)
+    if follow.context and follow.context.get("token_fail"):
+        return 410
+    form_url = follow.redirect_chain[-1][0] if follow.redirect_chain else link
+    password = "plum sofa lantern river"
+    return invitee.post(form_url, {"password1": password, "password2": password}).status_code
+
+
+@pytest.mark.django_db
+def test_an_invitation_link_expires_after_24_hours(
+    mailoutbox: list, django_capture_on_commit_callbacks: object
+) -> None:
+    """SECURITY.md AU-10: invite tokens expire within 24 hours."""
+    user, link = _invite(mailoutbox, django_capture_on_commit_callbacks)
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=25)):
+        assert _choose_password(link) == 410
+    user.refresh_from_db()
+    assert not user.has_usable_password()
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=23)):
+        assert _choose_password(link) == 302
+
+
+@pytest.mark.django_db
+def test_an_invitation_link_works_once(
+    mailoutbox: list, django_capture_on_commit_callbacks: object
+) -> None:
+    _, link = _invite(mailoutbox, django_capture_on_commit_callbacks)
+    assert _choose_password(link) == 302
+    assert _choose_password(link) == 410

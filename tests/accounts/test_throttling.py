@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from django.core.cache import cache
-from django.test import Client, override_settings
+from django.test import Client, RequestFactory, override_settings
 
 from accord.accounts import throttle
+from accord.accounts.client_ip import client_ip
 from accord.accounts.totp import code_for_secret
 from accord.policy.roles import OrgKind, Role
 from tests.factories import PASSWORD, enrol_totp, person
@@ -87,3 +92,41 @@ def test_locked_out_page_is_plain_language() -> None:
     assert response.status_code == 429
     assert b"you cannot try again for 10 minutes" in response.content
     assert response["Retry-After"] == "600"
+
+
+@pytest.mark.django_db
+def test_nobody_can_lock_a_person_out_by_failing_as_them_elsewhere() -> None:
+    """With the real limits (SECURITY.md AU-5): the pair is locked, the person is not."""
+    user = person(OrgKind.POLICE, Role.ANALYST, email="target@example.org")
+    attacker = Client()
+    for _ in range(12):
+        _login(attacker, user.email, "a wrong guess at it", ip="203.0.113.9")
+    assert _login(attacker, user.email, PASSWORD, ip="203.0.113.9") == 429
+    assert _login(Client(), user.email, PASSWORD, ip="198.51.100.7") == 302
+
+
+@override_settings(ACCORD_TRUSTED_PROXIES=["10.1.1.1"])
+def test_forwarded_addresses_are_believed_only_from_a_trusted_proxy() -> None:
+    """SECURITY.md CF-3: a spoofed X-Forwarded-For from anyone else is ignored."""
+    factory = RequestFactory()
+    via_proxy = factory.get("/", REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 5.6.7.8")
+    spoofed = factory.get("/", REMOTE_ADDR="9.9.9.9", HTTP_X_FORWARDED_FOR="5.6.7.8")
+    assert client_ip(via_proxy) == "5.6.7.8"  # the hop the proxy itself saw
+    assert client_ip(spoofed) == "9.9.9.9"
+
+
+def test_trusted_proxies_are_read_from_the_environment() -> None:
+    script = "from django.conf import settings; print(settings.ACCORD_TRUSTED_PROXIES)"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "accord.settings.test",
+        "ACCORD_TRUSTED_PROXIES": "10.0.0.5, 10.0.0.6",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {script}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert out.strip() == "['10.0.0.5', '10.0.0.6']"

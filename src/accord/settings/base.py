@@ -203,10 +203,15 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Accord: "
+# No per-account limit on failed sign-ins: allauth's default ("5/300s/key") would let anyone
+# lock a person out by typing five wrong passwords for their email address (SECURITY.md
+# AU-5). Guessing is limited per (email, address) by accord.accounts.throttle instead.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/300s/key",
+    "login_failed": "30/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
+# Invitations and password-reset links work once and for 24 hours (SECURITY.md AU-10).
+PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_TOTP_ISSUER = "Accord"
@@ -216,6 +221,10 @@ LOGIN_URL = "account_login"
 USERSESSIONS_TRACK_ACTIVITY = False
 
 # Our own per-(username, IP) throttles, on top of allauth's, in the shared cache.
+# The reverse proxies whose X-Forwarded-For is believed, by address (SECURITY.md CF-3).
+# Without them every client behind the proxy shares one address for throttles and logs.
+ACCORD_TRUSTED_PROXIES = env_list("ACCORD_TRUSTED_PROXIES")
+
 ACCORD_THROTTLES = {
     "login": {"limit": 5, "window": 15 * 60},
     "mfa": {"limit": 5, "window": 15 * 60},
