@@ -73,3 +73,14 @@ def test_quick_exit_button_is_on_casework_pages_only() -> None:
     analyst = client_for("b", {"b": person(OrgKind.POLICE, Role.ANALYST)})
     assert b"data-accord-quick-exit" in advocate.get("/home/").content
     assert b"data-accord-quick-exit" not in analyst.get("/home/").content
+
+
+@pytest.mark.django_db
+def test_signing_out_clears_the_site_too() -> None:
+    """SECURITY.md DP-2: the ordinary Sign out button, not only quick exit."""
+    client = client_for("x", {"x": person(OrgKind.POLICE, Role.ANALYST)})
+    assert "Clear-Site-Data" not in client.get("/account/logout/")
+    response = client.post("/account/logout/")
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == '"cache", "cookies", "storage"'
+    assert client.get("/home/").status_code == 302

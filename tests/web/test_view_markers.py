@@ -48,6 +48,21 @@ def test_an_unmarked_view_is_refused_at_start_up() -> None:
     assert "/unmarked/" in errors[0].msg
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["anonymous", "analyst"])
+def test_an_unmarked_view_is_never_run_even_if_the_server_started(
+    who: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """SECURITY.md AZ-1: checks do not run under WSGI, so the middleware refuses it too."""
+    client = client_for(who, {"analyst": person(OrgKind.POLICE, Role.ANALYST)})
+    with override_settings(ROOT_URLCONF="tests.web.unmarked_urls"):
+        response = client.get("/unmarked/")
+        assert client.get("/").status_code in {200, 302}  # marked views still work
+    assert response.status_code == 404
+    assert b"nobody decided" not in response.content
+    assert "no policy marker: unmarked_view" in caplog.text
+
+
 def test_requires_refuses_an_action_with_no_rule() -> None:
     with pytest.raises(LookupError, match=r"no\.such\.action"):
         requires("no.such.action")

@@ -2,11 +2,12 @@
 
 allauth guards its own pages (a sign-in page must open for people who are not signed in),
 so each of its views is marked ``auth_flow``. The sign-in, MFA and password-reset views are
-wrapped with Accord's per-(username, IP) throttle.
+wrapped with Accord's per-(username, IP) throttle, and sign-out also clears the site.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.http import HttpRequest, HttpResponseBase
@@ -42,10 +43,28 @@ def _always(response: HttpResponseBase) -> bool:
     return True
 
 
-THROTTLES = {
+def clears_site_data(view: Any) -> Any:
+    """Signing out also asks the browser to forget Accord (SECURITY.md DP-2).
+
+    On a shared or watched device, pages kept in the cache or storage could show what
+    someone was doing. Only a completed sign-out clears: the confirmation page does not.
+    """
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response: HttpResponseBase = view(request, *args, **kwargs)
+        if request.method == "POST" and not request.user.is_authenticated:
+            response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+        return response
+
+    return wrapped
+
+
+WRAPPERS = {
     "account_login": throttled("login", _login_username, _form_rejected),
     "mfa_authenticate": throttled("mfa", _mfa_username, _form_rejected),
     "account_reset_password": throttled("reset", _reset_username, _always),
+    "account_logout": clears_site_data,
 }
 
 
@@ -80,7 +99,7 @@ def _mark(patterns: list[Any]) -> list[Any]:
         if entry.name in EXCLUDED:
             continue
         callback = entry.callback
-        wrap = THROTTLES.get(entry.name or "")
+        wrap = WRAPPERS.get(entry.name or "")
         if wrap is not None:
             callback = wrap(callback)
         marked.append(

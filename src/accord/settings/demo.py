@@ -9,6 +9,8 @@ os.environ.setdefault(
 )
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+# Readable lines in the terminal; production and tests log JSON (SECURITY.md LG-3).
+os.environ.setdefault("ACCORD_LOG_FORMAT", "plain")
 
 from accord.settings.base import *  # noqa: F403
 

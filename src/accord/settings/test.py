@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("ACCORD_VAR_DIR", "/tmp/accord-test-var")  # noqa: S108
+# As in production, not the demo's plain lines: the log tests read what production writes.
+os.environ.setdefault("ACCORD_LOG_FORMAT", "json")
 
 from accord.settings.demo import *  # noqa: F403
 

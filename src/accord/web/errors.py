@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.template import loader
 from django.views import defaults
 
 from accord.policy.views import public
@@ -25,4 +26,11 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 @public
 def server_error(request: HttpRequest) -> HttpResponse:
-    return defaults.server_error(request)
+    """The error page, with the reference the log record of this request carries (LG-4)."""
+    try:
+        body = loader.get_template("500.html").render(
+            {"request_id": str(getattr(request, "request_id", ""))}
+        )
+    except Exception:  # the page that says something broke must not break itself
+        return defaults.server_error(request)
+    return HttpResponseServerError(body)
