@@ -68,6 +68,26 @@ def test_quick_exit_signs_out_and_clears_the_site() -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "shown"),
+    [
+        ("/", True),
+        ("/public/eia/", True),
+        ("/account/login/", False),
+        ("/account/password/reset/", False),
+    ],
+)
+def test_quick_exit_is_on_every_public_page_a_survivor_may_read(path: str, shown: bool) -> None:
+    """CASEWORK.md: quick exit on every page a survivor may see, not only in casework.
+
+    Not on the sign-in pages, where typing a password presses Shift often.
+    """
+    response = Client().get(path)
+    assert response.status_code == 200
+    assert (b"data-accord-quick-exit" in response.content) is shown
+
+
+@pytest.mark.django_db
 def test_quick_exit_button_is_on_casework_pages_only() -> None:
     advocate = client_for("a", {"a": person(OrgKind.ADVISORY_SERVICE, Role.ADVOCATE)})
     analyst = client_for("b", {"b": person(OrgKind.POLICE, Role.ANALYST)})

@@ -33,13 +33,28 @@ def section_of(path: str) -> str | None:
     return None
 
 
+def shows_quick_exit(request: HttpRequest, *, in_casework: bool) -> bool:
+    """Quick exit on every page a survivor may see (CASEWORK.md), not only the casework zone.
+
+    Anyone not signed in may be a survivor reading the public pages. The sign-in and
+    password pages are left out: typing a password with capitals presses Shift often
+    enough to trigger the three-Shift exit by accident.
+    """
+    if in_casework:
+        return True
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    return not signed_in and not request.path.startswith("/account/")
+
+
 def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     membership = getattr(user, "active_membership", None) if user is not None else None
     principal = principal_of(user)
+    in_casework = principal is not None and principal.zone is Zone.CASEWORK
     return {
         "shell_membership": membership,
-        "shell_in_casework": principal is not None and principal.zone is Zone.CASEWORK,
+        "shell_in_casework": in_casework,
         "shell_can_view_people": principal is not None and can(user, "accounts.view_people"),
         "shell_can_analyse": principal is not None and can(user, "monitoring.analyse"),
         "shell_can_view_plans": principal is not None
@@ -49,6 +64,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         and "casework" in settings.ACCORD_ZONES
         and can(user, "casework.work"),
         "shell_section": section_of(request.path),
+        "shell_quick_exit": shows_quick_exit(request, in_casework=in_casework),
         "quick_exit_url": settings.ACCORD_QUICK_EXIT_URL,
         # base.html asks for form.errors on every page. Without a default, a page with no
         # form makes the template engine log a failed lookup whose message holds the whole
