@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from html import escape
 
 import pytest
 from django.test import Client
@@ -57,6 +58,7 @@ def test_the_pdf_holds_the_sections_the_charts_their_tables_and_the_ratings() ->
     assert "Supervisor review of every search." in text
     assert "Sexual orientation" in text and "Immigration status" in text
     assert len(pdf.pages) >= 3
+    _assert_caveats_in(text, run.result["notes"])
     # Figures are drawn as vector graphics: the chart pages carry drawing operators.
     assert any(b" re" in page.get_contents().get_data() for page in pdf.pages)
     assert who.analyst.display_name not in text
@@ -79,3 +81,13 @@ def test_the_page_and_the_public_page_show_the_charts_and_their_tables() -> None
     Assessment.objects.filter(pk=draft.pk).update(status=AssessmentStatus.PUBLISHED)
     public = Client().get(reverse("public_assessment", args=[draft.uid])).content.decode()
     assert public.count('<svg role="img"') == 5
+    for html in (page, public):
+        _assert_caveats_in(" ".join(html.split()), run.result["notes"])
+
+
+def _assert_caveats_in(text: str, notes: list[str]) -> None:
+    """EIA.md: every figure with its caveats (denominators, recording, missing ethnicity)."""
+    assert any("residential population" in note for note in notes)
+    assert "Read these numbers with care" in text
+    for note in notes:
+        assert " ".join(escape(note).split()) in text or " ".join(note.split()) in text, note

@@ -32,7 +32,10 @@ def analyses(assessment: Assessment) -> list[dict[str, Any]]:
                     "alt": str((section.spec or {}).get("description", "")),
                 }
             )
-        found.append({"attached": attached, "parts": parts})
+        # The caveats travel with the figures (EIA.md: denominators, recording practice,
+        # missing ethnicity), on the public page and in the PDF as on the analysis page.
+        notes = list(run.result.get("notes", [])) if run.result else []
+        found.append({"attached": attached, "parts": parts, "notes": notes})
     return found
 
 
