@@ -61,3 +61,12 @@ def test_outside_a_request_the_reference_is_empty() -> None:
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "hello", None, None)
     assert RequestIdFilter().filter(record)
     assert json.loads(JsonFormatter().format(record))["request_id"] == ""
+
+
+@pytest.mark.django_db
+def test_a_not_found_record_carries_its_request_id_too(console: io.StringIO) -> None:
+    response = Client().get("/no-such-page/")
+    assert response.status_code == 404
+    records = [json.loads(line) for line in console.getvalue().splitlines()]
+    (warning,) = [r for r in records if r["message"] == "Not Found: /no-such-page/"]
+    assert warning["request_id"] == response["X-Request-ID"]

@@ -6,13 +6,17 @@ served without both the policy check and the audit record.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.http import Http404, HttpRequest
 
 from accord.audit.services import record
-from accord.casework.models import Case
+from accord.casework.models import REFERENCE_ALPHABET, Case
+from accord.policy.denials import note_denial
 from accord.policy.rules import can
+
+REFERENCE_SHAPE = re.compile(f"[{REFERENCE_ALPHABET}]{{3}}-[{REFERENCE_ALPHABET}]{{4}}")
 
 
 def case_for(request: HttpRequest, reference: str, *, purpose: str, edit: bool = False) -> Case:
@@ -27,9 +31,11 @@ def case_for(request: HttpRequest, reference: str, *, purpose: str, edit: bool =
         .filter(reference=reference)
         .first()
     )
-    if case is None:
-        raise Http404
-    if edit and not can(request.user, "casework.edit_case", case):
+    if case is None or (edit and not can(request.user, "casework.edit_case", case)):
+        # A reference in the right shape is an opaque id; anything else typed into the
+        # address might be a name, so it is not written down.
+        shaped = REFERENCE_SHAPE.fullmatch(reference) is not None
+        note_denial(request, "case", reference if shaped else "(not a case reference)")
         raise Http404
     record(request, f"casework.{purpose}", "case", case.reference)
     return case

@@ -15,6 +15,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponseBase
 
+from accord.policy.denials import note_denial
 from accord.policy.roles import Zone
 from accord.policy.rules import RULES, can, in_zone
 
@@ -74,8 +75,10 @@ def requires(action: str, *, zone: Zone | None = None) -> Callable[[ViewFunc], V
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if zone is not None and not in_zone(user, zone):
+                note_denial(request, "view", action)
                 raise Http404
             if not can(user, action):
+                note_denial(request, "view", action)
                 if zone is Zone.CASEWORK:
                     raise Http404
                 raise PermissionDenied

@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "accord.web.middleware.RequestIdMiddleware",
     "accord.web.middleware.RequirePolicyMarkerMiddleware",
+    "accord.policy.denials.AuditDenialsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

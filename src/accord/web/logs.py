@@ -24,7 +24,10 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not getattr(record, "request_id", ""):
-            record.request_id = current_request_id.get()
+            # django.request logs 4xx responses after the middleware has returned, and
+            # passes the request itself along instead.
+            request = getattr(record, "request", None)
+            record.request_id = current_request_id.get() or str(getattr(request, "request_id", ""))
         return True
 
 

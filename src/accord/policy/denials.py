@@ -1,0 +1,35 @@
+"""Refused requests go into the audit log (SECURITY.md LG-1: every authorization failure).
+
+Views and guards only note the refusal on the request; a middleware writes the event once the
+response is 403 or 404. Why not write it where the refusal happens: a refusal raised inside a
+view's transaction would roll the audit event back with everything else, and the attempt
+would leave no trace, which is exactly the record an investigation of snooping needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponseBase
+
+from accord.audit.services import record
+
+_ATTRIBUTE = "_accord_denial"
+
+
+def note_denial(request: HttpRequest, object_type: str, object_id: str) -> None:
+    """Say what was refused. ``object_id`` must be an opaque reference, never content."""
+    setattr(request, _ATTRIBUTE, (object_type, object_id[:64]))
+
+
+class AuditDenialsMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        denial = getattr(request, _ATTRIBUTE, None)
+        if denial is not None and response.status_code in {403, 404}:
+            object_type, object_id = denial
+            record(request, "authz.denied", object_type, object_id)
+        return response
