@@ -19,6 +19,14 @@ from accord.casework.vocabularies import (
 )
 from accord.policy.roles import OrgKind
 
+#: The intake's consents plus acting for the client in a police complaint, which adding a
+#: complaint, recording a step taken for the client and saving a letter all need.
+WITH_COMPLAINT_CONSENT = [
+    ConsentPurpose.KEEP_RECORD,
+    ConsentPurpose.CONTACT,
+    ConsentPurpose.COMPLAINT,
+]
+
 
 def canary(label: str) -> str:
     """A unique marker string that must never appear outside the casework zone."""

@@ -51,7 +51,7 @@ from accord.casework.vocabularies import (
 from accord.complaints import services as complaints
 from accord.complaints.models import MadeTo
 from accord.policy.roles import OrgKind, Role
-from tests.casework.factories import canary, make_case, service_of
+from tests.casework.factories import WITH_COMPLAINT_CONSENT, canary, make_case, service_of
 from tests.factories import person
 
 SEALED_PREFIX = "sealed_"
@@ -216,7 +216,15 @@ def seed_case(advocate: User, *, supervisor: User | None = None) -> Seeded:
     supervisor = supervisor or person(OrgKind.ADVISORY_SERVICE, Role.SUPERVISOR)
     assert supervisor.active_membership is not None
     assert supervisor.active_membership.organisation == service_of(advocate)
-    case = make_case(advocate, client_name="", summary="", perpetrator_name="", unit="")
+    # The complaint below is added for the client, so they agreed to that.
+    case = make_case(
+        advocate,
+        client_name="",
+        summary="",
+        perpetrator_name="",
+        unit="",
+        consents=WITH_COMPLAINT_CONSENT,
+    )
     seeded = Seeded(case=case)
     case.summary = seeded.mark("case-summary")
     case.closure_note = seeded.mark("case-closure-note")

@@ -17,13 +17,13 @@ from accord.audit.models import AuditEvent
 from accord.casework import documents
 from accord.casework.models import Activity, Case
 from accord.casework.services import CaseworkError
-from accord.casework.vocabularies import ActivityKind, ConsentPurpose, Force, Status, YesNoUnknown
+from accord.casework.vocabularies import ActivityKind, Force, Status, YesNoUnknown
 from accord.complaints import letters
 from accord.complaints.models import Complaint, MadeTo
 from accord.complaints.process import ComplaintState, load_process
 from accord.policy.roles import OrgKind, Role
 from accord.web import file_checks
-from tests.casework.factories import canary, make_case
+from tests.casework.factories import WITH_COMPLAINT_CONSENT, canary, make_case
 from tests.complaints.walk import follow
 from tests.data_dirs import data_dirs
 from tests.factories import person
@@ -34,11 +34,6 @@ pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2026, 3, 2)
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-WITH_COMPLAINT_CONSENT = [
-    ConsentPurpose.KEEP_RECORD,
-    ConsentPurpose.CONTACT,
-    ConsentPurpose.COMPLAINT,
-]
 
 
 def days(n: int) -> dt.timedelta:
@@ -288,7 +283,7 @@ def test_an_unknown_letter_or_another_cases_complaint_is_refused() -> None:
 
 def test_a_saved_letter_is_a_sealed_timeline_letter_with_an_audit_event() -> None:
     worker = advocate()
-    case = make_case(worker)
+    case = make_case(worker, consents=WITH_COMPLAINT_CONSENT)
     complaint = add_complaint(case, recorded())
     secret = canary("letter-body")
     text = f"Dear Sir or Madam,\n\n{secret}\n\nYours faithfully,\nA. Advocate\n"
@@ -320,7 +315,7 @@ def test_a_saved_letter_is_a_sealed_timeline_letter_with_an_audit_event() -> Non
 )
 def test_a_letter_that_is_not_ready_is_not_saved(text: str, message: str) -> None:
     worker = advocate()
-    case = make_case(worker)
+    case = make_case(worker, consents=WITH_COMPLAINT_CONSENT)
     complaint = add_complaint(case, recorded())
     with pytest.raises(letters.LetterError, match=message):
         letters.save_letter(None, case, complaint, "complaint", text, worker)
@@ -484,12 +479,12 @@ def test_the_review_page_offers_the_review_body_and_redrafts_for_it() -> None:
     chosen = client.get(_draft_url(case, complaint, "review") + "?to=iopc").content.decode()
     assert "Independent Office for Police Conduct" in chosen
     assert "Mayor&#x27;s Office" not in chosen
-    assert "The case has no record that the client agreed" in chosen
+    assert "You cannot save or send this letter" in chosen
 
 
 def test_pages_are_only_for_the_cases_people() -> None:
     worker = advocate()
-    case = make_case(worker)
+    case = make_case(worker, consents=WITH_COMPLAINT_CONSENT)
     complaint = add_complaint(case, recorded())
     activity = letters.save_letter(None, case, complaint, "update", "Dear Sir,\nText\n", worker)
     outsider = client_for("advocate", {"advocate": advocate()})

@@ -24,7 +24,7 @@ from accord.complaints import services
 from accord.complaints.home import due_for
 from accord.complaints.models import Complaint, ComplaintStep, LinkedMatter
 from accord.policy.roles import OrgKind, Role
-from tests.casework.factories import canary, make_case, service_of
+from tests.casework.factories import WITH_COMPLAINT_CONSENT, canary, make_case, service_of
 from tests.factories import person
 from tests.security.principals import client_for
 
@@ -50,7 +50,7 @@ def advocate() -> User:
 
 @pytest.fixture
 def case(advocate: User) -> Case:
-    return make_case(advocate)
+    return make_case(advocate, consents=WITH_COMPLAINT_CONSENT)
 
 
 @pytest.fixture
@@ -360,7 +360,7 @@ def test_a_complaint_is_only_found_through_its_own_case(
     case: Case, advocate: User, browser: Client
 ) -> None:
     complaint = open_one(case, advocate)
-    mine_too = make_case(advocate)
+    mine_too = make_case(advocate, consents=WITH_COMPLAINT_CONSENT)
     wrong_case = reverse("complaint_detail", args=[mine_too.reference, complaint.uid])
     assert browser.get(wrong_case).status_code == 404
     wrong_step = reverse(
@@ -414,14 +414,16 @@ def test_the_case_section_lists_complaints_with_stage_and_next_deadline(
 
 
 def test_home_lists_deadlines_due_within_a_week_soonest_first(advocate: User) -> None:
-    overdue_case, soon_case, later_case, none_case = (make_case(advocate) for _ in range(4))
+    overdue_case, soon_case, later_case, none_case = (
+        make_case(advocate, consents=WITH_COMPLAINT_CONSENT) for _ in range(4)
+    )
     overdue, soon, later = (open_one(c, advocate) for c in (overdue_case, soon_case, later_case))
     open_one(none_case, advocate)  # nothing due yet
     for complaint, recorded in ((overdue, 30), (soon, 24), (later, 10)):
         step(complaint, advocate, "made_to_force")
         step(complaint, advocate, "recorded", complaint_recorded=days_ago(recorded))
     colleague = person(OrgKind.ADVISORY_SERVICE, Role.ADVOCATE)
-    theirs = open_one(make_case(colleague), colleague)
+    theirs = open_one(make_case(colleague, consents=WITH_COMPLAINT_CONSENT), colleague)
     step(theirs, colleague, "made_to_force")
     step(theirs, colleague, "recorded", complaint_recorded=days_ago(30))
 

@@ -28,7 +28,7 @@ from accord.complaints.process import ComplaintState, ProcessDefinitionError
 from accord.complaints.prompts import prompts_for
 from accord.complaints.services import ComplaintError
 from accord.policy.roles import OrgKind, Role
-from tests.casework.factories import canary, make_case
+from tests.casework.factories import WITH_COMPLAINT_CONSENT, canary, make_case
 from tests.factories import person
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +54,7 @@ def advocate() -> User:
 @pytest.fixture
 def case(advocate: User) -> Case:
     # No conflict of interest on the case, so the conflict prompt is tested on its own.
-    return make_case(advocate, local_team_involved="no")
+    return make_case(advocate, local_team_involved="no", consents=WITH_COMPLAINT_CONSENT)
 
 
 def open_one(case: Case, by: User, made: dt.date | None = None, **overrides: str) -> Complaint:
@@ -408,7 +408,7 @@ def test_conflict_of_interest_prompt(case: Case, advocate: User) -> None:
     in_unit = open_one(case, advocate, officer_in_handling_unit="yes")
     [prompt] = [p for p in prompts_for(in_unit, case, TODAY) if p.id == "conflict_of_interest"]
     assert prompt.urgent and "serves in the unit" in prompt.details[0]
-    flagged = make_case(advocate, local_team_involved="yes")
+    flagged = make_case(advocate, local_team_involved="yes", consents=WITH_COMPLAINT_CONSENT)
     assert flagged.conflict_of_interest
     [prompt] = [
         p

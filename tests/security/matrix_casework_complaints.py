@@ -34,9 +34,10 @@ def _case_kwargs(users: dict[str, Any]) -> dict[str, Any]:
 
 def _complaint_kwargs(users: dict[str, Any]) -> dict[str, Any]:
     from accord.complaints import services
-    from tests.casework.factories import make_case
+    from tests.casework.factories import WITH_COMPLAINT_CONSENT, make_case
 
-    case = make_case(users["advocate"])
+    # Adding a complaint, and the step below, need the client's consent to act for them.
+    case = make_case(users["advocate"], consents=WITH_COMPLAINT_CONSENT)
     complaint = services.open_complaint(
         None,
         case,

@@ -27,9 +27,10 @@ ROWS: dict[str, Expect] = {
 def _complaint(users: dict[str, Any]) -> Any:
     from accord.complaints.models import Complaint
     from accord.complaints.process import load_process
-    from tests.casework.factories import make_case
+    from tests.casework.factories import WITH_COMPLAINT_CONSENT, make_case
 
-    case = make_case(users["advocate"])
+    # Saving a letter needs the client's consent to act for them in the complaint.
+    case = make_case(users["advocate"], consents=WITH_COMPLAINT_CONSENT)
     made = timezone.localdate() - dt.timedelta(days=10)
     process = load_process()
     state = process.apply(process.start(made, on=made), "made_to_force", {}, on=made)

@@ -55,13 +55,15 @@ WHAT_WITHDRAWAL_STOPS: dict[str, str] = {
         "with the MARAC: tell the MARAC coordinator."
     ),
     ConsentPurpose.COMPLAINT: (
-        "We stop acting for the client in the police complaint. Tell the force's "
-        "professional standards department that we no longer represent them."
+        "We stop acting for the client in the police complaint: Accord no longer lets us add "
+        "a complaint for them, record a step we take for them, or save a letter for them. We "
+        "can still note what the force or the IOPC does. Tell the force's professional "
+        "standards department that we no longer represent them."
     ),
     ConsentPurpose.SHARE_IOPC: (
-        "We stop sharing anything new with the IOPC, and we cannot make new referrals to it. "
-        "What was already shared stays with the IOPC: tell them the client has withdrawn "
-        "consent."
+        "We stop sharing anything new with the IOPC: we cannot make new referrals to it, add "
+        "a complaint made to it, or save a letter to it. What was already shared stays with "
+        "the IOPC: tell them the client has withdrawn consent."
     ),
     ConsentPurpose.ANONYMOUS_STATISTICS: (
         "The case is left out of anonymous statistics from the next time they are produced. "
@@ -96,6 +98,33 @@ def purpose_label(purpose: str) -> str:
 def active_consent(case: Case, purpose: str) -> Consent | None:
     """The consent in force for ``purpose``, if the client has given it and not withdrawn it."""
     return case.consents.filter(purpose=purpose, withdrawn_on__isnull=True).first()
+
+
+class ConsentMissing(CaseworkError):
+    """Something needs a consent the client has not given, or has withdrawn.
+
+    ``purpose`` names the consent, so a page can show the refusal beside the right field and
+    point the advocate at recording it. The referral gate (``referrals``) and the complaint
+    gate (``accord.complaints.consent``) both raise it (or a subclass).
+    """
+
+    def __init__(self, message: str, *, purpose: str) -> None:
+        super().__init__(message)
+        self.purpose = purpose
+
+
+def consent_not_in_force(case: Case, purpose: str) -> str:
+    """One sentence saying why ``purpose`` is not in force: withdrawn (and when), or never
+    given. The start of every consent refusal, so they all read the same."""
+    withdrawn = (
+        case.consents.filter(purpose=purpose, withdrawn_on__isnull=False)
+        .order_by("-withdrawn_on")
+        .first()
+    )
+    what = f"“{purpose_label(purpose)}”"
+    if withdrawn is not None and withdrawn.withdrawn_on is not None:
+        return f"The client withdrew consent to {what} on {withdrawn.withdrawn_on:%-d %B %Y}."
+    return f"The client has not given consent to {what}."
 
 
 @transaction.atomic

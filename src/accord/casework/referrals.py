@@ -18,7 +18,14 @@ from django.utils import timezone
 from accord.accounts.models import User
 from accord.casework.access import audit
 from accord.casework.models import Case, Referral, RiskAssessment
-from accord.casework.people import active_consent, purpose_label, require_editable
+from accord.casework.people import (
+    ConsentMissing as ConsentMissing,  # re-exported: the referral pages catch it from here
+)
+from accord.casework.people import (
+    active_consent,
+    consent_not_in_force,
+    require_editable,
+)
 from accord.casework.services import CaseworkError
 from accord.casework.vocabularies import ConsentPurpose, ReferralStatus, ReferralTo
 
@@ -49,10 +56,6 @@ NEXT_STATUSES: dict[str, frozenset[str]] = {
 }
 
 
-class ConsentMissing(CaseworkError):
-    """The referral needs a consent the client has not given, or has withdrawn."""
-
-
 def consent_needed(to: str) -> str | None:
     return CONSENT_NEEDED.get(to)
 
@@ -64,12 +67,7 @@ def latest_risk_is_high(case: Case) -> bool:
 
 
 def _missing_consent_message(case: Case, to: str, purpose: str) -> str:
-    withdrawn = case.consents.filter(purpose=purpose, withdrawn_on__isnull=False).first()
-    what = f"“{purpose_label(purpose)}”"
-    if withdrawn is not None and withdrawn.withdrawn_on is not None:
-        said = f"The client withdrew consent to {what} on {withdrawn.withdrawn_on:%-d %B %Y}."
-    else:
-        said = f"The client has not given consent to {what}."
+    said = consent_not_in_force(case, purpose)
     if to == ReferralTo.MARAC:
         return (
             f"{said} Ask the client and record their consent first. If the risk is high and "
@@ -103,12 +101,13 @@ def make_referral(
     purpose = consent_needed(to)
     if purpose is not None and active_consent(case, purpose) is None:
         if to != ReferralTo.MARAC or not override_reason:
-            raise ConsentMissing(_missing_consent_message(case, to, purpose))
+            raise ConsentMissing(_missing_consent_message(case, to, purpose), purpose=purpose)
         if not latest_risk_is_high(case):
             raise ConsentMissing(
                 "A MARAC referral without the client's consent is only allowed when the "
                 "latest risk assessment shows high risk. Record the risk assessment first, "
-                "or ask the client for consent."
+                "or ask the client for consent.",
+                purpose=purpose,
             )
         overridden = True
     referral = Referral(case=case, to=to, made_on=made_on, created_by=by)

@@ -25,7 +25,7 @@ from accord.casework.models import Activity, Case
 from accord.casework.services import CaseworkError
 from accord.casework.views import _user
 from accord.casework.vocabularies import ActivityKind
-from accord.complaints import letters
+from accord.complaints import consent, letters
 from accord.complaints.letter_forms import LetterForm, ReviewBodyForm
 from accord.complaints.models import Complaint
 from accord.complaints.process import ComplaintState, process_for_version
@@ -73,7 +73,13 @@ def letter_draft(
         if form.is_valid():
             try:
                 activity = letters.save_letter(
-                    request, case, found, kind, form.cleaned_data["text"], by=user
+                    request,
+                    case,
+                    found,
+                    kind,
+                    form.cleaned_data["text"],
+                    by=user,
+                    review_body=review_body,
                 )
             except CaseworkError as error:
                 form.add_error(None, str(error))
@@ -86,6 +92,7 @@ def letter_draft(
         draft = letters.draft_letter(case, found, kind, by=user, review_body=review_body)
         form = LetterForm(initial={"text": draft})
     process = process_for_version(found.process_version)
+    missing = letters.missing_consents(case, found, kind, review_body)
     context: dict[str, Any] = {
         "case": case,
         "complaint": found,
@@ -95,7 +102,9 @@ def letter_draft(
         "kinds": letters.KINDS.values(),
         "form": form,
         "review_form": ReviewBodyForm(initial={"to": review_body}) if kind == "review" else None,
-        "consent_in_force": letters.complaint_consent_in_force(case),
+        "consent_in_force": consent.ACTING not in missing,
+        "cannot_go_to_iopc": consent.IOPC in missing,
+        "missing_consents": consent.labels(missing),
     }
     return render(request, "complaints/letters/draft.html", context)
 

@@ -9,9 +9,12 @@ saved: the draft is a starting point, never sent as it stands.
 What a draft may contain is decided here, not by the advocate's memory: the officer's force
 and unit go into a letter only while the client's consent to "act for you in a police
 complaint" is in force, and the client's contact details never do (letters ask for all
-replies to come to the advocate). Gaps Accord cannot fill, such as the address or why a
-review is sought, are marked ``[FILL IN: ...]``, and a letter with a gap left in it is not
-saved, so a half-finished letter is never the one on file.
+replies to come to the advocate). Every letter is written on the client's behalf, so none is
+saved without that consent, and one addressed to the IOPC needs their consent to share with
+the IOPC too (``accord.complaints.consent``); a draft can still be read, but not kept.
+Gaps Accord cannot fill, such as the address or why a review is sought, are marked
+``[FILL IN: ...]``, and a letter with a gap left in it is not saved, so a half-finished
+letter is never the one on file.
 
 A saved letter is an ``Activity`` of kind "letter": its text sealed with the case's key like
 every other note, its saving audited. It is exported as PDF (WeasyPrint, nothing fetched) or
@@ -35,10 +38,11 @@ from django.utils import timezone
 
 from accord.casework.access import audit
 from accord.casework.models import Activity, Case, Party
-from accord.casework.people import active_consent
+from accord.casework.people import ConsentMissing, active_consent
 from accord.casework.services import CaseworkError
 from accord.casework.timeline import ensure_editable
 from accord.casework.vocabularies import ActivityKind, ConsentPurpose, Force, YesNoUnknown
+from accord.complaints import consent
 from accord.complaints.models import Complaint
 from accord.complaints.process import ComplaintState, Process, process_for_version
 from accord.complaints.workdays import CalendarRangeError, default_calendar
@@ -72,6 +76,11 @@ REFERRAL_PROMPT = "mandatory_referral"
 
 class LetterError(CaseworkError):
     """A letter could not be drafted or saved; the message says what to do."""
+
+
+class LetterConsentMissing(LetterError, ConsentMissing):
+    """The client has not agreed (or no longer agrees) to a letter written for them, or to
+    one going to the IOPC; ``purpose`` says which consent."""
 
 
 @dataclass(frozen=True)
@@ -156,6 +165,25 @@ def officer_for_letter(case: Case) -> Officer | None:
     force = party.get_force_display() if party.force in _PSD else ""
     unit = party.unit.strip()
     return Officer(force=str(force), unit=unit) if force or unit else None
+
+
+def addressed_to_iopc(complaint: Complaint, kind: str, review_body: str | None = None) -> bool:
+    """Whether this letter goes to the IOPC: an update while the IOPC has the complaint, or a
+    review application (or an update during the review) when the IOPC is the review body.
+    ``review_body`` as chosen on the draft page; the first guess when not given."""
+    kind_of(kind)
+    process = process_for_version(complaint.process_version)
+    state = ComplaintState.from_data(complaint.state)
+    if review_body not in REVIEW_BODIES:
+        review_body = default_review_body(state)
+    return _addressee(process, state, kind, complaint, review_body) == [IOPC_NAME]
+
+
+def missing_consents(
+    case: Case, complaint: Complaint, kind: str, review_body: str | None = None
+) -> list[str]:
+    """The consents (purposes) saving this letter needs that are not in force."""
+    return consent.missing(case, to_iopc=addressed_to_iopc(complaint, kind, review_body))
 
 
 def default_review_body(state: ComplaintState) -> str:
@@ -339,12 +367,29 @@ def save_letter(
     kind: str,
     text: str,
     by: Any,
+    *,
+    review_body: str | None = None,
 ) -> Activity:
-    """Keep the final text on the case timeline as a letter, sealed, with the save audited."""
+    """Keep the final text on the case timeline as a letter, sealed, with the save audited.
+
+    Every letter is written for the client ("on behalf of ..., with their agreement"), so it
+    is refused with ``LetterConsentMissing`` unless their consent to our acting in the
+    complaint is in force; a letter addressed to the IOPC (``addressed_to_iopc``, with the
+    ``review_body`` chosen on the draft page) also needs their consent to share with the IOPC.
+    Nothing is saved or audited then.
+    """
     letter = kind_of(kind)
     ensure_editable(case)
     if complaint.case_id != case.pk:
         raise LetterError("This complaint does not belong to this case.")
+    consent.require(
+        case,
+        cannot="Without it, we cannot write to anyone for them about their complaint, so this "
+        "letter cannot be saved.",
+        to_iopc=addressed_to_iopc(complaint, kind, review_body),
+        to_iopc_cannot="This letter goes to the IOPC, so it cannot be saved without that consent.",
+        error=LetterConsentMissing,
+    )
     cleaned = clean_letter_text(text)
     activity = Activity(
         case=case, kind=ActivityKind.LETTER, occurred_at=timezone.now(), created_by=by

@@ -22,8 +22,10 @@ from django.utils import timezone
 from accord.accounts.models import User
 from accord.casework.access import audit
 from accord.casework.models import Case, Document
+from accord.casework.people import ConsentMissing
 from accord.casework.services import CaseworkError
 from accord.casework.vocabularies import Force, YesNoUnknown
+from accord.complaints import consent
 from accord.complaints.models import Complaint, ComplaintStep, LinkedMatter, MadeTo
 from accord.complaints.process import (
     ComplaintState,
@@ -47,6 +49,13 @@ REFERRAL_PROMPT = "mandatory_referral"
 
 class ComplaintError(CaseworkError):
     """The complaints process (or a rule of casework) refused the change; the message says why."""
+
+
+class ComplaintConsentMissing(ComplaintError, ConsentMissing):
+    """The client has not agreed (or no longer agrees) to what the change would do for them.
+
+    ``purpose`` says which consent: acting in the complaint, or sharing with the IOPC.
+    """
 
 
 @cache
@@ -126,10 +135,23 @@ def open_complaint(
     officer_in_handling_unit: str,
     by: User,
 ) -> Complaint:
-    """Add a complaint to the case, at the first stage of the current process."""
+    """Add a complaint to the case, at the first stage of the current process.
+
+    Following a complaint is acting for the client in it, so it needs their consent to that;
+    a complaint made to the IOPC needs their consent to share with the IOPC too
+    (``accord.complaints.consent``). Refused with ``ComplaintConsentMissing`` otherwise.
+    """
     _check_writable(case)
     if made_to not in MadeTo.values:
         raise ComplaintError("Choose who the complaint was made to.")
+    consent.require(
+        case,
+        cannot="Without it, we cannot add a complaint for them.",
+        to_iopc=made_to == MadeTo.IOPC,
+        to_iopc_cannot="A complaint made to the IOPC shares their information with the IOPC, "
+        "so it cannot be added without that consent.",
+        error=ComplaintConsentMissing,
+    )
     if force not in Force.values:
         raise ComplaintError("Choose the force the complaint is about.")
     if officer_in_handling_unit not in YesNoUnknown.values:
@@ -183,9 +205,25 @@ def record_step(
     Dates left empty (an optional date nobody knows) are dropped before the engine sees them.
     Refused with ``ComplaintError`` carrying the engine's own message (a step that cannot
     happen now, a missing or impossible date); nothing is saved then.
+
+    A step that acts for the client (``consent.acts_for_client``: one the complainant or the
+    advocate takes, other than ending the complaint) needs the client's consent to our acting
+    in the complaint, and is refused with ``ComplaintConsentMissing`` without it. Steps that
+    note what the force, the IOPC or others did are always allowed, so the record and its
+    deadlines stay true after the client withdraws that consent.
     """
     case = complaint.case
     _check_writable(case)
+    process = process_of(complaint)
+    transition = process.transitions.get(transition_id)
+    if transition is not None and consent.acts_for_client(process, transition):
+        consent.require(
+            case,
+            cannot=f"Without it, we cannot record “{transition.label}”: that is something "
+            "done for them in the complaint. You can still record what the force, the IOPC "
+            "or others do.",
+            error=ComplaintConsentMissing,
+        )
     if evidence_document is not None and evidence_document.case_id != case.pk:
         raise ComplaintError("That document is not part of this case. Choose one of its own.")
     dates = {name: day for name, day in recorded_dates.items() if day is not None}

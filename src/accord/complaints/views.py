@@ -21,11 +21,16 @@ from django.views.decorators.http import require_http_methods, require_safe
 from accord.casework.access import case_for
 from accord.casework.models import Case, Party
 from accord.casework.views import _user
-from accord.complaints import display, letters, services
+from accord.complaints import consent, display, letters, services
 from accord.complaints.forms import ComplaintForm, LinkedMatterForm, ReferralCriteriaForm, StepForm
 from accord.complaints.models import Complaint
 from accord.complaints.prompts import prompts_for
-from accord.complaints.services import ComplaintError, process_of, state_of
+from accord.complaints.services import (
+    ComplaintConsentMissing,
+    ComplaintError,
+    process_of,
+    state_of,
+)
 from accord.policy.roles import Zone
 from accord.policy.rules import can
 from accord.policy.views import requires
@@ -74,12 +79,26 @@ def complaint_new(request: HttpRequest, reference: str) -> HttpResponse:
                 officer_in_handling_unit=data["officer_in_handling_unit"],
                 by=_user(request),
             )
+        except ComplaintConsentMissing as error:
+            # The IOPC consent is about who the complaint was made to: say so beside that.
+            form.add_error("made_to" if error.purpose == consent.IOPC else None, str(error))
         except ComplaintError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Complaint added. Record each step as it happens.")
             return _to_complaint(complaint)
-    return render(request, "complaints/complaint_new.html", {"case": case, "form": form})
+    missing = consent.missing(case, to_iopc=True)
+    return render(
+        request,
+        "complaints/complaint_new.html",
+        {
+            "case": case,
+            "form": form,
+            "cannot_act": consent.ACTING in missing,
+            "cannot_go_to_iopc": consent.IOPC in missing,
+            "missing_consents": consent.labels(missing),
+        },
+    )
 
 
 @requires("casework.work", zone=Zone.CASEWORK)
@@ -164,6 +183,7 @@ def complaint_step(
             now = process.stage(recorded.to_stage).label
             messages.success(request, f"Recorded: {step.label}. The complaint is now at: {now}.")
             return _to_complaint(complaint)
+    missing = consent.missing(case) if consent.acts_for_client(process, step) else []
     return render(
         request,
         "complaints/step.html",
@@ -175,6 +195,7 @@ def complaint_step(
             "actor": process.actors[step.actor],
             "to_label": process.stage(step.to).label if step.to else "",
             "form": form,
+            "missing_consents": consent.labels(missing),
         },
     )
 
