@@ -27,6 +27,7 @@ MODULES = [
     "accord.stats.rri",
     "accord.stats.sentences",
     "accord.stats.significance",
+    "accord.stats.suppression",
     "accord.stats.trend",
 ]
 

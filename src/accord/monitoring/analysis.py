@@ -18,13 +18,15 @@ import pandas as pd
 from accord.stats import api
 from accord.stats.inputs import read
 from accord.stats.sentences import describe_proportion, describe_ratio
+from accord.stats.suppression import Cell, Released, interior_cells, suppress_together
 
 Progress = Callable[[int, str], None]
 
 #: Changes whenever the same question would get a different answer (what is computed, or
 #: how it is published): stored runs of another version are not reused (``run_key``).
 #: 2: thin months left out of the trend; notes under disclosure control; summary wording.
-METHOD_VERSION = 2
+#: 3: the tables of a run hide the same group counts (no differencing between them).
+METHOD_VERSION = 3
 
 #: The population table's columns (accord.datasets.census).
 POPULATION_GROUP = "ethnic_group"
@@ -155,11 +157,19 @@ def run(choice: Choice, progress: Progress | None = None) -> Results:
     population = _population(choice, areas)
     common: dict[str, Any] = {"group": choice.group, "unmatched": "drop"}
 
+    step(5, "Deciding which small numbers to hide")
+    hidden = shared_hidden_counts(events, population, choice, where)
+    disclosure = api.Disclosure(hide=hidden)
     step(10, "Counting events per group")
-    rates = api.rates(events, population, where=where or None, **common)
+    rates = api.rates(events, population, where=where or None, disclosure=disclosure, **common)
     step(30, "Comparing each group with the reference group")
     ratios = api.ratios(
-        events, population, reference=choice.reference, where=where or None, **common
+        events,
+        population,
+        reference=choice.reference,
+        where=where or None,
+        disclosure=disclosure,
+        **common,
     )
     step(50, "Looking at outcomes")
     proportions = api.proportions(
@@ -167,6 +177,7 @@ def run(choice: Choice, progress: Progress | None = None) -> Results:
         success={OUTCOME: choice.outcome},
         group=choice.group,
         where=where or None,
+        disclosure=disclosure,
     )
     step(65, "Comparing areas")
     funnel_where = {**where, choice.group: choice.focus}
@@ -176,6 +187,10 @@ def run(choice: Choice, progress: Progress | None = None) -> Results:
         columns={AREA_CODE: AREA_CODE, AREA_NAME: AREA_NAME},
         where={AREA_CODE: areas, POPULATION_GROUP: choice.focus},
     )
+    # The areas' searches add up to the focus group's: hidden there, their total is hidden
+    # here too (and the overall rate, which gives it back).
+    focus_hidden = {choice.group: choice.focus} in hidden
+    funnel_disclosure = api.Disclosure(hide=({},) if focus_hidden else ())
     funnel = api.funnel(
         events,
         funnel_population,
@@ -183,18 +198,31 @@ def run(choice: Choice, progress: Progress | None = None) -> Results:
         where=funnel_where,
         overdispersion=choice.overdispersion,  # type: ignore[arg-type]
         unmatched="drop",
+        disclosure=funnel_disclosure,
     )
     step(80, "Looking at change over time")
     monthly = api.tabulate(
-        events, by=[choice.group], period="month", date=DATE, where=where or None
+        events,
+        by=[choice.group],
+        period="month",
+        date=DATE,
+        where=where or None,
+        disclosure=disclosure,
     )
     thin = thin_months(monthly, choice.group)
     kept = [month for month in months_in(monthly, choice.group) if month not in thin]
     left_out = bool(thin) and len(kept) >= MIN_TREND_MONTHS
     trend_where = {**where, MONTH: kept} if left_out else where
     trend = api.trend(
-        events, date=DATE, period="month", group=choice.group, where=trend_where or None
+        events,
+        date=DATE,
+        period="month",
+        group=choice.group,
+        where=trend_where or None,
+        disclosure=disclosure,
     )
+    if left_out:
+        trend = without_counts(trend)
     step(95, "Writing the summary")
     results = Results(rates, ratios, proportions, funnel, trend, monthly)
     if thin:
@@ -214,6 +242,49 @@ def run(choice: Choice, progress: Progress | None = None) -> Results:
                 results.notes.append(readable(note))
     step(100, "Done")
     return results
+
+
+def shared_hidden_counts(
+    events: str, population: api.Population, choice: Choice, where: dict[str, object]
+) -> tuple[Cell, ...]:
+    """The groups' searches (and perhaps the total) that every table of the run hides.
+
+    Why: the rates (and ratios), the outcome table's searches and the monthly table's
+    group totals are the same counts, released together. Suppressed one table at a time,
+    the rates could hide A beside C while the monthly table hides A beside B; C from the
+    monthly table, B from the rates and the grand total then give A back. So the hidden
+    counts (``{group: "A"}``; ``{}`` for the grand total) are decided once, on the
+    unpublished counts of all three tables
+    (:func:`accord.stats.suppression.suppress_together`), and every table is then
+    suppressed with them forced (``Disclosure.hide``), which gives the same decision.
+    """
+    group = choice.group
+    common: dict[str, Any] = {"group": group, "where": where or None, "disclosure": None}
+    searches = api.rates(events, population, unmatched="drop", **common)
+    outcomes = api.proportions(events, success={OUTCOME: choice.outcome}, **common)
+    by_month = api.tabulate(
+        events, by=[group], period="month", date=DATE, where=where or None, disclosure=None
+    )
+    keys = (group, "period")
+    tables = [
+        Released(searches[[group, "events"]], (group,), "events", group),
+        Released(outcomes[[group, "trials"]], (group,), "trials", group),
+        Released(interior_cells(by_month, keys)[[*keys, "events"]], keys, "events", group),
+    ]
+    return suppress_together(tables)
+
+
+def without_counts(trend: pd.DataFrame) -> pd.DataFrame:
+    """The trend without its counts, when it was fitted without some months.
+
+    Its ``n`` is then each group's searches over the other months: taken from the group's
+    total (published in the rates), it would give the left-out months' searches, which
+    the monthly table may hide.
+    """
+    out = trend.copy()
+    if "n" in out.columns:
+        out["n"] = pd.Series(pd.NA, index=out.index, dtype="Int64")
+    return out
 
 
 #: The fewest months a trend is fitted on once thin months are left out.

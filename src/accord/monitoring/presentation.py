@@ -197,6 +197,9 @@ def funnel_section(frame: pd.DataFrame, focus: str) -> Section:
         )
     spec: Spec | None = None
     shown = units.loc[~units["suppressed"].astype(bool) & units["estimate"].notna()]
+    # No overall rate when the group's total is hidden: nothing to draw the limits around.
+    if "target" in shown:
+        shown = shown.loc[pd.to_numeric(shown["target"], errors="coerce").notna()]
     if len(shown):
         target = float(shown["target"].iloc[0])
         phi = float(shown["phi"].iloc[0]) if "phi" in shown else 1.0

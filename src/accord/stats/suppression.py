@@ -17,6 +17,13 @@ Three steps, in order, for any table of counts (any number of grouping columns):
    the shift to a single value. We repeat until every hidden cell sits in such a box.
 3. Optional **rounding** of the published counts to base 5.
 
+Tables released together (say a table of searches per group and a group x month table
+of the same searches) share cells: the group totals. Suppressing each on its own is not
+enough, since a count hidden in one may be shown in the other, or worked out from the
+other's published cells and totals (differencing). ``force`` makes a table hide given
+cells as if they were primary (and protect them), and :func:`suppress_together` finds
+the shared cells to force so that every table hides the same ones.
+
 Every cell keeps a flag saying why it is hidden: ``"primary"``, ``"secondary"`` or
 ``""``. :func:`suppress_measures` then blanks the estimate and interval of any
 measure row whose count is hidden.
@@ -43,7 +50,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,14 +65,18 @@ __all__ = [
     "PRIMARY",
     "SECONDARY",
     "TOTAL",
+    "Cell",
+    "Released",
     "SuppressedTable",
     "blank_measures",
+    "hidden_at",
     "hidden_cells",
     "interior_cells",
     "protect",
     "round_to_base",
     "suppress",
     "suppress_measures",
+    "suppress_together",
     "suppress_wide",
 ]
 
@@ -75,6 +86,11 @@ SECONDARY = "secondary"
 TOTAL = "Total"
 #: Columns blanked in a suppressed measure row (counts that give the cell away, too).
 MEASURE_COLUMNS = ("estimate", "lower", "upper", "exact_lower", "exact_upper", "n")
+
+#: A cell of a table with margins, named by the levels of some of its grouping columns;
+#: the columns it does not name are at their total. In a group x month table
+#: ``{"group": "A"}`` is group A's total over the months and ``{}`` the grand total.
+Cell = Mapping[str, object]
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -354,6 +370,28 @@ def _dense(
     return array, levels, tuple(positions)
 
 
+def _locate(
+    cell: Cell, keys: Sequence[str], levels: Sequence[pd.Index], margins: bool
+) -> tuple[int | slice, ...] | None:
+    """Where ``cell`` sits in the dense table (``None`` if it is not this table's).
+
+    A column the cell does not name is at its total; without margins there is no total,
+    so the cell stands for every cell it would have summed (a whole slice).
+    """
+    if any(column not in keys for column in cell):
+        return None
+    at: list[int | slice] = []
+    for key, level in zip(keys, levels, strict=True):
+        if key not in cell:
+            at.append(len(level) if margins else slice(None))
+            continue
+        found = level.get_indexer(pd.Index([cell[key]]))
+        if found[0] < 0:
+            return None
+        at.append(int(found[0]))
+    return tuple(at)
+
+
 def _decide(
     frame: pd.DataFrame,
     keys: Sequence[str],
@@ -362,8 +400,13 @@ def _decide(
     threshold: int,
     show_zeros: bool,
     margins: bool,
+    force: Iterable[Cell] = (),
 ) -> tuple[IntArray, list[pd.Index], tuple[IntArray, ...], BoolArray, BoolArray, BoolArray]:
     """Primary and secondary suppression on the dense table (with margins if asked).
+
+    ``force``: cells hidden as if primary (and protected like them), because a table
+    released alongside hides them; they are flagged secondary. Cells naming a column or
+    a level this table does not have are not this table's and are ignored.
 
     Returns the values, levels, row positions and the primary, hidden and secondary masks.
     """
@@ -373,11 +416,16 @@ def _decide(
     interior, levels, positions = _dense(frame, keys, count)
     values = _extend(interior) if margins else interior
     primary = _primary(values, threshold, show_zeros)
+    forced = np.zeros_like(primary)
+    for cell in force:
+        at = _locate(cell, keys, levels, margins)
+        if at is not None:
+            forced[at] = True
     if margins:
-        hidden, secondary = protect(values, primary)
+        hidden, _ = protect(values, primary | forced)
     else:
-        hidden, secondary = primary, np.zeros_like(primary)
-    return values, levels, positions, primary, hidden, secondary
+        hidden = primary | forced
+    return values, levels, positions, primary, hidden, hidden & ~primary
 
 
 def hidden_cells(
@@ -388,6 +436,7 @@ def hidden_cells(
     threshold: int = 10,
     show_zeros: bool = True,
     margins: bool = True,
+    force: Iterable[Cell] = (),
 ) -> BoolArray:
     """Whether :func:`suppress` (same arguments) hides each row's cell, in row order.
 
@@ -403,11 +452,58 @@ def hidden_cells(
     """
     keys = [by] if isinstance(by, str) else list(by)
     _, _, positions, _, hidden, _ = _decide(
-        frame, keys, count, threshold=threshold, show_zeros=show_zeros, margins=margins
+        frame,
+        keys,
+        count,
+        threshold=threshold,
+        show_zeros=show_zeros,
+        margins=margins,
+        force=force,
     )
     # Interior cells keep their positions in the table with margins (totals come last).
     mask: BoolArray = hidden[positions]
     return mask
+
+
+def hidden_at(
+    frame: pd.DataFrame,
+    by: str | Sequence[str],
+    cells: Iterable[Cell],
+    count: str = "events",
+    *,
+    threshold: int = 10,
+    show_zeros: bool = True,
+    margins: bool = True,
+    force: Iterable[Cell] = (),
+) -> list[bool]:
+    """Whether :func:`suppress` (same arguments) hides each of ``cells``, margins included.
+
+    For what a measure derives from a total (a funnel's overall rate gives the total
+    back from public populations), which must go when the total is hidden. A cell that
+    is not this table's counts as shown (``False``); without margins a margin cell
+    counts as hidden when any cell summing into it is.
+
+    Example:
+        >>> import pandas as pd
+        >>> counts = pd.DataFrame({"area": ["A", "B"], "events": [3, 4]})
+        >>> hidden_at(counts, "area", [{}, {"area": "A"}])
+        [True, True]
+    """
+    keys = [by] if isinstance(by, str) else list(by)
+    _, levels, _, _, hidden, _ = _decide(
+        frame,
+        keys,
+        count,
+        threshold=threshold,
+        show_zeros=show_zeros,
+        margins=margins,
+        force=force,
+    )
+    out = []
+    for cell in cells:
+        at = _locate(cell, keys, levels, margins)
+        out.append(at is not None and bool(np.any(hidden[at])))
+    return out
 
 
 def suppress(
@@ -420,6 +516,7 @@ def suppress(
     margins: bool = True,
     rounding: int | None = None,
     total_label: str = TOTAL,
+    force: Iterable[Cell] = (),
 ) -> pd.DataFrame:
     """Disclosure control for a table of counts in long form (one row per cell).
 
@@ -436,6 +533,9 @@ def suppress(
             cells are published and primary suppression is enough.
         rounding: Round the published counts to this base (e.g. 5), after suppression.
         total_label: Label of the total level in each grouping column.
+        force: Cells to hide as if primary, because a table released alongside hides
+            them (see :data:`Cell`; :func:`suppress_together` finds them). Flagged
+            secondary unless they are small themselves.
 
     Returns:
         The table (with margin rows if ``margins``), other columns dropped, with
@@ -443,7 +543,13 @@ def suppress(
     """
     keys = [by] if isinstance(by, str) else list(by)
     values, levels, _, primary, hidden, secondary = _decide(
-        frame, keys, count, threshold=threshold, show_zeros=show_zeros, margins=margins
+        frame,
+        keys,
+        count,
+        threshold=threshold,
+        show_zeros=show_zeros,
+        margins=margins,
+        force=force,
     )
     labels = [[*level.tolist(), *([total_label] if margins else [])] for level in levels]
     index = pd.MultiIndex.from_product(labels, names=keys)
@@ -586,3 +692,108 @@ def suppress_measures(
         merged = measures[keys].merge(flags, on=keys, how="left")
         hidden |= (merged[f"{count}_flag"].fillna("") != "").to_numpy()
     return blank_measures(measures, hidden.to_numpy(dtype=bool))
+
+
+@dataclass(frozen=True)
+class Released:
+    """A count table released together with others that share one of its margins.
+
+    Attributes:
+        frame: The counts in long form, as for :func:`suppress`.
+        by: Its grouping columns.
+        count: Its column of counts.
+        shared: The grouping column whose levels the tables share (e.g. the group):
+            in each table the shared count of level ``x`` is the cell ``{shared: x}``,
+            that is the total of ``x`` over the table's other columns. The grand total
+            ``{}`` is shared too.
+    """
+
+    frame: pd.DataFrame
+    by: tuple[str, ...]
+    count: str
+    shared: str
+
+
+def _shared_cells(table: Released, levels: Iterable[object]) -> list[Cell]:
+    return [{table.shared: level} for level in levels]
+
+
+def _hidden_shared(
+    table: Released,
+    force: Sequence[Cell],
+    *,
+    threshold: int,
+    show_zeros: bool,
+    margins: bool,
+) -> list[Cell]:
+    """The shared cells ``table`` hides once the ``force`` ones are hidden in it."""
+    if table.shared not in table.by:
+        raise StatsInputError(f"The shared column {table.shared!r} is not one of {table.by}.")
+    candidates: list[Cell] = [*_shared_cells(table, table.frame[table.shared].unique()), {}]
+    hidden = hidden_at(
+        table.frame,
+        list(table.by),
+        candidates,
+        table.count,
+        threshold=threshold,
+        show_zeros=show_zeros,
+        margins=margins,
+        force=force,
+    )
+    return [cell for cell, gone in zip(candidates, hidden, strict=True) if gone]
+
+
+def suppress_together(
+    tables: Sequence[Released],
+    *,
+    threshold: int = 10,
+    show_zeros: bool = True,
+    margins: bool = True,
+) -> tuple[Cell, ...]:
+    """The shared cells every one of ``tables`` must hide, so that none gives another away.
+
+    Why: each table's own suppression only protects it against its own totals. When
+    tables released together share a margin (searches per group in a rates table, and
+    the same searches as the group totals of a group x month table), one table may
+    hide group A beside group C while the other hides A beside B; then C's count from
+    the first, B's from the second and the grand total give A back by subtraction
+    (STATISTICS.md, "differencing"). So every table hides the same shared counts (each
+    level's, and the grand total): the union of what the tables hide, forced into each
+    one, its secondary suppression run again around them, until no table hides a shared
+    count the others show (a fixed point; the set only grows, so it is reached in at
+    most one round per shared cell).
+
+    Returns the cells to hide, as ``force`` for :func:`suppress` (or
+    ``Disclosure.hide``) with the same settings: every table then hides exactly these
+    shared cells. ``{shared: x}`` is level ``x``'s count, ``{}`` the grand total.
+
+    Example:
+        >>> import pandas as pd
+        >>> groups = pd.DataFrame({"g": ["A", "B", "C", "W"], "n": [5, 12, 11, 500]})
+        >>> months = pd.DataFrame({"g": ["A", "A", "B", "B", "C", "C", "W", "W"],
+        ...                        "m": ["1", "2"] * 4, "n": [5, 0, 6, 6, 11, 0, 250, 250]})
+        >>> hidden_cells(groups, "g", "n").tolist()  # A, and C beside it
+        [True, False, True, False]
+        >>> totals = suppress(months, ["g", "m"], "n").query("m == 'Total'")
+        >>> totals["n"].isna().tolist()  # A, and B beside it: 528 - 12 - 11 - 500 = A
+        [True, True, False, False, False]
+        >>> tables = [Released(groups, ("g",), "n", "g"), Released(months, ("g", "m"), "n", "g")]
+        >>> suppress_together(tables)
+        ({'g': 'A'}, {'g': 'B'}, {'g': 'C'})
+    """
+    settings = {"threshold": threshold, "show_zeros": show_zeros, "margins": margins}
+    hidden: list[Cell] = []
+    while True:
+        found = list(hidden)
+        for table in tables:
+            for cell in _hidden_shared(table, hidden, **settings):  # type: ignore[arg-type]
+                if cell not in found:
+                    found.append(cell)
+        if len(found) == len(hidden):
+            return tuple(sorted(hidden, key=_cell_order))
+        hidden = found
+
+
+def _cell_order(cell: Cell) -> tuple[int, str]:
+    """Levels first (by their text), the grand total last: a stable, readable order."""
+    return (0, str(next(iter(cell.values())))) if cell else (1, "")

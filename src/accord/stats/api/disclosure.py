@@ -8,13 +8,14 @@ hidden is then blanked: its counts and anything that could give them back.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from accord.stats import suppression
-from accord.stats.suppression import blank_measures
+from accord.stats.suppression import Cell, blank_measures
 
 __all__ = [
     "BLANKED",
@@ -23,6 +24,8 @@ __all__ = [
     "hidden_cells",
     "hide",
     "hide_with_reference",
+    "reference_hidden",
+    "total_hidden",
 ]
 
 # Columns blanked in a suppressed row: the counts and anything a count could be
@@ -58,12 +61,19 @@ class Disclosure:
         margins: Whether totals are published alongside (then secondary suppression
             protects the hidden cells against subtraction from the totals).
         rounding: Round published counts to this base (in :func:`tabulate`).
+        hide: Cells every count table of the measure hides as if they were small,
+            because a table released alongside hides them (see
+            :data:`accord.stats.suppression.Cell` and
+            :func:`accord.stats.suppression.suppress_together`): ``({"eth": "Mixed"},)``
+            hides Mixed's count, and with it every estimate that would give it back.
+            ``({},)`` hides the grand total.
     """
 
     threshold: int = 10
     show_zeros: bool = True
     margins: bool = True
     rounding: int | None = None
+    hide: tuple[Cell, ...] = field(default=(), hash=False)
 
 
 DEFAULT_DISCLOSURE = Disclosure()
@@ -76,7 +86,7 @@ def hidden_cells(
     disclosure: Disclosure,
 ) -> pd.DataFrame:
     """The cells of ``frame`` (``keys`` and ``hidden``, in its row order) after
-    disclosure control on ``count``."""
+    disclosure control on ``count`` (with the cells ``disclosure.hide`` forces)."""
     mask = suppression.hidden_cells(
         frame[[*keys, count]],
         keys,
@@ -84,10 +94,28 @@ def hidden_cells(
         threshold=disclosure.threshold,
         show_zeros=disclosure.show_zeros,
         margins=disclosure.margins,
+        force=disclosure.hide,
     )
     cells = frame[list(keys)].reset_index(drop=True)
     cells["hidden"] = mask
     return cells
+
+
+def total_hidden(
+    frame: pd.DataFrame, keys: Sequence[str], count: str, disclosure: Disclosure
+) -> bool:
+    """Whether disclosure control on ``count`` hides the grand total of ``frame``."""
+    (hidden,) = suppression.hidden_at(
+        frame[[*keys, count]],
+        list(keys),
+        [{}],
+        count,
+        threshold=disclosure.threshold,
+        show_zeros=disclosure.show_zeros,
+        margins=disclosure.margins,
+        force=disclosure.hide,
+    )
+    return hidden
 
 
 def _row_mask(rows: pd.DataFrame, hidden: pd.DataFrame, keys: Sequence[str]) -> pd.Series:
@@ -108,16 +136,34 @@ def hide(measures: pd.DataFrame, hidden: pd.DataFrame, keys: Sequence[str]) -> p
     return blank_measures(measures, mask.to_numpy(dtype=bool), columns=BLANKED)
 
 
+def reference_hidden(
+    result: pd.DataFrame, hidden: pd.DataFrame, strata: Sequence[str], groups: Sequence[str]
+) -> npt.NDArray[np.bool_]:
+    """Which rows of ``result`` sit in a stratum whose reference cell is hidden.
+
+    A ratio inherits suppression from either rate (EIA-ANCHORS §2.5): with the reference
+    group's rate published beside it, or recoverable from a shown ratio and the group's
+    own rate, a hidden reference count comes straight back. ``result`` holds one row per
+    group and stratum, the reference flagged in ``is_reference``.
+    """
+    row_hidden = _row_mask(result, hidden, [*strata, *groups]).to_numpy(dtype=bool)
+    is_ref = result["is_reference"].astype(bool).to_numpy()
+    if strata:
+        keys = list(strata)
+        ref_hidden = (
+            result.loc[is_ref, keys]
+            .assign(hidden=row_hidden[is_ref])
+            .groupby(keys, dropna=False, sort=False, as_index=False)["hidden"]
+            .any()
+        )
+        mask = result[keys].merge(ref_hidden, on=keys, how="left")["hidden"]
+        return np.asarray(mask.fillna(False).astype(bool).to_numpy(), dtype=bool)
+    return np.full(len(result), bool((row_hidden & is_ref).any()))
+
+
 def hide_with_reference(
     result: pd.DataFrame, hidden: pd.DataFrame, strata: Sequence[str], groups: Sequence[str]
 ) -> pd.DataFrame:
     """Hide every row of a stratum whose reference cell is hidden."""
-    row_hidden = _row_mask(result, hidden, [*strata, *groups]).to_numpy(dtype=bool)
-    is_ref = result["is_reference"].astype(bool).to_numpy()
-    if strata:
-        ref_hidden = result.loc[is_ref, list(strata)].assign(hidden=row_hidden[is_ref])
-        mask = result[list(strata)].merge(ref_hidden, on=list(strata), how="left")["hidden"]
-        blank = mask.fillna(False).astype(bool).to_numpy()
-    else:
-        blank = np.full(len(result), bool((row_hidden & is_ref).any()))
+    blank = reference_hidden(result, hidden, strata, groups)
     return blank_measures(result, blank, columns=BLANKED)

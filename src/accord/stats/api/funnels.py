@@ -10,7 +10,13 @@ from ibis.backends import BaseBackend
 
 from accord.stats import aggregate as agg
 from accord.stats.aggregate import Predicate
-from accord.stats.api.disclosure import DEFAULT_DISCLOSURE, Disclosure, hidden_cells, hide
+from accord.stats.api.disclosure import (
+    DEFAULT_DISCLOSURE,
+    Disclosure,
+    hidden_cells,
+    hide,
+    total_hidden,
+)
 from accord.stats.api.loading import (
     Population,
     column_list,
@@ -25,6 +31,24 @@ from accord.stats.funnel import funnel as funnel_measure
 from accord.stats.inputs import Source
 
 __all__ = ["funnel"]
+
+#: What a funnel derives from the overall value: with the units' populations public,
+#: the overall rate gives the total count back, and the limits and flags give the rate.
+OVERALL = (
+    "target",
+    "z_score",
+    "lower_95",
+    "upper_95",
+    "lower_998",
+    "upper_998",
+    "beyond_95",
+    "outlier",
+    "phi",
+    "tau2",
+)
+OVERALL_HIDDEN = (
+    "The overall figure is hidden to protect small numbers, so the areas are not compared with it."
+)
 
 
 def funnel(
@@ -93,4 +117,29 @@ def funnel(
         count = "successes"
     if disclosure is not None:
         result = hide(result, hidden_cells(frame, units, count, disclosure), units)
+        if total_hidden(frame, units, count, disclosure):
+            result = _without_overall(result)
+            notes.append(OVERALL_HIDDEN)
     return finish(result, notes)
+
+
+def _without_overall(result: pd.DataFrame) -> pd.DataFrame:
+    """Blank what comes from the overall value, when its total is hidden.
+
+    The total is hidden when it is small, or when a table released alongside hides it
+    (``Disclosure.hide``, e.g. the searches of the group the funnel is about). Each
+    unit's own count stays under the usual rule: secondary suppression around the hidden
+    total keeps the total from being added back up from them.
+    """
+    out = result.copy()
+    for column in OVERALL:
+        if column not in out.columns:
+            continue
+        if pd.api.types.is_numeric_dtype(out[column]) and not pd.api.types.is_bool_dtype(
+            out[column]
+        ):
+            out[column] = pd.to_numeric(out[column]).astype("Float64")
+            out[column] = pd.NA
+        else:
+            out[column] = None
+    return out

@@ -6,12 +6,19 @@ from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from ibis.backends import BaseBackend
 
 from accord.stats import aggregate as agg
 from accord.stats.aggregate import Predicate
-from accord.stats.api.disclosure import BLANKED, DEFAULT_DISCLOSURE, Disclosure, hidden_cells
+from accord.stats.api.disclosure import (
+    BLANKED,
+    DEFAULT_DISCLOSURE,
+    Disclosure,
+    hidden_cells,
+    reference_hidden,
+)
 from accord.stats.api.loading import (
     RESIDENTIAL_CAVEAT,
     Population,
@@ -26,6 +33,8 @@ from accord.stats.rri import relative_rate_index
 from accord.stats.suppression import blank_measures
 
 __all__ = ["rri"]
+
+BoolArray = npt.NDArray[np.bool_]
 
 
 def rri(
@@ -75,13 +84,42 @@ def rri(
     )
     notes = [RESIDENTIAL_CAVEAT] if population is not None else []
     if disclosure is not None:
-        counted = [s for s, _ in stages]
-        for name in counted:
-            hidden = hidden_cells(frame, keys, name, disclosure)
-            at_stage = result["stage"] == name
-            previous = result["previous_stage"] == name
-            rows = result.loc[at_stage | previous, keys].merge(hidden, on=keys, how="left")
-            mask = np.zeros(len(result), dtype=bool)
-            mask[np.flatnonzero(at_stage | previous)] = rows["hidden"].fillna(False).to_numpy()
-            result = blank_measures(result, mask, columns=BLANKED)
+        result = _hide_stages(result, frame, strata, groups, [s for s, _ in stages], disclosure)
     return finish(result, notes)
+
+
+def _hide_stages(
+    result: pd.DataFrame,
+    frame: pd.DataFrame,
+    strata: Sequence[str],
+    groups: Sequence[str],
+    counted: Sequence[str],
+    disclosure: Disclosure,
+) -> pd.DataFrame:
+    """Blank every index that depends on a hidden count.
+
+    A row's index at a stage uses four counts: its group's and the reference group's, at
+    that stage and the one before. Hiding the row's own cells is not enough: a row left
+    showing its rate and index beside a hidden reference cell gives the reference's rate
+    back (rate / index), and with it the hidden count (EIA-ANCHORS §2.5, "a ratio inherits
+    suppression from either rate"). So a hidden reference cell at a stage blanks every row
+    of its stratum that uses that stage's count, as :func:`rates.ratios` does.
+    """
+    keys = [*strata, *groups]
+    mask = np.zeros(len(result), dtype=bool)
+    for name in counted:
+        hidden = hidden_cells(frame, keys, name, disclosure)
+        for column in ("stage", "previous_stage"):
+            # One row per group and stratum here, so one reference row per stratum.
+            rows = np.flatnonzero((result[column] == name).to_numpy())
+            if not len(rows):
+                continue
+            part = result.iloc[rows]
+            own = _row_hidden(part, hidden, keys)
+            mask[rows] |= own | reference_hidden(part, hidden, strata, groups)
+    return blank_measures(result, mask, columns=BLANKED)
+
+
+def _row_hidden(rows: pd.DataFrame, hidden: pd.DataFrame, keys: Sequence[str]) -> BoolArray:
+    looked_up = rows[list(keys)].merge(hidden, on=list(keys), how="left")["hidden"]
+    return np.asarray(looked_up.fillna(False).astype(bool).to_numpy(), dtype=bool)

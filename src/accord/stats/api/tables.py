@@ -26,13 +26,15 @@ def tabulate(
     period: Period | None = None,
     date: str | None = None,
     recode: Mapping[str, Mapping[object, object]] | None = None,
-    disclosure: Disclosure = DEFAULT_DISCLOSURE,
+    disclosure: Disclosure | None = DEFAULT_DISCLOSURE,
     backend: BaseBackend | None = None,
 ) -> pd.DataFrame:
     """A count table ready to publish: counts per cell with totals, suppressed.
 
     Rows with ``Total`` in a column are the margins. ``events`` is ``<NA>`` where
-    hidden and ``events_flag`` says why (``primary``/``secondary``).
+    hidden and ``events_flag`` says why (``primary``/``secondary``). With
+    ``disclosure=None`` nothing is hidden (for internal analysis only, e.g. to decide
+    what tables released together must hide, never for publication).
     """
     keys = column_list(by, name="by")
     if not keys and not period:
@@ -53,13 +55,16 @@ def tabulate(
     frame = frame.loc[~null_key].reset_index(drop=True)
     if frame.empty:
         raise StatsInputError("No events to count: the data (after any filter) is empty.")
+    # No count is small under a threshold of 1: the table with its totals, all shown.
+    rule = disclosure if disclosure is not None else Disclosure(threshold=1)
     table = suppress(
         frame,
         all_keys,
         "events",
-        threshold=disclosure.threshold,
-        show_zeros=disclosure.show_zeros,
-        margins=disclosure.margins,
-        rounding=disclosure.rounding,
+        threshold=rule.threshold,
+        show_zeros=rule.show_zeros,
+        margins=rule.margins,
+        rounding=rule.rounding,
+        force=rule.hide,
     )
     return finish(table, notes)

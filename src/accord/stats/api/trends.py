@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from ibis.backends import BaseBackend
 
@@ -26,6 +27,8 @@ from accord.stats.suppression import blank_measures
 from accord.stats.trend import poisson_trend
 
 __all__ = ["trend"]
+
+BoolArray = npt.NDArray[np.bool_]
 
 _PERIOD_FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
 
@@ -48,7 +51,8 @@ def trend(
 
     Counts per ``period`` are fitted by Poisson regression on time (quasi-Poisson
     when overdispersed). A group's trend is suppressed when its total count over
-    all periods is hidden (the monthly counts themselves are not published here).
+    all periods is hidden (the monthly counts themselves are not published here), or
+    when ``disclosure.hide`` names its group (hidden in a table released alongside).
     """
     groups = column_list(group, name="group")
     if population is not None:
@@ -89,5 +93,24 @@ def trend(
         small = (size >= 1) & (size < disclosure.threshold)
         if not disclosure.show_zeros:
             small |= size == 0
+        small |= _forced(result, groups, disclosure)
         result = blank_measures(result, small, columns=BLANKED)
     return finish(result, notes)
+
+
+def _forced(result: pd.DataFrame, groups: Sequence[str], disclosure: Disclosure) -> BoolArray:
+    """Rows of a group whose count a table released alongside hides (``disclosure.hide``).
+
+    A trend row publishes its group's total (``n``); were it shown here while another
+    table hides it, subtraction from that table's totals would give the hidden count.
+    A cell naming some of the group columns hides every row it would add up.
+    """
+    mask = np.zeros(len(result), dtype=bool)
+    for cell in disclosure.hide:
+        if not cell or any(column not in groups for column in cell):
+            continue
+        rows = np.ones(len(result), dtype=bool)
+        for column, value in cell.items():
+            rows &= (result[column] == value).to_numpy(dtype=bool)
+        mask |= rows
+    return mask
