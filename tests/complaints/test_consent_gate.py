@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from html import unescape
-from pathlib import Path
 
 import pytest
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,9 +26,7 @@ from accord.casework.vocabularies import ActivityKind, ConsentMethod, ConsentPur
 from accord.complaints import consent, letters, services
 from accord.complaints.models import Complaint, ComplaintStep
 from accord.complaints.services import ComplaintConsentMissing
-from accord.policy.roles import OrgKind, Role
 from tests.casework.factories import WITH_COMPLAINT_CONSENT, make_case
-from tests.factories import person
 from tests.security.principals import client_for
 
 pytestmark = pytest.mark.django_db
@@ -43,17 +39,6 @@ LETTER = "Dear Sir or Madam,\n\nPlease tell me where the complaint has got to.\n
 
 def days_ago(n: int) -> dt.date:
     return TODAY - dt.timedelta(days=n)
-
-
-@pytest.fixture(autouse=True)
-def files_dir(tmp_path: Path) -> Iterator[Path]:
-    with override_settings(ACCORD_CASE_FILES_DIR=tmp_path / "case-files"):
-        yield tmp_path / "case-files"
-
-
-@pytest.fixture
-def advocate() -> User:
-    return person(OrgKind.ADVISORY_SERVICE, Role.ADVOCATE)
 
 
 @pytest.fixture

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from html import unescape
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,17 +33,6 @@ TODAY = timezone.localdate()
 
 def days_ago(n: int) -> dt.date:
     return TODAY - dt.timedelta(days=n)
-
-
-@pytest.fixture(autouse=True)
-def files_dir(tmp_path: Path) -> Iterator[Path]:
-    with override_settings(ACCORD_CASE_FILES_DIR=tmp_path / "case-files"):
-        yield tmp_path / "case-files"
-
-
-@pytest.fixture
-def advocate() -> User:
-    return person(OrgKind.ADVISORY_SERVICE, Role.ADVOCATE)
 
 
 @pytest.fixture

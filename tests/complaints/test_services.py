@@ -7,13 +7,10 @@ check what the services store (and refuse to store) around it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import override_settings
 from django.utils import timezone
 
 from accord.accounts.models import User
@@ -27,9 +24,7 @@ from accord.complaints.models import Complaint, ComplaintStep, LinkedMatter
 from accord.complaints.process import ComplaintState, ProcessDefinitionError
 from accord.complaints.prompts import prompts_for
 from accord.complaints.services import ComplaintError
-from accord.policy.roles import OrgKind, Role
 from tests.casework.factories import WITH_COMPLAINT_CONSENT, canary, make_case
-from tests.factories import person
 
 pytestmark = pytest.mark.django_db
 
@@ -38,17 +33,6 @@ TODAY = timezone.localdate()
 
 def days_ago(n: int) -> dt.date:
     return TODAY - dt.timedelta(days=n)
-
-
-@pytest.fixture(autouse=True)
-def files_dir(tmp_path: Path) -> Iterator[Path]:
-    with override_settings(ACCORD_CASE_FILES_DIR=tmp_path / "case-files"):
-        yield tmp_path / "case-files"
-
-
-@pytest.fixture
-def advocate() -> User:
-    return person(OrgKind.ADVISORY_SERVICE, Role.ADVOCATE)
 
 
 @pytest.fixture
