@@ -63,12 +63,13 @@ class AccordServer:
         self._taken.add(key)
         return self.accounts[key]
 
-    def password_only(self, key: str) -> Account:
-        """An account without an authenticator app, which any number of tests may share."""
-        account = self.accounts[key]
-        if account.totp_secret is not None:
-            raise RuntimeError(f"Account {key!r} uses a TOTP code: take() it instead.")
-        return account
+    def take_like(self, key: str) -> Account:
+        """A spare copy of a demo person (same organisation and role) for one test only."""
+        prefix = f"{key}-spare-"
+        for spare in sorted(self.accounts):
+            if spare.startswith(prefix) and spare not in self._taken:
+                return self.take(spare)
+        raise RuntimeError(f"No spare {key!r} left: add more in tests/browser/demo_accounts.py.")
 
     def take_spare_advocate(self) -> Account:
         for key in sorted(self.accounts):
@@ -81,6 +82,11 @@ class AccordServer:
             return "".join(log.readlines()[-lines:])
 
 
+#: The last time step whose code each secret gave, so that a second sign-in by the same
+#: person within one window waits for a new code rather than being refused as a replay.
+_last_step: dict[str, int] = {}
+
+
 def current_code(secret: str) -> str:
     """The authenticator code for now, never one about to expire on its way to the server."""
     from allauth.mfa import app_settings
@@ -91,6 +97,9 @@ def current_code(secret: str) -> str:
     remaining = period - time.time() % period
     if remaining < 3:
         time.sleep(remaining + 0.2)
+    if int(time.time() // period) == _last_step.get(secret):
+        time.sleep(period - time.time() % period + 0.2)
+    _last_step[secret] = int(time.time() // period)
     return code_for_secret(secret)
 
 
@@ -206,6 +215,15 @@ class Browse:
     def enter_code(self, code: str) -> None:
         self.page.locator("input[name=code]").fill(code)
         self.submit(self.page.locator("#main-content form").get_by_role("button", name="Continue"))
+
+    def confirm_it_is_me(self, account: Account) -> None:
+        """The step-up before publishing or changing sign-in: the code again, not the password."""
+        assert self.path == "/account/2fa/reauthenticate/", self.where()
+        assert account.totp_secret is not None
+        expect_no_password = self.page.locator("input[name=password]")
+        assert expect_no_password.count() == 0, "The password alone must not be offered"
+        self.page.locator("input[name=code]").fill(current_code(account.totp_secret))
+        self.submit(self.page.locator("#main-content form").get_by_role("button", name="Confirm"))
 
     def sign_in(self, account: Account) -> None:
         """Password, then the authenticator code if the person has one."""

@@ -199,7 +199,7 @@ def partner_london_data(accord_server: AccordServer, chromium: Browser) -> Londo
     context.set_default_timeout(15_000)
     browse = Browse(accord_server, context, AxeAudit(accord_server))
     try:
-        browse.sign_in(accord_server.password_only("partner"))
+        browse.sign_in(accord_server.take_like("partner"))
         data = import_london_data(browse, "VAWG partner")
     finally:
         context.close()

@@ -4,8 +4,10 @@ Run by ``conftest.py`` in a subprocess with the demo settings and the browser te
 database (never imported by the tests): loads the demo people with ``load_demo()`` and adds
 the extra advisory-service people the journeys need.
 
-A TOTP code cannot be used twice by the same person within its 30-second window, so each
-journey that signs in with a code has its own person.
+Everyone signs in with an authenticator code, and a code cannot be used twice by the same
+person within its 30-second window, so each journey that signs in has its own person: the
+demo people, extra advocates, and spare copies of the partnership people
+(``AccordServer.take_like``), in the same organisation with the same role.
 """
 
 from __future__ import annotations
@@ -26,6 +28,19 @@ EXTRA_ADVOCATES: dict[str, tuple[str, bool]] = {
     "casework-advocate": ("Casey Caseworker", True),
     **{f"spare-advocate-{n}": (f"Spare Advocate {n}", True) for n in range(1, 7)},
 }
+
+#: Demo people (``accord.accounts.demo.PEOPLE``) with this many spare copies each.
+SPARES: dict[str, int] = {
+    "plan-owner": 4,
+    "plan-owner-2": 2,
+    "analyst": 4,
+    "partner": 4,
+    "partner-viewer": 2,
+}
+
+
+def spare_key(slug: str, n: int) -> str:
+    return f"{slug}-spare-{n}"
 
 
 def main() -> None:
@@ -55,12 +70,14 @@ def main() -> None:
                 "organisation": login.organisation,
                 "totp_secret": login.totp_secret,
             }
-        service = Organisation.objects.get(name=ORGANISATIONS[OrgKind.ADVISORY_SERVICE])
-        for key, (name, enrolled) in EXTRA_ADVOCATES.items():
+
+        def add(
+            key: str, name: str, organisation: Organisation, role: Role, enrolled: bool
+        ) -> None:
             email = f"browser-{key}@{DEMO_DOMAIN}"
             password = new_password()
             user = User.objects.create_user(email=email, password=password, display_name=name)
-            Membership.objects.create(user=user, organisation=service, role=Role.ADVOCATE.value)
+            Membership.objects.create(user=user, organisation=organisation, role=role.value)
             secret = None
             if enrolled:
                 secret = generate_totp_secret()
@@ -70,10 +87,27 @@ def main() -> None:
                 "email": email,
                 "password": password,
                 "name": name,
-                "role": Role.ADVOCATE.label,
-                "organisation": service.name,
+                "role": role.label,
+                "organisation": organisation.name,
                 "totp_secret": secret,
             }
+
+        service = Organisation.objects.get(name=ORGANISATIONS[OrgKind.ADVISORY_SERVICE])
+        for key, (name, enrolled) in EXTRA_ADVOCATES.items():
+            add(key, name, service, Role.ADVOCATE, enrolled)
+        for slug, copies in SPARES.items():
+            membership = Membership.objects.select_related("organisation").get(
+                user__email=f"{slug}@{DEMO_DOMAIN}"
+            )
+            original = accounts[slug]["name"]
+            for n in range(1, copies + 1):
+                add(
+                    spare_key(slug, n),
+                    f"{original} {n}",
+                    membership.organisation,
+                    Role(membership.role),
+                    True,
+                )
     sys.stdout.write(MARKER + json.dumps(accounts) + "\n")
 
 

@@ -37,7 +37,7 @@ def test_import_form_and_analysis_results_at_desktop_and_phone_widths(
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page = browse.page
     page.set_viewport_size(DESKTOP)
-    browse.sign_in(accord_server.password_only("plan-owner"))
+    browse.sign_in(accord_server.take_like("plan-owner"))
 
     browse.goto("/datasets/import/")
     example = tmp_path / "met-stop-and-search-2022-11.csv"

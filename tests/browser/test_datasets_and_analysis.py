@@ -52,7 +52,7 @@ RATES_CSV_HEADER = [
 def test_analyst_imports_police_and_census_data_then_analyses_and_downloads_a_table(
     accord_server: AccordServer, browse: Browse, tmp_path: Path
 ) -> None:
-    analyst = accord_server.password_only("analyst")
+    analyst = accord_server.take_like("analyst")
     page = browse.page
     browse.sign_in(analyst)
     assert browse.path == "/home/", browse.where()
@@ -137,7 +137,7 @@ def test_a_file_with_a_bad_date_is_not_imported_and_can_be_discarded(
     bad = bad_dates_file(tmp_path)
     name = "Police analyst: stops with a bad date"
     page = browse.page
-    browse.sign_in(accord_server.password_only("analyst"))
+    browse.sign_in(accord_server.take_like("analyst"))
     browse.goto("/datasets/import/")
 
     import_file(browse, bad, STOP_AND_SEARCH, name)
@@ -175,7 +175,7 @@ def test_a_file_with_a_bad_date_is_not_imported_and_can_be_discarded(
 def test_partner_viewer_sees_data_and_analysis_but_cannot_import(
     accord_server: AccordServer, browse: Browse, partner_london_data: LondonData
 ) -> None:
-    viewer = accord_server.password_only("partner-viewer")
+    viewer = accord_server.take_like("partner-viewer")
     page = browse.page
     browse.sign_in(viewer)
 

@@ -54,7 +54,7 @@ def test_an_assessment_goes_from_draft_to_publication(
 ) -> None:
     page = browse.page
     page.set_viewport_size(DESKTOP)
-    analyst = accord_server.password_only("analyst")
+    analyst = accord_server.take_like("analyst")
 
     # 1. The analyst runs the analysis, registers the initiative and drafts the assessment.
     browse.sign_in(analyst)
@@ -88,6 +88,7 @@ def test_an_assessment_goes_from_draft_to_publication(
     page.get_by_label("Monitoring plan").fill("Ratios each quarter, by borough.")
     page.get_by_label("Decision", exact=True).select_option("adjust")
     page.get_by_label("Reasons for the decision").fill("Continue with closer supervision.")
+    page.get_by_label("Review the assessment by").fill("2027-12-01")
     browse.submit(page.get_by_role("button", name="Save"))
     _no_errors(browse)
 
@@ -120,7 +121,7 @@ def test_an_assessment_goes_from_draft_to_publication(
     _sign_out(browse)
 
     # 2. The partner comments; the analyst answers.
-    browse.sign_in(accord_server.password_only("partner"))
+    browse.sign_in(accord_server.take_like("partner"))
     browse.goto(assessment_path)
     browse.submit(page.get_by_role("button", name="Comment on the assessment"))
     page.get_by_label("Engagement", exact=True).check()
@@ -140,12 +141,14 @@ def test_an_assessment_goes_from_draft_to_publication(
 
     # 3. Two different plan owners sign it off; the second publishes it.
     for owner in ("plan-owner", "plan-owner-2"):
-        browse.sign_in(accord_server.password_only(owner))
+        signing = accord_server.take_like(owner)
+        browse.sign_in(signing)
         browse.goto(assessment_path)
         browse.submit(page.get_by_role("button", name="Sign off the assessment"))
         expect(page.locator(".govuk-notification-banner")).to_contain_text("sign-off is recorded")
         if owner == "plan-owner-2":
             browse.submit(page.get_by_role("button", name="Publish the assessment"))
+            browse.confirm_it_is_me(signing)  # publishing asks for the code again (SE-5)
             expect(page.locator(".govuk-notification-banner")).to_contain_text("published")
             public_link = page.get_by_role("link", name="See the published assessment")
             public_path = public_link.get_attribute("href")

@@ -152,13 +152,17 @@ def test_pressing_shift_three_times_leaves_quickly(
     assert browse.path == "/account/login/", browse.where()
 
 
-def test_police_analyst_signs_in_with_password_only_and_sees_no_quick_exit(
+def test_police_analyst_needs_a_code_too_and_sees_no_quick_exit(
     accord_server: AccordServer, browse: Browse
 ) -> None:
     analyst = accord_server.take("analyst")
-    assert analyst.totp_secret is None
+    assert analyst.totp_secret is not None
 
     browse.sign_in_with_password(analyst)
+    assert browse.path == "/account/2fa/authenticate/", browse.where()
+    browse.goto("/home/")  # a password alone opens nothing: it is back to the code
+    assert browse.path == "/account/2fa/authenticate/", browse.where()
+    browse.enter_code(current_code(analyst.totp_secret))
 
     assert browse.path == "/home/", browse.where()
     expect(header(browse)).to_contain_text(analyst.name)

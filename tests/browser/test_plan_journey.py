@@ -43,8 +43,8 @@ def test_owner_drafts_partner_comments_and_rates_owner_answers_and_the_public_se
 ) -> None:
     page = browse.page
     page.set_viewport_size(DESKTOP)
-    owner = accord_server.password_only("plan-owner")
-    partner = accord_server.password_only("partner")
+    owner = accord_server.take_like("plan-owner")
+    partner = accord_server.take_like("partner")
 
     # 1. The police plan owner starts a plan and drafts a commitment co-owned with a partner.
     browse.sign_in(owner)
@@ -77,6 +77,8 @@ def test_owner_drafts_partner_comments_and_rates_owner_answers_and_the_public_se
     commitment_path = browse.path
     browse.goto(plan_path)
     browse.submit(page.get_by_role("button", name="Publish the plan"))
+    browse.confirm_it_is_me(owner)  # publishing asks for the code again (SE-5)
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("on the public pages")
     _sign_out(browse)
 
     # 2. The partner cannot change the police's wording, but comments and rates.

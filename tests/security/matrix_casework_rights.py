@@ -37,13 +37,12 @@ Expect = dict[str, dict[str, int]]
 
 
 def reauthenticated_client(user: User, role: str = "supervisor") -> Client:
-    """A signed-in client that has also just re-entered its password (allauth's record)."""
+    """A signed-in client that has also just confirmed with its authenticator app (allauth's
+    record of an MFA re-authentication: a password alone does not pass a step-up)."""
     client = client_for(role, {role: user})
     session = client.session
     methods = list(session[AUTHENTICATION_METHODS_SESSION_KEY])
-    methods.append(
-        {"method": "password", "at": time.time(), "email": user.email, "reauthenticated": True}
-    )
+    methods.append({"method": "mfa", "at": time.time(), "type": "totp", "reauthenticated": True})
     session[AUTHENTICATION_METHODS_SESSION_KEY] = methods
     session.save()
     return client

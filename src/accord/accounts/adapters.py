@@ -22,6 +22,22 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     def get_client_ip(self, request: HttpRequest) -> str:
         return client_ip(request)
 
+    def get_reauthentication_methods(self, user: Any) -> list[dict[str, Any]]:
+        """Only second factors confirm an enrolled person (SECURITY.md SE-5).
+
+        The first entry is where a step-up sends them; for casework roles that must use a
+        security key, only the key is offered.
+        """
+        from accord.accounts.stepup import accepted_types
+
+        methods: list[dict[str, Any]] = super().get_reauthentication_methods(user)
+        types = accepted_types(user)
+        if types is None:
+            return methods
+        if types == {"webauthn"}:
+            return [m for m in methods if m["id"] == "mfa_reauthenticate:webauthn"]
+        return [m for m in methods if m["id"] != "reauthenticate"]
+
 
 class MFAAdapter(DefaultMFAAdapter):  # type: ignore[misc]
     """TOTP seeds and recovery-code seeds are stored encrypted, with keys outside the database."""

@@ -2,7 +2,9 @@
 
 allauth guards its own pages (a sign-in page must open for people who are not signed in),
 so each of its views is marked ``auth_flow``. The sign-in, MFA and password-reset views are
-wrapped with Accord's per-(username, IP) throttle, and sign-out also clears the site.
+wrapped with Accord's per-(username, IP) throttle, and sign-out also clears the site. Once
+someone has an authenticator, re-authentication means a second factor, never the password
+alone (``accounts.stepup``, SECURITY.md SE-5).
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
 from django.urls import URLPattern, URLResolver, include
 
+from accord.accounts.stepup import accepted_types, step_up_if_enrolled
 from accord.accounts.throttle import throttled
 from accord.policy.views import auth_flow
 
@@ -60,11 +63,45 @@ def clears_site_data(view: Any) -> Any:
     return wrapped
 
 
+def password_only_before_enrolment(view: Any) -> Any:
+    """The password re-authentication page, for people with no authenticator yet.
+
+    Anyone enrolled is sent to confirm with their authenticator instead, keeping where they
+    were going: a password alone must not pass a step-up.
+    """
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if accepted_types(request.user) is None:
+            return view(request, *args, **kwargs)  # type: ignore[no-any-return]
+        from allauth.account.adapter import get_adapter
+
+        methods = get_adapter().get_reauthentication_methods(request.user)
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponseRedirect(methods[0]["url"] + (f"?{query}" if query else ""))
+
+    return wrapped
+
+
+#: allauth's pages that change how someone signs in (each already asks to re-authenticate).
+CHANGES_SIGN_IN = (
+    "mfa_activate_totp",
+    "mfa_deactivate_totp",
+    "mfa_view_recovery_codes",
+    "mfa_generate_recovery_codes",
+    "mfa_download_recovery_codes",
+    "mfa_add_webauthn",
+    "mfa_remove_webauthn",
+    "mfa_edit_webauthn",
+)
+
 WRAPPERS = {
     "account_login": throttled("login", _login_username, _form_rejected),
     "mfa_authenticate": throttled("mfa", _mfa_username, _form_rejected),
     "account_reset_password": throttled("reset", _reset_username, _always),
     "account_logout": clears_site_data,
+    "account_reauthenticate": password_only_before_enrolment,
+    **dict.fromkeys(CHANGES_SIGN_IN, step_up_if_enrolled),
 }
 
 

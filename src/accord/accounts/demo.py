@@ -15,7 +15,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.db import transaction
 
 from accord.accounts.models import Membership, Organisation, User
-from accord.policy.roles import OrgKind, Role, requires_mfa
+from accord.policy.roles import OrgKind, Role
 
 DEMO_DOMAIN = "demo.accord.invalid"
 
@@ -77,7 +77,7 @@ def load_demo(*, enrol_mfa: bool = True) -> list[DemoLogin]:
             defaults={"organisation": organisations[kind], "role": role.value, "is_active": True},
         )
         secret = None
-        if enrol_mfa and requires_mfa(kind, role):
+        if enrol_mfa:
             Authenticator.objects.filter(user=user).delete()
             secret = generate_totp_secret()
             TOTP.activate(user, secret)

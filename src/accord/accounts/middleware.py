@@ -80,7 +80,7 @@ class SessionLifetimeMiddleware:
 
 
 class RequireMFAMiddleware:
-    """Advisory-service and administrator roles enrol in MFA before any other page.
+    """Everyone enrols in MFA before any other page (``User.needs_mfa``; SECURITY.md AU-1).
 
     Where ``ACCORD_CASEWORK_REQUIRE_WEBAUTHN`` is on (production), casework roles must also
     have a security key or passkey and must have signed in with it (SECURITY.md AU-1: only a

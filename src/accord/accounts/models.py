@@ -18,7 +18,6 @@ from accord.policy.roles import (
     ROLE_LABELS,
     OrgKind,
     Role,
-    requires_mfa,
     role_allowed,
 )
 
@@ -81,10 +80,13 @@ class User(AbstractBaseUser):
 
     @property
     def needs_mfa(self) -> bool:
-        membership = self.active_membership
-        if membership is None:
-            return False
-        return requires_mfa(OrgKind(membership.organisation.kind), Role(membership.role))
+        """Everyone enrols in MFA before any page but enrolment (SECURITY.md AU-1).
+
+        Not only casework: a police or partner account publishes statistics and signs off
+        impact assessments, and a stolen password alone must not be enough for that. Casework
+        roles also need a phishing-resistant factor (``accounts.middleware.needs_webauthn``).
+        """
+        return True
 
 
 class Organisation(models.Model):

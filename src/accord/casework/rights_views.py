@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import cast
 
-from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -21,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accord.accounts.models import User
+from accord.accounts.stepup import require_step_up
 from accord.audit.services import record
 from accord.casework import erasure, retention, sar
 from accord.casework.access import audit, case_for
@@ -44,14 +43,14 @@ NO_FORM = {"form": None}
 
 
 def fresh_sign_in[V: Callable[..., HttpResponse]](view: V) -> V:
-    """The person must have signed in again in the last few minutes (allauth's
-    re-authentication; ``ACCOUNT_REAUTHENTICATION_TIMEOUT``) before this view runs."""
-    return cast(V, reauthentication_required(view))
+    """The person must have confirmed with their second factor in the last few minutes
+    (``accounts.stepup``; ``ACCOUNT_REAUTHENTICATION_TIMEOUT``) before this view runs."""
+    return require_step_up(view)
 
 
 def fresh_sign_in_to_post[V: Callable[..., HttpResponse]](view: V) -> V:
     """As :func:`fresh_sign_in`, for POST only: the page itself can be read without."""
-    return cast(V, reauthentication_required(view, allow_get=True))
+    return require_step_up(view, allow_get=True)
 
 
 def _user(request: HttpRequest) -> User:

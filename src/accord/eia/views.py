@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accord.accounts.models import User
+from accord.accounts.stepup import require_step_up
 from accord.eia import report, services, versions
 from accord.eia.forms import (
     ImpactForm,
@@ -306,6 +307,7 @@ def assessment_approve(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
 
 @requires("eia.approve", zone=Zone.PARTNERSHIP)
 @require_POST
+@require_step_up
 def assessment_publish(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     return _post_step(request, uid, services.publish, "The assessment is published.")
 

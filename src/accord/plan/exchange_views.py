@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accord.accounts.stepup import require_step_up
 from accord.audit.services import record
 from accord.plan import exports, imports, report, services
 from accord.plan.forms import ImportForm, PlanForm
@@ -54,6 +55,7 @@ def _create_plan(request: HttpRequest, data: dict[str, Any]) -> Plan:
 
 @requires("plan.manage", zone=Zone.PARTNERSHIP)
 @require_POST
+@require_step_up
 def plan_publish(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_object_or_404(Plan, slug=slug)
     user = _manage(request, plan)

@@ -77,8 +77,3 @@ ZONE_BY_KIND: dict[OrgKind, Zone] = {
 
 def role_allowed(kind: OrgKind, role: Role) -> bool:
     return role in ROLES_BY_KIND[kind]
-
-
-def requires_mfa(kind: OrgKind, role: Role) -> bool:
-    """Every advisory-service role and every administrator must enrol in MFA."""
-    return kind is OrgKind.ADVISORY_SERVICE or role in {Role.SYSTEM_ADMIN, Role.SERVICE_ADMIN}
