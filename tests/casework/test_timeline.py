@@ -367,3 +367,25 @@ def test_case_page_links_to_the_timeline_and_the_upload_form() -> None:
     assert reverse("case_timeline", args=[case.reference]) in body
     assert reverse("document_upload", args=[case.reference]) in body
     assert "No documents yet." in body
+
+
+def test_the_safe_way_to_contact_is_on_every_page_that_records_or_plans_a_contact() -> None:
+    """CASEWORK.md: safe-contact preferences are checked on every contact, not only on the
+    case page: the number, safe times, the voicemail rule and the code word are right there."""
+    advocate, case = advocate_and_case()
+    contact = case.client.details["contact"]
+    activity = planned(case, advocate, TODAY() + dt.timedelta(days=2), "Call her back")
+    client = client_for("advocate", {"advocate": advocate})
+    for url in (
+        reverse("activity_new", args=[case.reference]),
+        reverse("activity_complete", args=[case.reference, activity.uid]),
+    ):
+        page = client.get(url).content.decode()
+        assert "Before any contact, check this." in page, url
+        assert contact["phone"] in page, url
+        assert contact["times"] in page and contact["code_word"] in page, url
+        assert "Do not leave a message" in page, url
+    # Refused forms keep the panel too: the advocate is still about to make contact.
+    refused = client.post(reverse("activity_new", args=[case.reference]), {"kind": "call"})
+    assert refused.status_code == 200
+    assert contact["code_word"] in refused.content.decode()

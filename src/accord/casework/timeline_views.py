@@ -31,6 +31,7 @@ from accord.casework.models import Activity, Case, Document
 from accord.casework.services import CaseworkError
 from accord.casework.timeline_forms import ActivityForm, CompleteForm, DocumentForm
 from accord.casework.views import _user
+from accord.casework.vocabularies import ContactMethod
 from accord.policy.roles import Zone
 from accord.policy.rules import can
 from accord.policy.views import requires
@@ -40,6 +41,19 @@ GET_POST = ["GET", "POST"]
 PAGE_SIZE = 50
 #: Nothing in a downloaded file may run, load or frame anything if a browser renders it.
 DOWNLOAD_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'"
+
+
+def _safe_contact(case: Case) -> dict[str, Any]:
+    """What the safe-contact panel needs, for pages where a contact is recorded or planned."""
+    client = case.client
+    if client is not None:
+        client.case = case  # its sealed details open with the key the case already holds
+    return {
+        "client": client,
+        "contact": client.details.get("contact", {}) if client is not None else {},
+        "contact_methods": ContactMethod.choices,
+        "can_edit": True,  # these pages are reached only by people who may change the case
+    }
 
 
 def _back_to(case: Case, section: str) -> HttpResponseRedirect:
@@ -93,7 +107,11 @@ def activity_new(request: HttpRequest, reference: str) -> HttpResponse:
                 done = f"{label} added to the timeline."
             messages.success(request, done)
             return _back_to(case, "timeline")
-    return render(request, "casework/timeline/activity_new.html", {"case": case, "form": form})
+    return render(
+        request,
+        "casework/timeline/activity_new.html",
+        {"case": case, "form": form, **_safe_contact(case)},
+    )
 
 
 @requires("casework.work", zone=Zone.CASEWORK)
@@ -127,6 +145,7 @@ def activity_complete(request: HttpRequest, reference: str, uid: uuid.UUID) -> H
             "form": form,
             "already_done": already_done,
             "status": timeline.activity_status(activity, timezone.localdate()),
+            **_safe_contact(case),
         },
     )
 
