@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from accord.eia import services
 from accord.eia.models import Assessment, Initiative
 from accord.eia.vocabularies import Group
@@ -30,6 +32,11 @@ def assessment_in_review(
         None,
         draft,
         aims="Safer victims.",
+        affected="Victims of domestic abuse in London.",
+        evidence="Arrest rates by group.",
+        engagement="Two by-and-for organisations.",
+        monitoring="Arrest rates each quarter.",
+        review_on=dt.date.today() + dt.timedelta(days=365),
         decision="proceed",
         decision_reasons="Evidence.",
         by=analyst,

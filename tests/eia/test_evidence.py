@@ -3,6 +3,8 @@ submission until that group's impact is rated with a mitigation or justification
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
@@ -17,7 +19,16 @@ from tests.plan.factories import make_commitment, make_plan, people
 pytestmark = pytest.mark.django_db
 
 
-def _everything_but_race(draft: Assessment, by: object) -> None:
+WRITTEN = {
+    "aims": "Lawful searches only.",
+    "affected": "Everyone searched in London.",
+    "engagement": "Two by-and-for organisations were consulted.",
+    "monitoring": "Ratios each quarter.",
+    "review_on": dt.date(2027, 12, 1),
+}
+
+
+def _everything_but_race(draft: Assessment, by: object, evidence: str = "") -> None:
     for group in Group.values:
         if group != Group.RACE:
             services.rate_impact(
@@ -33,6 +44,8 @@ def _everything_but_race(draft: Assessment, by: object) -> None:
         draft,
         decision="adjust",
         decision_reasons="Proceed with closer supervision.",
+        evidence=evidence,
+        **WRITTEN,
         by=by,  # type: ignore[arg-type]
     )
 
@@ -96,7 +109,7 @@ def test_without_an_attached_disparity_only_the_ordinary_checks_apply() -> None:
     draft = services.start_assessment(None, initiative, by=who.analyst)
     with pytest.raises(EiaError, match="12 groups still to rate"):
         services.submit_for_review(None, draft, by=who.analyst)
-    _everything_but_race(draft, who.analyst)
+    _everything_but_race(draft, who.analyst, evidence="Training feedback forms.")
     services.rate_impact(
         None,
         draft,
@@ -147,3 +160,44 @@ def test_the_pages_attach_an_analysis_and_show_the_block() -> None:
     refused = client.post(reverse("assessment_submit", args=[draft.uid]), follow=True)
     assert "rate the impact on race" in refused.content.decode()
     assert Assessment.objects.get(pk=draft.pk).status == AssessmentStatus.DRAFT
+
+
+def test_every_part_of_a_good_assessment_must_be_written_before_partners_see_it() -> None:
+    """EIA.md: aims, who it affects, evidence, engagement, monitoring and a review date."""
+    who = people()
+    initiative = services.create_initiative(
+        None, title="Training", description="Train officers.", kind="new", by=who.analyst
+    )
+    draft = services.start_assessment(None, initiative, by=who.analyst)
+    for group in Group.values:
+        services.rate_impact(
+            None,
+            draft,
+            group=group,
+            impact="positive",
+            reasoning="Better practice.",
+            by=who.analyst,
+        )
+    services.save_sections(
+        None, draft, decision="proceed", decision_reasons="It helps.", by=who.analyst
+    )
+    assert services.blockers(draft) == [
+        "Write the aims of the initiative.",
+        "Say who it affects, where and when.",
+        "Say who was consulted, what they said and what changed.",
+        "Say what will be monitored, and how often.",
+        "Describe the evidence, or attach an analysis.",
+        "Give the date by which the assessment will be reviewed.",
+    ]
+    with pytest.raises(EiaError, match="Write the aims of the initiative"):
+        services.submit_for_review(None, draft, by=who.analyst)
+    services.save_sections(None, draft, **WRITTEN, by=who.analyst)
+    assert services.blockers(draft) == ["Describe the evidence, or attach an analysis."]
+    services.save_sections(None, draft, evidence="Training feedback.", by=who.analyst)
+    assert services.blockers(draft) == []
+    # Blank space is not writing.
+    services.save_sections(None, draft, engagement="   ", by=who.analyst)
+    assert services.blockers(draft) == ["Say who was consulted, what they said and what changed."]
+    services.save_sections(None, draft, engagement="Partners' forum, May.", by=who.analyst)
+    services.submit_for_review(None, draft, by=who.analyst)
+    assert Assessment.objects.get(pk=draft.pk).status == AssessmentStatus.IN_REVIEW

@@ -112,6 +112,7 @@ def load_demo_eias(analyst: User, owner: User, owner2: User, partner: User) -> i
             monitoring=f"Rates and ratios each quarter, by borough, with the funnel plot. {DEMO}",
             decision="adjust",
             decision_reasons=f"Continue, with closer supervision where ratios are highest. {DEMO}",
+            review_on=timezone.localdate() + dt.timedelta(days=365),
             by=analyst,
         )
         _rate_all(

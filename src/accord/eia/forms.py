@@ -96,7 +96,8 @@ class SectionsForm(forms.Form):
     )
     decision_reasons = _text("Reasons for the decision", rows=3)
     review_on = forms.DateField(
-        label="Review the assessment by (optional)",
+        label="Review the assessment by",
+        help_text="Needed before it goes to partners. For example, a year from now.",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "Enter a real date"},

@@ -245,14 +245,33 @@ def attach_analysis(
     return attached
 
 
+#: Sections every assessment must have written before partners see it, with what to do.
+MUST_WRITE = (
+    ("aims", "Write the aims of the initiative."),
+    ("affected", "Say who it affects, where and when."),
+    ("engagement", "Say who was consulted, what they said and what changed."),
+    ("monitoring", "Say what will be monitored, and how often."),
+)
+
+
 def blockers(assessment: Assessment) -> list[str]:
     """Why the assessment cannot go to partners yet, in words; empty when it can.
 
-    A group an attached analysis flags must be rated and have a mitigation or justification
-    recorded; the decision needs reasons; every group must be rated.
+    Each part of a good assessment (EIA.md, "What a good EIA contains") must be written: its
+    aims and who it affects, the evidence (written, or an attached analysis), the engagement,
+    the monitoring and when the assessment will be reviewed; courts look for regard shown on
+    adequate evidence and kept under review, not a form with gaps. A group an attached
+    analysis flags must be rated and have a mitigation or justification recorded; the
+    decision needs reasons; every group must be rated.
     """
     ratings = {r.group: r for r in assessment.impacts.all()}
-    found: list[str] = []
+    found: list[str] = [
+        message for name, message in MUST_WRITE if not str(getattr(assessment, name)).strip()
+    ]
+    if not assessment.evidence.strip() and not assessment.analyses.exists():
+        found.append("Describe the evidence, or attach an analysis.")
+    if assessment.review_on is None:
+        found.append("Give the date by which the assessment will be reviewed.")
     for attached in assessment.analyses.all():
         if not attached.flagged:
             continue
