@@ -18,6 +18,8 @@ from django.db import IntegrityError, connection
 from django.test import Client, override_settings
 from django.urls import reverse
 from PIL import Image
+from pypdf import PdfWriter
+from pypdf.generic import DecodedStreamObject
 
 from accord.accounts.models import User
 from accord.audit.models import AuditEvent
@@ -52,11 +54,15 @@ def stored_files(directory: Path) -> list[Path]:
 
 
 def pdf_bytes(text: str = "hello") -> bytes:
-    return (
-        b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-        + f"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n% {text}\n".encode()
-        + b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
-    )
+    """A real one-page PDF with ``text`` on its page (kept files are rewritten by pypdf)."""
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=200, height=200)
+    content = DecodedStreamObject()
+    content.set_data(f"BT 20 100 Td ({text}) Tj ET".encode())
+    page.replace_contents(content)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 def image_bytes(kind: str) -> bytes:
@@ -392,6 +398,7 @@ def test_upload_page_shows_the_allowed_kinds_and_the_limit() -> None:
     assert page.status_code == 200
     assert 'enctype="multipart/form-data"' in body
     assert "up to 20 MB" in body and "Word document (.docx)" in body and "PDF (.pdf)" in body
+    assert "without their hidden details" in body
 
 
 def test_upload_then_download_as_an_attachment_with_audit(files_dir: Path) -> None:
@@ -462,7 +469,7 @@ def test_uploads_never_go_to_a_temporary_file_on_disk(
     big = pdf_bytes() + b" " * (3 * 1024 * 1024)
     response = upload(client, case, "scan.pdf", big)
     assert response.status_code == 302
-    assert Document.objects.get().size == len(big)
+    assert Document.objects.count() == 1
 
 
 def test_upload_checks_csrf_after_setting_the_upload_handler() -> None:
@@ -516,3 +523,15 @@ def test_a_closed_case_takes_no_uploads_but_its_documents_still_download(
     assert upload(client, case, "more.pdf", pdf_bytes()).status_code == 404
     url = reverse("document_download", args=[case.reference, document.uid])
     assert client.get(url).status_code == 200
+
+
+def test_a_photo_on_a_case_is_kept_without_where_it_was_taken(files_dir: Path) -> None:
+    """SECURITY.md DP-8: a location in a photo could show where the client lives."""
+    from tests.web.test_file_cleaning import GPS_IFD, photo_with_gps
+
+    advocate, case = advocate_and_case()
+    document = store(case, advocate, "injury.jpg", photo_with_gps())
+    kept = documents.read_document(None, case, Document.objects.get(pk=document.pk))
+    with Image.open(io.BytesIO(kept)) as image:
+        assert not image.getexif().get_ifd(GPS_IFD)
+    assert document.size == len(kept)

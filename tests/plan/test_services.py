@@ -364,3 +364,33 @@ def test_evidence_files_are_checked_stored_once_and_nothing_is_left_on_failure(
             by=who.owner,
         )
     assert len(list(root.iterdir())) == 1
+
+
+def test_published_evidence_is_kept_without_where_a_photo_was_taken_or_who_wrote_a_pdf(
+    settings: Any,
+) -> None:
+    """SECURITY.md DP-8: evidence is published, so its hidden details are removed first."""
+    from PIL import Image
+
+    from accord.plan.evidence import Upload, path_of
+    from tests.web.test_file_cleaning import AUTHOR, GPS_IFD, pdf_with_author, photo_with_gps
+
+    who = people()
+    commitment = make_commitment(make_plan(who.owner), who.owner)
+    update = services.record_progress(
+        None,
+        commitment,
+        on=TODAY,
+        status="on_track",
+        progress=10,
+        text="Photos of the new posters, and the board paper.",
+        files=[Upload("poster.jpg", photo_with_gps()), Upload("paper.pdf", pdf_with_author())],
+        by=who.owner,
+    )
+    photo, paper = update.files.order_by("filename").reverse()
+    assert photo.filename == "poster.jpg"
+    kept = path_of(photo).read_bytes()
+    with Image.open(path_of(photo)) as image:
+        assert not image.getexif().get_ifd(GPS_IFD)
+    assert photo.size == len(kept)
+    assert AUTHOR.encode() not in path_of(paper).read_bytes()

@@ -53,6 +53,7 @@ from accord.web.file_checks import (
     extension_of,
     size_label,
 )
+from accord.web.file_cleaning import without_hidden_details
 
 logger = logging.getLogger(__name__)
 
@@ -176,6 +177,11 @@ def store_document(
         )
     data = _read_capped(uploaded, limit)
     kind = check_file(data, filename, limit=limit)
+    try:
+        # Where a photo was taken could show where the client lives (SECURITY.md DP-8).
+        data = without_hidden_details(data, kind)
+    except FileRefused as refused:
+        raise DocumentRefused(str(refused)) from refused
 
     document = Document(
         case=case,

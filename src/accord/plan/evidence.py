@@ -4,7 +4,9 @@ again if it does not (nothing half-stored).
 
 The checks are the same as for case documents (``accord.web.file_checks``, shared and
 zone-free): the contents decide the type, the name must agree, and web-page or macro content is
-refused. These files are not encrypted: they are evidence published with the plan.
+refused. These files are not encrypted: they are evidence published with the plan, so photos
+and PDFs are kept without their hidden details (``web.file_cleaning``: where a photo was
+taken, who wrote a PDF).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.conf import settings
 from accord.datasets.storage import write_durably
 from accord.plan.models import EvidenceFile, ProgressUpdate
 from accord.web.file_checks import ALLOWED_SUMMARY, FileRefused, check_file, clean_filename
+from accord.web.file_cleaning import without_hidden_details
 
 __all__ = ["ALLOWED_SUMMARY", "Upload", "check_uploads", "path_of", "remove_unreferenced", "store"]
 
@@ -52,11 +55,10 @@ def check_uploads(uploads: Sequence[Upload]) -> list[Checked]:
         name = clean_filename(upload.name)
         try:
             kind = check_file(upload.data, name, limit=settings.ACCORD_PLAN_MAX_FILE_BYTES)
+            data = without_hidden_details(upload.data, kind)
         except FileRefused as refused:
             raise FileRefused(f"{name}: {refused}") from refused
-        checked.append(
-            Checked(name, upload.data, kind.key, hashlib.sha256(upload.data).hexdigest())
-        )
+        checked.append(Checked(name, data, kind.key, hashlib.sha256(data).hexdigest()))
     return checked
 
 

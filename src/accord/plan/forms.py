@@ -133,7 +133,8 @@ class ProgressForm(forms.Form):
         label="Evidence file (optional)",
         required=False,
         help_text="PDF, PNG, JPEG, plain text, Word (.docx) or OpenDocument text, up to 10 MB. "
-        "It is published with the update.",
+        "It is published with the update. Hidden details, such as where a photo was taken "
+        "and who wrote a PDF, are removed first.",
     )
     metric = forms.ModelChoiceField(
         label="A figure for one of its measures (optional)",
