@@ -9,12 +9,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, include, path
 
 from accord.accounts import views as account_views
 from accord.accounts.auth_urls import auth_patterns
+from accord.web import csp_reports
 from accord.web import views as web_views
 
 urlpatterns: list[Any] = [
     path("", web_views.public_home, name="public_home"),
     path("home/", web_views.home, name="home"),
     path("exit/", web_views.quick_exit, name="quick_exit"),
+    path("csp-report/", csp_reports.csp_report, name="csp_report"),
     path("account/", include(auth_patterns())),
     path("account/security/set-up/", account_views.mfa_required, name="mfa_required"),
     path("people/", account_views.people, name="people"),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
+from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
 from allauth.mfa.adapter import get_adapter
 from allauth.mfa.models import Authenticator
 from django.test import Client
@@ -76,8 +79,8 @@ def test_a_password_alone_opens_no_page(kind: OrgKind, role: Role) -> None:
     for route, _pattern in all_patterns():
         if "<" in route or "(?P" in route or route.startswith(("account/", "public/")):
             continue
-        if route in ("", "exit/", "get-help/"):
-            continue  # public pages, open to anyone
+        if route in ("", "exit/", "get-help/", "csp-report/"):
+            continue  # public pages and the browser's violation reports, open to anyone
         response = client.get("/" + route)
         assert response.status_code in (302, 404), route
         if response.status_code == 302:
@@ -107,3 +110,30 @@ def test_totp_seeds_are_stored_encrypted() -> None:
     assert stored.startswith("v1:")
     assert keyring_from_settings().decrypt(stored, MFA_SECRET_CONTEXT).decode() == secret
     assert get_adapter().decrypt(stored) == secret
+
+
+@pytest.mark.django_db
+def test_the_qr_code_is_drawn_in_the_page_not_as_a_data_image() -> None:
+    """The CSP allows no data: images (SECURITY.md WB-1), so the QR code is inline SVG."""
+    user = person(OrgKind.POLICE, Role.ANALYST, mfa=False)
+    client = client_for("x", {"x": user})
+    session = client.session
+    methods = list(session[AUTHENTICATION_METHODS_SESSION_KEY])
+    methods.append({"method": "password", "at": time.time(), "reauthenticated": True})
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = methods
+    session.save()
+    page = client.get("/account/2fa/totp/activate/").content.decode()
+    assert 'role="img" aria-label="QR code to scan with your authenticator app"><svg' in page
+    assert "data:image" not in page and "<?xml" not in page
+    assert 'width="41mm"' not in page  # sized by the stylesheet
+
+
+def test_inline_svg_accepts_one_server_drawn_svg_only() -> None:
+    from accord.web.templatetags.govuk import inline_svg
+
+    assert inline_svg(
+        '<?xml version=\'1.0\'?>\n<svg width="4mm" viewBox="0 0 4 4"><path/></svg>'
+    ) == ('<svg viewBox="0 0 4 4"><path/></svg>')
+    assert inline_svg("<p>hello</p>") == ""
+    assert inline_svg('<svg onload="x()"></svg>') == ""
+    assert inline_svg("<svg><script>x()</script></svg>") == ""

@@ -6,6 +6,7 @@ over HTTP against its own SQLite database in a temporary ``ACCORD_VAR_DIR``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -211,13 +212,30 @@ def partner_london_data(accord_server: AccordServer, chromium: Browser) -> Londo
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    """After a journey passes, fail it if axe found serious problems or a page went unchecked."""
+    """After a journey passes, fail it if axe found serious problems, a page went unchecked,
+    or Chromium reported something the Content-Security-Policy blocked (it posts reports to
+    ``/csp-report/``, which logs each as ``csp.violation``)."""
+    server = getattr(item, "funcargs", {}).get("accord_server")
+    logged_before = Path(server.log_path).stat().st_size if isinstance(server, AccordServer) else 0
     result = yield
     browse = getattr(item, "funcargs", {}).get("browse")
     if isinstance(browse, Browse):
         verdict = browse.audit.verdict()
         if verdict is not None:
             raise AssertionError(verdict)
+        with contextlib.suppress(Exception):  # the test may have closed it already
+            browse.context.close()  # sends any report Chromium still holds
+    if isinstance(server, AccordServer) and not item.get_closest_marker("csp_violation_expected"):
+        time.sleep(0.3)
+        with open(server.log_path, "rb") as log:
+            log.seek(logged_before)
+            blocked = [
+                line.decode(errors="replace").strip() for line in log if b"csp.violation" in line
+            ]
+        if blocked:
+            raise AssertionError(
+                "The Content-Security-Policy blocked something:\n" + "\n".join(blocked)
+            )
     return result
 
 

@@ -6,6 +6,8 @@ Every Accord page these journeys open is checked with axe-core (see ``browsing.p
 from __future__ import annotations
 
 import re
+import time
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Request, expect
@@ -187,3 +189,27 @@ def test_sign_out_ends_the_session(accord_server: AccordServer, browse: Browse) 
     browse.context.add_cookies([session])
     browse.goto("/home/")
     assert browse.path == "/account/login/", browse.where()
+
+
+@pytest.mark.csp_violation_expected
+def test_what_the_policy_blocks_is_reported_to_accord(
+    accord_server: AccordServer, browse: Browse
+) -> None:
+    """The check after every journey relies on this: Chromium reports a blocked resource to
+    /csp-report/, and Accord logs it (without the page's query string)."""
+    browse.goto("/get-help/?from=test")
+    logged_before = Path(accord_server.log_path).stat().st_size
+    browse.page.evaluate(
+        "() => { const i = document.createElement('img');"
+        " i.src = 'data:image/gif;base64,R0lGODlhAQABAAAAACw='; document.body.append(i); }"
+    )
+    deadline = time.monotonic() + 10
+    found: list[str] = []
+    while time.monotonic() < deadline and not found:
+        time.sleep(0.2)
+        with open(accord_server.log_path, "rb") as log:
+            log.seek(logged_before)
+            found = [line.decode() for line in log if b"csp.violation" in line]
+    assert found, accord_server.log_tail()
+    assert "directive=img-src blocked=data" in found[0], found
+    assert "/get-help/" in found[0] and "from=test" not in found[0], found

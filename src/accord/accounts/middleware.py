@@ -33,6 +33,7 @@ MFA_ENROLMENT_URL_NAMES = frozenset(
         "account_reauthenticate",
         "account_logout",
         "quick_exit",
+        "csp_report",
     }
 )
 
