@@ -329,6 +329,7 @@ def all_urls(complaint: Complaint) -> list[str]:
         step_url(complaint, "made_to_force"),
         reverse("complaint_referral", args=[reference, uid]),
         reverse("complaint_linked_matter", args=[reference, uid]),
+        reverse("complaint_details", args=[reference, uid]),
     ]
 
 
@@ -467,3 +468,51 @@ def test_the_case_page_and_home_page_show_complaints(
     assert 'id="complaint-deadlines"' in home.content.decode()
     assert detail_url(complaint) in home.content.decode()
     assert "Update to the complainant from the force" in text_of(home)
+
+
+def test_who_is_handling_it_and_the_conflict_answer_can_be_changed_later(
+    case: Case, advocate: User, browser: Client
+) -> None:
+    """CASEWORK.md: who is investigating and the conflict-of-interest answer change as a
+    complaint goes on (a new investigator, the IOPC taking over)."""
+    complaint = open_one(case, advocate, handler="PSD, DS Example")
+    url = reverse("complaint_details", args=[case.reference, complaint.uid])
+    before = browser.get(detail_url(complaint))
+    assert url in before.content.decode()
+    unit_note = "You recorded that the officer serves in the unit handling the complaint."
+    assert unit_note not in text_of(before)
+    form = browser.get(url)
+    assert form.status_code == 200 and "PSD, DS Example" in form.content.decode()
+
+    new_handler = canary("handler")
+    response = browser.post(
+        url,
+        {
+            "handler": new_handler,
+            "officer_in_handling_unit": "yes",
+            "summary": "Stalking by a serving officer.",
+        },
+    )
+    assert response.status_code == 302
+    fresh = Complaint.objects.select_related("case").get(pk=complaint.pk)
+    assert fresh.handler == new_handler
+    assert fresh.officer_in_handling_unit == "yes"
+    assert fresh.summary == "Stalking by a serving officer."
+    assert new_handler not in fresh.sealed_handler  # still sealed
+    assert "casework.complaint.details" in actions()
+    # The answer feeds the conflict-of-interest prompt at once.
+    assert unit_note in text_of(browser.get(detail_url(complaint)))
+    # No step was added: the process did not move.
+    assert ComplaintStep.objects.filter(complaint=complaint).count() == 1
+
+
+def test_a_bad_details_form_keeps_what_was_typed_and_changes_nothing(
+    case: Case, advocate: User, browser: Client
+) -> None:
+    complaint = open_one(case, advocate, handler="PSD")
+    url = reverse("complaint_details", args=[case.reference, complaint.uid])
+    response = browser.post(url, {"handler": "IOPC, Lead investigator", "summary": "x"})
+    assert response.status_code == 200
+    assert "Say whether the officer serves in the unit handling it" in text_of(response)
+    assert 'value="IOPC, Lead investigator"' in response.content.decode()
+    assert Complaint.objects.select_related("case").get(pk=complaint.pk).handler == "PSD"

@@ -22,6 +22,7 @@ ROWS: dict[str, Expect] = {
     # "Made to the force directly" records no dates: an empty POST records it and goes back.
     "complaint_step": casework(workers=(200, 302)),
     "complaint_referral": casework(workers=(200, 200)),
+    "complaint_details": casework(workers=(200, 200)),
     "complaint_linked_matter": casework(workers=(200, 200)),
 }
 
@@ -61,5 +62,6 @@ KWARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "complaint_detail": _complaint_kwargs,
     "complaint_step": _step_kwargs,
     "complaint_referral": _complaint_kwargs,
+    "complaint_details": _complaint_kwargs,
     "complaint_linked_matter": _complaint_kwargs,
 }

@@ -75,6 +75,14 @@ class ComplaintForm(forms.Form):
     )
 
 
+class ComplaintDetailsForm(forms.Form):
+    """What changes while a complaint goes on; when and to whom it was made does not."""
+
+    officer_in_handling_unit = ComplaintForm.base_fields["officer_in_handling_unit"]
+    handler = ComplaintForm.base_fields["handler"]
+    summary = ComplaintForm.base_fields["summary"]
+
+
 def _evidence_choices(case: Case) -> list[tuple[str, str]]:
     choices = [(NO_EVIDENCE, "No document")]
     for document in case.documents.all():

@@ -324,6 +324,34 @@ def set_referral_criteria(
     return complaint
 
 
+@transaction.atomic
+def update_details(
+    request: HttpRequest | None,
+    complaint: Complaint,
+    *,
+    handler: str,
+    officer_in_handling_unit: str,
+    summary: str,
+    by: User,
+) -> Complaint:
+    """Change who is handling the complaint, whether the officer serves in that unit, and
+    the advocate's summary: all three change as a complaint moves (a new investigator, the
+    IOPC taking it over, an answer to a conflict-of-interest concern).
+
+    These are the advocate's own notes, not an act for the client, so no consent is checked.
+    How the complaint moved is recorded as steps, never here.
+    """
+    _check_writable(complaint.case)
+    if officer_in_handling_unit not in YesNoUnknown.values:
+        raise ComplaintError("Say whether the officer serves in the unit handling the complaint.")
+    complaint.handler = handler.strip()
+    complaint.summary = summary.strip()
+    complaint.officer_in_handling_unit = officer_in_handling_unit
+    complaint.save(update_fields=["sealed_handler", "sealed_summary", "officer_in_handling_unit"])
+    audit(request, "complaint.details", complaint.case, actor=by)
+    return complaint
+
+
 def deadlines_for(complaint: Complaint, today: dt.date) -> list[Deadline]:
     """The time limits that matter now for this complaint, soonest first."""
     return _deadlines(process_of(complaint), state_of(complaint), today)

@@ -19,6 +19,11 @@ urlpatterns: list[Any] = [
         name="complaint_step",
     ),
     path(
+        "cases/<str:reference>/complaints/<uuid:uid>/details/",
+        views.complaint_details,
+        name="complaint_details",
+    ),
+    path(
         "cases/<str:reference>/complaints/<uuid:uid>/referral/",
         views.complaint_referral,
         name="complaint_referral",

@@ -22,7 +22,13 @@ from accord.casework.access import case_for
 from accord.casework.models import Case, Party
 from accord.casework.views import _user
 from accord.complaints import consent, display, letters, services
-from accord.complaints.forms import ComplaintForm, LinkedMatterForm, ReferralCriteriaForm, StepForm
+from accord.complaints.forms import (
+    ComplaintDetailsForm,
+    ComplaintForm,
+    LinkedMatterForm,
+    ReferralCriteriaForm,
+    StepForm,
+)
 from accord.complaints.models import Complaint
 from accord.complaints.prompts import prompts_for
 from accord.complaints.services import (
@@ -224,6 +230,42 @@ def complaint_referral(request: HttpRequest, reference: str, uid: uuid.UUID) -> 
         request,
         "complaints/referral.html",
         {"case": case, "complaint": complaint, "prompt": prompt, "form": form},
+    )
+
+
+@requires("casework.work", zone=Zone.CASEWORK)
+@require_http_methods(GET_POST)
+def complaint_details(request: HttpRequest, reference: str, uid: uuid.UUID) -> HttpResponse:
+    case = case_for(request, reference, purpose="complaint.details.view", edit=True)
+    complaint = _complaint(case, uid)
+    form = ComplaintDetailsForm(
+        _posted(request),
+        initial={
+            "handler": complaint.handler,
+            "summary": complaint.summary,
+            "officer_in_handling_unit": complaint.officer_in_handling_unit,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_details(
+                request,
+                complaint,
+                handler=data.get("handler", ""),
+                officer_in_handling_unit=data["officer_in_handling_unit"],
+                summary=data.get("summary", ""),
+                by=_user(request),
+            )
+        except ComplaintError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The complaint's details are changed.")
+            return _to_complaint(complaint)
+    return render(
+        request,
+        "complaints/details.html",
+        {"case": case, "complaint": complaint, "form": form},
     )
 
 
