@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.http import HttpRequest
 
-from accord.audit.chain import GENESIS, Break, Link, digest, first_break
+from accord.audit.chain import GENESIS, Anchor, Break, Link, anchor_break, digest, first_break
 from accord.audit.models import AuditEvent
 
 # Any fixed number: PostgreSQL advisory lock that serialises appends to the chain.
@@ -49,7 +53,9 @@ def record(
         prev_hash = last.hash if last is not None else GENESIS
         occurred_at = dt.datetime.now(dt.UTC)
         event = AuditEvent(occurred_at=occurred_at, prev_hash=prev_hash, **fields)
-        event.hash = digest(prev_hash=prev_hash, occurred_at=event.occurred_at_text, **fields)
+        event.hash = digest(
+            key=chain_key(), prev_hash=prev_hash, occurred_at=event.occurred_at_text, **fields
+        )
         event.save(force_insert=True)
     return event
 
@@ -59,9 +65,67 @@ def _links() -> Iterator[Link]:
         yield event.as_link()
 
 
+def chain_key() -> bytes:
+    return str(settings.ACCORD_AUDIT_KEY).encode()
+
+
+class AnchorFileError(ValueError):
+    """The anchor file cannot be read; the message names the line."""
+
+
 def verify() -> Break | None:
-    """The first broken link in the stored chain, or None."""
-    return first_break(_links())
+    """The first broken link in the stored chain, or the first anchor it no longer reaches."""
+    broken = first_break(
+        _links(), key=chain_key(), unkeyed_until=int(settings.ACCORD_AUDIT_UNKEYED_UNTIL)
+    )
+    if broken is not None:
+        return broken
+    anchors = read_anchors()
+    stored = dict(
+        AuditEvent.objects.filter(pk__in={a.seq for a in anchors}).values_list("pk", "hash")
+    )
+    return anchor_break(anchors, stored)
+
+
+def _anchor_path() -> Path:
+    return Path(settings.ACCORD_AUDIT_ANCHOR_FILE)
+
+
+def read_anchors() -> list[Anchor]:
+    path = _anchor_path()
+    if not path.exists():
+        return []
+    anchors = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            anchors.append(Anchor(at=str(data["at"]), seq=int(data["seq"]), hash=str(data["hash"])))
+        except (ValueError, KeyError, TypeError) as error:
+            raise AnchorFileError(
+                f"{path}, line {number}, is not an anchor written by 'accord audit anchor'."
+            ) from error
+    return anchors
+
+
+def write_anchor() -> Anchor | None:
+    """Append the chain's head to the anchor file (after checking the chain), or None when
+    there is nothing to anchor yet. Run daily ("accord audit anchor")."""
+    last = AuditEvent.objects.order_by("-id").only("hash").first()
+    if last is None:
+        return None
+    anchor = Anchor(
+        at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), seq=last.pk, hash=last.hash
+    )
+    path = _anchor_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    line = json.dumps({"at": anchor.at, "seq": anchor.seq, "hash": anchor.hash}) + "\n"
+    with path.open("a", encoding="utf-8") as out:
+        out.write(line)
+        out.flush()
+        os.fsync(out.fileno())
+    return anchor
 
 
 def head() -> tuple[int, str]:

@@ -247,6 +247,15 @@ ACCORD_DATA_KEYS = env("ACCORD_DATA_KEYS")
 # They only wrap each case's own data key; destroying a case's wrapped key shreds the case.
 # Same "key-id:base64-32-bytes" list; the first wraps new keys, all unwrap.
 ACCORD_CASE_KEYS = env("ACCORD_CASE_KEYS", "")
+# The audit chain's HMAC key (SECURITY.md LG-2): outside the database, so that someone who can
+# write to the database cannot recompute the chain after editing it. At least 32 characters.
+ACCORD_AUDIT_KEY = env("ACCORD_AUDIT_KEY")
+# Events up to this number were written before the chain was keyed (plain SHA-256). 0 on any
+# deployment started with a key; set it once, from "accord audit verify"'s advice, otherwise.
+ACCORD_AUDIT_UNKEYED_UNTIL = int(env("ACCORD_AUDIT_UNKEYED_UNTIL", "0"))
+# Where "accord audit anchor" appends the chain's head each day. In production, somewhere the
+# database's administrators cannot rewrite (another host, write-once storage).
+ACCORD_AUDIT_ANCHOR_FILE = env("ACCORD_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.jsonl"))
 # Casework roles must sign in with a security key or passkey (SECURITY.md AU-1). The demo
 # turns this off so that its printed authenticator-app secrets work without a key.
 ACCORD_CASEWORK_REQUIRE_WEBAUTHN = env_bool("ACCORD_CASEWORK_REQUIRE_WEBAUTHN", True)

@@ -7,6 +7,7 @@ os.environ.setdefault("ACCORD_DATA_KEYS", "demo-only:ZGVtby1vbmx5LWtleS1ub3QtZm9
 os.environ.setdefault(
     "ACCORD_CASE_KEYS", "demo-only-case:ZGVtby1vbmx5LWNhc2UtbWFzdGVyLWtleS0wMDAwMDE="
 )
+os.environ.setdefault("ACCORD_AUDIT_KEY", "demo-only-audit-chain-key-not-for-real-use-0001")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 # Readable lines in the terminal; production and tests log JSON (SECURITY.md LG-3).

@@ -3,7 +3,13 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from accord.settings.base import *  # noqa: F403
-from accord.settings.base import ACCORD_CASE_KEYS, ACCORD_DATA_KEYS, ACCORD_ZONES, SECRET_KEY
+from accord.settings.base import (
+    ACCORD_AUDIT_KEY,
+    ACCORD_CASE_KEYS,
+    ACCORD_DATA_KEYS,
+    ACCORD_ZONES,
+    SECRET_KEY,
+)
 from accord.settings.env import env_bool
 
 DEMO_MARKER = "demo-only"
@@ -16,6 +22,11 @@ if DEMO_MARKER in SECRET_KEY or len(SECRET_KEY) < 50:
     )
 if DEMO_MARKER in ACCORD_DATA_KEYS:
     raise ImproperlyConfigured("ACCORD_DATA_KEYS holds a demo key; generate real key material.")
+if DEMO_MARKER in ACCORD_AUDIT_KEY or len(ACCORD_AUDIT_KEY) < 32 or ACCORD_AUDIT_KEY in SECRET_KEY:
+    raise ImproperlyConfigured(
+        "ACCORD_AUDIT_KEY is a demo key, shorter than 32 characters or part of SECRET_KEY; "
+        "generate its own key."
+    )
 if "casework" in ACCORD_ZONES and (not ACCORD_CASE_KEYS or DEMO_MARKER in ACCORD_CASE_KEYS):
     raise ImproperlyConfigured(
         "ACCORD_CASE_KEYS is missing or holds a demo key; casework needs its own master keys."
