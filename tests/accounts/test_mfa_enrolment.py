@@ -137,3 +137,22 @@ def test_inline_svg_accepts_one_server_drawn_svg_only() -> None:
     assert inline_svg("<p>hello</p>") == ""
     assert inline_svg('<svg onload="x()"></svg>') == ""
     assert inline_svg("<svg><script>x()</script></svg>") == ""
+
+
+@pytest.mark.django_db
+def test_the_code_page_offers_a_security_key_only_to_someone_who_has_one() -> None:
+    from allauth.mfa.models import Authenticator
+
+    user = person(OrgKind.POLICE, Role.ANALYST)
+    client = Client()
+    client.post("/account/login/", {"login": user.email, "password": PASSWORD})
+    page = client.get("/account/2fa/authenticate/").content.decode()
+    assert "Enter your security code" in page and "Use a security key" not in page
+    # Someone with a key is offered it (the page itself: tests/browser/test_webauthn.py).
+    from accord.accounts.templatetags.sign_in import has_security_key
+
+    assert not has_security_key(user) and not has_security_key(None)
+    Authenticator.objects.create(
+        user=user, type=Authenticator.Type.WEBAUTHN, data={"name": "key", "credential": {}}
+    )
+    assert has_security_key(user)

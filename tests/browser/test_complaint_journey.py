@@ -118,6 +118,19 @@ def test_advocate_takes_a_complaint_from_made_to_a_review_application(
     )
     complaint_path = browse.path
 
+    # The force names a new investigator: the details change, and no step is added.
+    browse.submit(page.get_by_role("link", name="Change who is handling it"))
+    expect(page.get_by_label("Who is handling the complaint? (optional)")).to_have_value(
+        "PSD, ref 2026/0412"
+    )
+    page.get_by_label("Who is handling the complaint? (optional)").fill(
+        "PSD, DS Okafor, ref 2026/0412"
+    )
+    browse.submit(page.get_by_role("button", name="Save"))
+    _no_errors(browse)
+    assert browse.path == complaint_path, browse.where()
+    expect(page.locator("body")).to_contain_text("PSD, DS Okafor, ref 2026/0412")
+
     # 4. The mandatory referral check: none of the criteria apply.
     browse.submit(page.get_by_role("link", name="Record which of these apply"))
     page.get_by_label("None of these apply").check()

@@ -61,6 +61,10 @@ def test_section_of_knows_pages_outside_the_menu() -> None:
     assert section_of("/public/eia/") is None
     assert section_of("/plans/met/commitments/x/") == "plans"
     assert section_of("/account/sessions/") == "security"
+    # Confirming it is you interrupts publishing a plan: not a visit to "Sign-in security".
+    assert section_of("/account/2fa/reauthenticate/") is None
+    assert section_of("/account/2fa/webauthn/reauthenticate/") is None
+    assert section_of("/account/2fa/totp/activate/") == "security"
 
 
 def test_partnership_home_links_every_card_it_offers(analyst_client: Client) -> None:

@@ -25,8 +25,19 @@ SECTIONS: tuple[tuple[str, str], ...] = (
 )
 
 
+#: Confirming it is you (step-up) interrupts whatever the person was doing, such as publishing
+#: a plan: the menu should not claim they are now in "Sign-in security".
+STEP_UP_PATHS = (
+    "/account/reauthenticate/",
+    "/account/2fa/reauthenticate/",
+    "/account/2fa/webauthn/reauthenticate/",
+)
+
+
 def section_of(path: str) -> str | None:
     """The menu item to mark as current, so people can see where they are."""
+    if path.startswith(STEP_UP_PATHS):
+        return None
     for prefix, section in SECTIONS:
         if path.startswith(prefix):
             return section
