@@ -246,6 +246,9 @@ def _police(**overrides: str) -> dict[str, str]:
         "rank_band": "sergeant_inspector",
         "unit": "",
         "local_team_involved": "no",
+        "firearms_access": "not_known",
+        "duty_status": "not_known",
+        "force_answer": "",
         **overrides,
     }
 
@@ -294,6 +297,40 @@ def test_adding_a_second_perpetrator_whose_colleagues_may_handle_it_sets_the_fla
     assert "casework.perpetrator.add" in actions
     assert "casework.case.conflict_of_interest.set" in actions
     assert "Conflict of interest" in client.get(response["Location"]).content.decode()
+
+
+def test_firearms_duties_and_the_forces_answer_on_vetting_are_kept_sealed_and_shown() -> None:
+    """CASEWORK.md: access to police systems and to firearms adds risk; the advocate tracks
+    the vetting and firearms questions asked and answered."""
+    advocate, client = _advocate()
+    case = make_case(advocate)
+    perpetrator = case.parties.get(role="perpetrator")
+    detail = reverse("case_detail", args=[case.reference])
+    page = client.get(detail).content.decode()
+    assert "It is not known whether they can get a firearm." in page  # nothing recorded yet
+    answer = canary("psd-answer")
+    url = reverse("perpetrator_edit", args=[case.reference, perpetrator.uid])
+    response = client.post(
+        url,
+        _police(firearms_access="yes", duty_status="restricted", force_answer=answer),
+    )
+    assert response.status_code == 302
+    fresh = Party.objects.get(pk=perpetrator.pk)
+    fresh.case = case
+    assert fresh.details["police"] == {
+        "firearms_access": "yes",
+        "duty_status": "restricted",
+        "force_answer": answer,
+    }
+    assert answer not in fresh.sealed_details and "restricted" not in fresh.sealed_details
+    page = client.get(detail).content.decode()
+    assert "They can get a firearm." in page and answer in page
+    assert "Restricted duties (for example, no access to police systems)" in page
+    # The form shows what was saved, to change it later.
+    form = client.get(url).content.decode()
+    assert answer in form and 'value="restricted" checked' in form.replace("\n", " ")
+    client.post(url, _police(firearms_access="no", duty_status="suspended"))
+    assert "can get a firearm" not in client.get(detail).content.decode()
 
 
 def test_an_unchanged_flag_writes_no_flag_event() -> None:

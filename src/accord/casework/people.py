@@ -23,6 +23,7 @@ from accord.casework.services import CaseworkError, SafeContact
 from accord.casework.vocabularies import (
     ConsentMethod,
     ConsentPurpose,
+    DutyStatus,
     Force,
     OfficerStatus,
     RankBand,
@@ -244,8 +245,15 @@ def save_police_connection(
     unit: str,
     local_team_involved: str,
     by: User,
+    firearms_access: str = YesNoUnknown.NOT_KNOWN,
+    duty_status: str = DutyStatus.NOT_KNOWN,
+    force_answer: str = "",
 ) -> Party:
-    """Add an alleged perpetrator (``party`` None) or change one, then recompute the flag."""
+    """Add an alleged perpetrator (``party`` None) or change one, then recompute the flag.
+
+    Firearms, duties and what the force said about vetting (CASEWORK.md: an officer's access
+    to police systems and to firearms adds risk) are kept in the party's sealed details.
+    """
     require_editable(case)
     if party is None:
         party = Party(case=case, role=Party.Role.PERPETRATOR, created_by=by)
@@ -260,6 +268,14 @@ def save_police_connection(
     party.local_team_involved = YesNoUnknown(local_team_involved)
     party.name = name
     party.unit = unit
+    party.details = {
+        **(party.details or {}),
+        "police": {
+            "firearms_access": YesNoUnknown(firearms_access).value,
+            "duty_status": DutyStatus(duty_status).value,
+            "force_answer": force_answer.strip(),
+        },
+    }
     party.save()
     audit(request, action, case, actor=by)
     recompute_conflict_of_interest(request, case, by=by)

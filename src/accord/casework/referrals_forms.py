@@ -16,7 +16,9 @@ from accord.casework.forms import NO_AUTOFILL, StaffIntakeForm, _area, _text
 from accord.casework.vocabularies import (
     ConsentMethod,
     ConsentPurpose,
+    DutyStatus,
     ReferralTo,
+    YesNoUnknown,
 )
 
 
@@ -118,6 +120,28 @@ class PoliceConnectionForm(forms.Form):
     rank_band = StaffIntakeForm.base_fields["rank_band"]
     unit = _text("Unit or team (optional)", "For example: a borough's response team.")
     local_team_involved = StaffIntakeForm.base_fields["local_team_involved"]
+    firearms_access = forms.ChoiceField(
+        label="Can they get a firearm?",
+        help_text="For example, as an authorised firearms officer, or with a firearm or "
+        "shotgun certificate. 'Yes' or 'Not known' shows a warning on the case.",
+        choices=YesNoUnknown.choices,
+        widget=forms.RadioSelect,
+        initial=YesNoUnknown.NOT_KNOWN,
+    )
+    duty_status = forms.ChoiceField(
+        label="What duties are they on now?",
+        help_text="Ask the force's professional standards department. An officer on full "
+        "duties can still use police systems, which could be used to find the client.",
+        choices=DutyStatus.choices,
+        widget=forms.RadioSelect,
+        initial=DutyStatus.NOT_KNOWN,
+    )
+    force_answer = _area(
+        "What the force has said about their vetting, firearms and use of police systems "
+        "(optional)",
+        "Who you asked, when, and what they said. Ask again if there is no answer.",
+        max_length=3000,
+    )
 
 
 class ReviewForm(forms.Form):

@@ -231,6 +231,7 @@ def client_contact(request: HttpRequest, reference: str) -> HttpResponse:
 def _police_form(request: HttpRequest, case: Case, party: Party | None) -> HttpResponse:
     initial = {}
     if party is not None:
+        police = (party.details or {}).get("police", {})
         initial = {
             "name": party.name,
             "officer_status": party.officer_status,
@@ -238,6 +239,11 @@ def _police_form(request: HttpRequest, case: Case, party: Party | None) -> HttpR
             "rank_band": party.rank_band,
             "unit": party.unit,
             "local_team_involved": party.local_team_involved,
+            **{
+                k: police[k]
+                for k in ("firearms_access", "duty_status", "force_answer")
+                if k in police
+            },
         }
     form = PoliceConnectionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -252,6 +258,9 @@ def _police_form(request: HttpRequest, case: Case, party: Party | None) -> HttpR
             rank_band=data["rank_band"],
             unit=data.get("unit", ""),
             local_team_involved=data["local_team_involved"],
+            firearms_access=data["firearms_access"],
+            duty_status=data["duty_status"],
+            force_answer=data.get("force_answer", ""),
             by=_user(request),
         )
         case.refresh_from_db(fields=["conflict_of_interest"])

@@ -21,7 +21,7 @@ from accord.casework.access import case_for
 from accord.casework.case_page import load_case_page
 from accord.casework.forms import AssignForm, CloseForm, SelfReferralForm, StaffIntakeForm
 from accord.casework.models import Case
-from accord.casework.vocabularies import ContactMethod, Source, Status
+from accord.casework.vocabularies import ContactMethod, DutyStatus, Source, Status
 from accord.complaints.home import due_for
 from accord.policy.roles import Role, Zone
 from accord.policy.rules import can
@@ -110,6 +110,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "can_edit": can(user, "casework.edit_case", case),
             "can_supervise": can(user, "casework.supervise"),
             "contact_methods": ContactMethod.choices,
+            "duty_statuses": DutyStatus.choices,
             **timeline.section_context(case),
         },
     )

@@ -46,6 +46,16 @@ class OfficerStatus(models.TextChoices):
     NOT_KNOWN = "not_known", "Not sure"
 
 
+class DutyStatus(models.TextChoices):
+    """What the force has done about the officer's duties while the matter is dealt with."""
+
+    FULL = "full", "Full duties"
+    RESTRICTED = "restricted", "Restricted duties (for example, no access to police systems)"
+    SUSPENDED = "suspended", "Suspended"
+    LEFT = "left", "No longer works for the police"
+    NOT_KNOWN = "not_known", "Not known"
+
+
 class RankBand(models.TextChoices):
     CONSTABLE = "constable", "Constable"
     SERGEANT_INSPECTOR = "sergeant_inspector", "Sergeant or inspector"
