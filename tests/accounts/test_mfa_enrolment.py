@@ -156,3 +156,21 @@ def test_the_code_page_offers_a_security_key_only_to_someone_who_has_one() -> No
         user=user, type=Authenticator.Type.WEBAUTHN, data={"name": "key", "credential": {}}
     )
     assert has_security_key(user)
+
+
+@pytest.mark.django_db
+def test_someone_setting_up_sees_only_set_up_in_the_menu_and_no_signed_in_message() -> None:
+    user = person(OrgKind.POLICE, Role.PLAN_OWNER, mfa=False)
+    client = Client()
+    response = client.post(
+        "/account/login/", {"login": user.email, "password": PASSWORD}, follow=True
+    )
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == "/account/security/set-up/"
+    assert "Successfully signed in" not in page
+    menu = page[page.index('aria-label="Menu"') : page.index("</nav>")]
+    assert "Sign-in security" in menu
+    assert "Action plans" not in menu and ">Home<" not in menu
+    enrol_totp(user)
+    menu = client.get("/plans/").content.decode()
+    assert "Action plans" in menu and "Home" in menu

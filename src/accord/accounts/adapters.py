@@ -22,6 +22,16 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     def get_client_ip(self, request: HttpRequest) -> str:
         return client_ip(request)
 
+    def add_message(self, request: HttpRequest, level: int, *args: Any, **kwargs: Any) -> None:
+        """No "Successfully signed in" above a page that says they cannot go on yet."""
+        template = kwargs.get("message_template", args[0] if args else None)
+        if template == "account/messages/logged_in.txt":
+            from accord.web.context_processors import setting_up
+
+            if setting_up(request):
+                return
+        super().add_message(request, level, *args, **kwargs)
+
     def get_reauthentication_methods(self, user: Any) -> list[dict[str, Any]]:
         """Only second factors confirm an enrolled person (SECURITY.md SE-5).
 

@@ -110,14 +110,18 @@ class RequireMFAMiddleware:
 
     @staticmethod
     def _satisfied(request: HttpRequest) -> bool:
-        user = request.user
-        if not is_mfa_enabled(user):
-            return False
-        if not needs_webauthn(user):
-            return True
-        return is_mfa_enabled(user, [Authenticator.Type.WEBAUTHN]) and signed_in_with_webauthn(
-            request
-        )
+        return mfa_satisfied(request)
+
+
+def mfa_satisfied(request: HttpRequest) -> bool:
+    """Has this person set up (and, where casework needs a key, signed in with) their second
+    factor? Until then they reach only the enrolment pages."""
+    user = request.user
+    if not is_mfa_enabled(user):
+        return False
+    if not needs_webauthn(user):
+        return True
+    return is_mfa_enabled(user, [Authenticator.Type.WEBAUTHN]) and signed_in_with_webauthn(request)
 
 
 def needs_webauthn(user: object) -> bool:

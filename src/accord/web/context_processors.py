@@ -58,6 +58,17 @@ def shows_quick_exit(request: HttpRequest, *, in_casework: bool) -> bool:
     return not signed_in and not request.path.startswith("/account/")
 
 
+def setting_up(request: HttpRequest) -> bool:
+    """Signed in but not yet through MFA set-up: every other menu item would only bounce
+    them back to set-up, so the menu offers just that."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not getattr(user, "needs_mfa", False):
+        return False
+    from accord.accounts.middleware import mfa_satisfied
+
+    return not mfa_satisfied(request)
+
+
 def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     membership = getattr(user, "active_membership", None) if user is not None else None
@@ -75,6 +86,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         and "casework" in settings.ACCORD_ZONES
         and can(user, "casework.work"),
         "shell_section": section_of(request.path),
+        "shell_setting_up": setting_up(request),
         "shell_quick_exit": shows_quick_exit(request, in_casework=in_casework),
         "quick_exit_url": settings.ACCORD_QUICK_EXIT_URL,
         # base.html asks for form.errors on every page. Without a default, a page with no
