@@ -1,15 +1,16 @@
-"""SECURITY.md DP-8 and FI-2: photos and PDFs are kept without their hidden details."""
+"""SECURITY.md DP-8 and FI-2: photos, PDFs and documents are kept without their hidden details."""
 
 from __future__ import annotations
 
 import io
+import zipfile
 
 import pytest
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
 from accord.web import file_cleaning
-from accord.web.file_checks import DOCX, JPEG, PDF, PNG, TEXT, FileRefused, check_file
+from accord.web.file_checks import DOCX, JPEG, ODT, PDF, PNG, TEXT, FileRefused, check_file
 from accord.web.file_cleaning import without_hidden_details
 
 GPS_IFD = 0x8825
@@ -119,6 +120,64 @@ def test_a_damaged_image_is_refused() -> None:
         without_hidden_details(damaged, JPEG)
 
 
-def test_other_kinds_are_left_as_they_are() -> None:
+def test_plain_text_is_left_as_it_is() -> None:
     assert without_hidden_details(b"plain words\n", TEXT) == b"plain words\n"
-    assert without_hidden_details(b"PK...", DOCX) == b"PK..."
+
+
+def unpacked(package: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        return b"".join(archive.read(name) for name in archive.namelist())
+
+
+CORE = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><cp:coreProperties '
+    'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>{author}</dc:creator>'
+    "<cp:lastModifiedBy>{author}</cp:lastModifiedBy></cp:coreProperties>"
+)
+
+
+def test_a_word_document_loses_its_author_company_and_custom_properties() -> None:
+    from tests.casework.test_documents import docx_bytes
+
+    body = "<w:document><w:body><w:p><w:r><w:t>Minutes</w:t></w:r></w:p></w:body></w:document>"
+    original = docx_bytes(
+        body,
+        extra={
+            "docProps/core.xml": CORE.format(author=AUTHOR).encode(),
+            "docProps/app.xml": b"<Properties><Company>Met DPS</Company>"
+            b"<Manager>DCI Example</Manager></Properties>",
+            "docProps/custom.xml": b"<Properties><property name='Case'>ABC-123</property>"
+            b"</Properties>",
+        },
+    )
+    cleaned = without_hidden_details(original, DOCX)
+    assert check_file(cleaned, "minutes.docx", limit=10**7) == DOCX
+    with zipfile.ZipFile(io.BytesIO(cleaned)) as archive:
+        assert archive.read("word/document.xml").decode() == body
+        assert [i.filename for i in archive.infolist()] == [
+            i.filename for i in zipfile.ZipFile(io.BytesIO(original)).infolist()
+        ]
+    for secret in (AUTHOR, "Met DPS", "DCI Example", "ABC-123"):
+        assert secret.encode() in unpacked(original)
+        assert secret.encode() not in unpacked(cleaned)
+
+
+def test_an_opendocument_file_loses_its_author_and_keeps_its_mimetype_first() -> None:
+    from tests.casework.test_documents import odt_bytes
+
+    meta = (
+        '<office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/"><office:meta>'
+        f"<meta:initial-creator>{AUTHOR}</meta:initial-creator><dc:creator>{AUTHOR}</dc:creator>"
+        "</office:meta></office:document-meta>"
+    )
+    original = odt_bytes(extra={"meta.xml": meta.encode()})
+    cleaned = without_hidden_details(original, ODT)
+    assert AUTHOR.encode() in unpacked(original)
+    assert AUTHOR.encode() not in unpacked(cleaned)
+    assert check_file(cleaned, "notes.odt", limit=10**7) == ODT
+    with zipfile.ZipFile(io.BytesIO(cleaned)) as archive:
+        first = archive.infolist()[0]
+        assert first.filename == "mimetype" and first.compress_type == zipfile.ZIP_STORED

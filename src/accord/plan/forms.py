@@ -134,7 +134,8 @@ class ProgressForm(forms.Form):
         required=False,
         help_text="PDF, PNG, JPEG, plain text, Word (.docx) or OpenDocument text, up to 10 MB. "
         "It is published with the update. Hidden details, such as where a photo was taken "
-        "and who wrote a PDF, are removed first.",
+        "and who wrote a document, are removed first; accept tracked changes and remove "
+        "comments before you upload.",
     )
     metric = forms.ModelChoiceField(
         label="A figure for one of its measures (optional)",
