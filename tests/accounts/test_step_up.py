@@ -19,7 +19,7 @@ from accord.eia.models import AssessmentStatus
 from accord.plan.models import Plan
 from accord.policy.roles import OrgKind, Role
 from tests.eia.factories import assessment_in_review
-from tests.factories import enrol_totp, person
+from tests.factories import PASSWORD, enrol_totp, person
 from tests.plan.factories import make_plan, people
 from tests.security.principals import client_for
 
@@ -195,3 +195,33 @@ def test_the_step_up_window_is_five_minutes() -> None:
     from accord.settings import base
 
     assert base.ACCOUNT_REAUTHENTICATION_TIMEOUT == 300
+
+
+def test_changing_an_authenticator_ends_the_other_sessions(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """SECURITY.md SE-4: a session left open on a lost or watched device ends too."""
+    from allauth.usersessions.models import UserSession
+
+    owner = person(OrgKind.POLICE, Role.PLAN_OWNER, mfa=False)
+    secret = enrol_totp(owner)
+
+    def signed_in() -> Client:
+        client = Client()
+        client.post("/account/login/", {"login": owner.email, "password": PASSWORD})
+        client.post("/account/2fa/authenticate/", {"code": code_for_secret(secret)})
+        assert client.get("/home/").status_code == 200
+        return client
+
+    with time_machine.travel("2026-12-05 10:00:00Z", tick=False) as clock:
+        phone = signed_in()
+        clock.shift(31)  # a new code for the second sign-in
+        laptop = signed_in()
+        assert UserSession.objects.filter(user=owner).count() == 2
+        _by_app(laptop)
+        with django_capture_on_commit_callbacks(execute=True):  # allauth signals on commit
+            done = laptop.post("/account/2fa/recovery-codes/generate/")
+        assert done.status_code == 302
+        assert laptop.get("/home/").status_code == 200  # the session in use stays
+        assert phone.get("/home/").status_code == 302  # the other one is gone
+        assert UserSession.objects.filter(user=owner).count() == 1

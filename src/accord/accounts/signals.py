@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from allauth.mfa.signals import authenticator_added, authenticator_removed
+from allauth.mfa.signals import authenticator_added, authenticator_removed, authenticator_reset
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -38,6 +38,7 @@ def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
 @receiver(authenticator_added)
 def _mfa_added(sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kw: Any) -> None:
     record(request, f"mfa.added.{authenticator.type}", "authenticator", str(authenticator.pk))
+    _end_other_sessions(request, user)
 
 
 @receiver(authenticator_removed)
@@ -45,3 +46,31 @@ def _mfa_removed(
     sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kw: Any
 ) -> None:
     record(request, f"mfa.removed.{authenticator.type}", "authenticator", str(authenticator.pk))
+    _end_other_sessions(request, user)
+
+
+@receiver(authenticator_reset)
+def _mfa_reset(sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kw: Any) -> None:
+    record(request, f"mfa.reset.{authenticator.type}", "authenticator", str(authenticator.pk))
+    _end_other_sessions(request, user)
+
+
+def _end_other_sessions(request: HttpRequest | None, user: Any) -> None:
+    """A change to how someone signs in ends their other sessions (SECURITY.md SE-4).
+
+    Someone who set up or removed an authenticator because a device was lost or watched
+    must not leave a session open on that device. The session in use stays signed in.
+    """
+    if request is None:
+        return
+    from allauth.usersessions.adapter import get_adapter
+    from allauth.usersessions.models import UserSession
+
+    # Not allauth's end_other_sessions: it finds the current session through the request
+    # it keeps for the duration of a request, and allauth sends these signals on commit,
+    # which may come after that.
+    current = request.session.session_key
+    others = list(UserSession.objects.filter(user_id=user.pk).exclude(session_key=current))
+    if others:
+        get_adapter().end_sessions(others)
+        record(request, "session.ended_others", "user", str(user.pk))
