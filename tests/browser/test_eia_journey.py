@@ -65,6 +65,7 @@ def test_an_assessment_goes_from_draft_to_publication(
     page.get_by_label("Name of the initiative").fill("Stop and search: supervisor review")
     page.get_by_label("What it does").fill("Every search is reviewed by a supervisor.")
     page.get_by_label("Already running").check()
+    page.get_by_label("Lead (post, not name)").fill("Commander, Frontline Policing")
     browse.submit(page.get_by_role("button", name="Add to the register"))
     _no_errors(browse)
     browse.submit(page.get_by_role("button", name="Start an assessment"))

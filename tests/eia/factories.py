@@ -21,6 +21,7 @@ def assessment_in_review(
             title=title,
             description="Arrest policy.",
             kind="existing",
+            lead_title="Detective Superintendent, Public Protection",
             by=analyst,
         )
     draft = services.start_assessment(None, initiative, by=analyst)

@@ -59,6 +59,7 @@ def test_a_flagged_disparity_blocks_submission_until_rated_with_a_response() -> 
         title="Stop and search in three boroughs",
         description="Searches.",
         kind="existing",
+        lead_title="Commander, Frontline Policing",
         by=who.analyst,
     )
     draft = services.start_assessment(None, initiative, by=who.analyst)
@@ -104,7 +105,12 @@ def test_a_flagged_disparity_blocks_submission_until_rated_with_a_response() -> 
 def test_without_an_attached_disparity_only_the_ordinary_checks_apply() -> None:
     who = people()
     initiative = services.create_initiative(
-        None, title="Training", description="Train officers.", kind="new", by=who.analyst
+        None,
+        title="Training",
+        description="Train officers.",
+        kind="new",
+        lead_title="Head of Learning",
+        by=who.analyst,
     )
     draft = services.start_assessment(None, initiative, by=who.analyst)
     with pytest.raises(EiaError, match="12 groups still to rate"):
@@ -163,10 +169,14 @@ def test_the_pages_attach_an_analysis_and_show_the_block() -> None:
 
 
 def test_every_part_of_a_good_assessment_must_be_written_before_partners_see_it() -> None:
-    """EIA.md: aims, who it affects, evidence, engagement, monitoring and a review date."""
+    """EIA.md: who decides, aims, who it affects, evidence, engagement, monitoring, review."""
     who = people()
     initiative = services.create_initiative(
-        None, title="Training", description="Train officers.", kind="new", by=who.analyst
+        None,
+        title="Training",
+        description="Train officers.",
+        kind="new",
+        by=who.analyst,
     )
     draft = services.start_assessment(None, initiative, by=who.analyst)
     for group in Group.values:
@@ -188,10 +198,21 @@ def test_every_part_of_a_good_assessment_must_be_written_before_partners_see_it(
         "Say what will be monitored, and how often.",
         "Describe the evidence, or attach an analysis.",
         "Give the date by which the assessment will be reviewed.",
+        "Name who decides on the initiative (a post, not a name) on its page.",
     ]
     with pytest.raises(EiaError, match="Write the aims of the initiative"):
         services.submit_for_review(None, draft, by=who.analyst)
     services.save_sections(None, draft, **WRITTEN, by=who.analyst)
+    services.update_initiative(
+        None,
+        initiative,
+        title="Training",
+        description="Train officers.",
+        kind="new",
+        lead_title="Head of Learning",
+        by=who.analyst,
+    )
+    draft.refresh_from_db()
     assert services.blockers(draft) == ["Describe the evidence, or attach an analysis."]
     services.save_sections(None, draft, evidence="Training feedback.", by=who.analyst)
     assert services.blockers(draft) == []

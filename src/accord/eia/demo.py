@@ -87,6 +87,7 @@ def load_demo_eias(analyst: User, owner: User, owner2: User, partner: User) -> i
             description="Every search is reviewed by a supervisor, and a community panel "
             f"with VAWG and 'by and for' organisations reviews body-worn video. {DEMO}",
             kind="existing",
+            lead_title="Commander, Frontline Policing",
             by=analyst,
         )
         assessment = services.start_assessment(None, initiative, by=analyst)

@@ -257,12 +257,12 @@ MUST_WRITE = (
 def blockers(assessment: Assessment) -> list[str]:
     """Why the assessment cannot go to partners yet, in words; empty when it can.
 
-    Each part of a good assessment (EIA.md, "What a good EIA contains") must be written: its
-    aims and who it affects, the evidence (written, or an attached analysis), the engagement,
-    the monitoring and when the assessment will be reviewed; courts look for regard shown on
-    adequate evidence and kept under review, not a form with gaps. A group an attached
-    analysis flags must be rated and have a mitigation or justification recorded; the
-    decision needs reasons; every group must be rated.
+    Each part of a good assessment (EIA.md, "What a good EIA contains") must be written: who
+    decides, its aims and who it affects, the evidence (written, or an attached analysis),
+    the engagement, the monitoring and when the assessment will be reviewed; courts look for
+    regard shown on adequate evidence and kept under review, not a form with gaps. A group
+    an attached analysis flags must be rated and have a mitigation or justification
+    recorded; the decision needs reasons; every group must be rated.
     """
     ratings = {r.group: r for r in assessment.impacts.all()}
     found: list[str] = [
@@ -272,6 +272,8 @@ def blockers(assessment: Assessment) -> list[str]:
         found.append("Describe the evidence, or attach an analysis.")
     if assessment.review_on is None:
         found.append("Give the date by which the assessment will be reviewed.")
+    if not assessment.initiative.lead_title.strip():
+        found.append("Name who decides on the initiative (a post, not a name) on its page.")
     for attached in assessment.analyses.all():
         if not attached.flagged:
             continue
