@@ -99,11 +99,12 @@ def main() -> None:
             membership = Membership.objects.select_related("organisation").get(
                 user__email=f"{slug}@{DEMO_DOMAIN}"
             )
-            original = accounts[slug]["name"]
+            # The demo person's own name, so that screenshots show the names people see.
+            original = str(accounts[slug]["name"])
             for n in range(1, copies + 1):
                 add(
                     spare_key(slug, n),
-                    f"{original} {n}",
+                    original,
                     membership.organisation,
                     Role(membership.role),
                     True,

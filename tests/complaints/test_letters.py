@@ -18,7 +18,7 @@ from accord.casework import documents
 from accord.casework.models import Activity, Case
 from accord.casework.services import CaseworkError
 from accord.casework.vocabularies import ActivityKind, Force, Status, YesNoUnknown
-from accord.complaints import letters
+from accord.complaints import consent, letters
 from accord.complaints.models import Complaint, MadeTo
 from accord.complaints.process import ComplaintState, load_process
 from accord.policy.roles import OrgKind, Role
@@ -164,7 +164,7 @@ def test_without_complaint_consent_the_officer_force_and_unit_are_left_out() -> 
 
     assert unit not in text
     assert "serves with" not in text
-    assert not letters.complaint_consent_in_force(case)
+    assert consent.missing(case) == [consent.ACTING]
     # The force complained about is still the addressee: that is where the letter goes.
     assert "Metropolitan Police Service" in text
 

@@ -38,10 +38,10 @@ from django.utils import timezone
 
 from accord.casework.access import audit
 from accord.casework.models import Activity, Case, Party
-from accord.casework.people import ConsentMissing, active_consent
+from accord.casework.people import ConsentMissing
 from accord.casework.services import CaseworkError
 from accord.casework.timeline import ensure_editable
-from accord.casework.vocabularies import ActivityKind, ConsentPurpose, Force, YesNoUnknown
+from accord.casework.vocabularies import ActivityKind, Force, YesNoUnknown
 from accord.complaints import consent
 from accord.complaints.models import Complaint
 from accord.complaints.process import ComplaintState, Process, process_for_version
@@ -150,13 +150,9 @@ class Officer:
     unit: str
 
 
-def complaint_consent_in_force(case: Case) -> bool:
-    return active_consent(case, ConsentPurpose.COMPLAINT) is not None
-
-
 def officer_for_letter(case: Case) -> Officer | None:
     """The officer's force and unit, or None when consent does not allow them (or none known)."""
-    if not complaint_consent_in_force(case):
+    if consent.missing(case):
         return None
     party = case.parties.filter(role=Party.Role.PERPETRATOR).first()
     if party is None:
