@@ -217,6 +217,7 @@ def _supervisors(get: int, post: int) -> Expect:
 
 ROWS: dict[str, Expect] = {
     "rights_retention": _supervisors(200, 405),
+    "rights_person_search": _supervisors(200, 200),
     "rights_restriction": _supervisors(200, 200),
     "rights_legal_hold": _supervisors(200, 200),
     "rights_keep": _supervisors(200, 200),

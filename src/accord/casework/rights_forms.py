@@ -86,6 +86,16 @@ class ErasureDecisionForm(forms.Form):
     )
 
 
+class PersonSearchForm(forms.Form):
+    name = forms.CharField(
+        label="The name of the person asking",
+        help_text="As they gave it. Every word must be in the name we recorded, in any order.",
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"required": "Enter the name of the person asking."},
+    )
+
+
 class SarRequestForm(forms.Form):
     party = forms.ChoiceField(
         label="Who is asking for their information?",

@@ -11,6 +11,7 @@ SAR = f"{CASE}/access-requests/<uuid:sar_uid>"
 
 urlpatterns: list[Any] = [
     path("retention/", views.retention_list, name="rights_retention"),
+    path("access-requests/find/", views.person_search, name="rights_person_search"),
     path(f"{CASE}/restriction/", views.restriction, name="rights_restriction"),
     path(f"{CASE}/legal-hold/", views.legal_hold, name="rights_legal_hold"),
     path(f"{CASE}/keep/", views.keep, name="rights_keep"),

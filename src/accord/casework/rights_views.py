@@ -24,10 +24,12 @@ from accord.audit.services import record
 from accord.casework import erasure, retention, sar
 from accord.casework.access import audit, case_for
 from accord.casework.models import Case, ErasureRequest, Party, SubjectAccessRequest
+from accord.casework.person_search import Found, find_person
 from accord.casework.rights_forms import (
     ErasureDecisionForm,
     ErasureRequestForm,
     KeepForm,
+    PersonSearchForm,
     ReasonForm,
     SarRequestForm,
     SarReviewForm,
@@ -72,6 +74,28 @@ def retention_list(request: HttpRequest) -> HttpResponse:
     due = retention.due_list(membership.organisation if membership else None)
     record(request, "casework.retention.view", "casework", "retention")
     return render(request, "casework/rights/retention.html", {"due": due, **NO_FORM})
+
+
+@requires(SUPERVISE, zone=Zone.CASEWORK)
+@require_http_methods(["GET", "POST"])
+def person_search(request: HttpRequest) -> HttpResponse:
+    """Every case that names the person asking for their information (a POST: the name never
+    sits in an address)."""
+    form = PersonSearchForm(request.POST or None)
+    found: list[Found] | None = None
+    if request.method == "POST" and form.is_valid():
+        user = _user(request)
+        membership = user.active_membership
+        try:
+            found = find_person(
+                request,
+                membership.organisation if membership else None,
+                form.cleaned_data["name"],
+                by=user,
+            )
+        except CaseworkError as error:
+            form.add_error("name", str(error))
+    return render(request, "casework/rights/person_search.html", {"form": form, "found": found})
 
 
 @requires(SUPERVISE, zone=Zone.CASEWORK)
@@ -254,7 +278,13 @@ def _party_choices(case: Case) -> list[tuple[str, str]]:
 @require_http_methods(["GET", "POST"])
 def sar_new(request: HttpRequest, reference: str) -> HttpResponse:
     case = case_for(request, reference, purpose="rights.sar.new.view")
-    form = SarRequestForm(request.POST or None, parties=_party_choices(case))
+    # The person search links here with the person it found already chosen.
+    chosen = request.GET.get("party", "")
+    form = SarRequestForm(
+        request.POST or None,
+        parties=_party_choices(case),
+        initial={"party": chosen} if chosen else None,
+    )
     if request.method == "POST" and form.is_valid():
         party = Party.objects.get(case=case, uid=form.cleaned_data["party"])
         try:
