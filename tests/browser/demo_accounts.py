@@ -36,6 +36,7 @@ SPARES: dict[str, int] = {
     "analyst": 4,
     "partner": 4,
     "partner-viewer": 2,
+    "supervisor": 1,
 }
 
 

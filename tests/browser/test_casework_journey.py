@@ -140,3 +140,36 @@ def test_advocate_takes_a_referral_through_to_closure(
     browse.submit(page.get_by_role("button", name="Close the case"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Closed")
     _shot(browse, "casework-closed")
+
+
+def test_supervisor_finds_every_case_about_a_person_asking_for_their_information(
+    accord_server: AccordServer, browse: Browse
+) -> None:
+    page = browse.page
+    page.set_viewport_size(DESKTOP)
+    browse.sign_in(accord_server.take_like("supervisor"))
+    browse.goto("/casework/")
+    browse.submit(page.get_by_role("button", name="Take a new referral"))
+    page.get_by_label("Client's name, or the name they want to be called by").fill(
+        "Zoë Person-Search"
+    )
+    page.get_by_label("Phone call").check()
+    page.get_by_label("Phone number").fill("07700 900556")
+    page.get_by_label("Reason for referral").fill("Asked for her records.")
+    page.get_by_label("Their connection to the police").select_option("former_officer")
+    page.get_by_label("Force").select_option("met")
+    page.get_by_label("Keep a record so we can support you").check()
+    browse.submit(page.get_by_role("button", name="Open the case"))
+    _no_errors(browse)
+    case_path = browse.path
+
+    browse.goto("/casework/")
+    browse.submit(page.get_by_role("link", name="Find the cases about a person"))
+    page.get_by_label("The name of the person asking").fill("person-search zoe")
+    browse.submit(page.get_by_role("button", name="Search"))
+    assert browse.path == "/casework/access-requests/find/", browse.where()  # never in the URL
+    expect(page.locator("#results")).to_have_text("1 person found")
+    expect(page.locator("tbody")).to_contain_text("Zoë Person-Search")
+    browse.submit(page.get_by_role("link", name="Record the request"))
+    assert browse.path.startswith(case_path), browse.where()
+    expect(page.get_by_label("Client: Zoë Person-Search")).to_be_checked()
