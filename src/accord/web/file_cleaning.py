@@ -29,8 +29,9 @@ from pypdf.errors import PyPdfError
 from accord.web.file_checks import DOCX, JPEG, ODT, PDF, PNG, FileKind, FileRefused
 
 #: Larger images are refused before they are decoded (a "pixel flood" would exhaust memory).
-#: 100 million pixels is beyond any phone's normal photo.
-MAX_IMAGE_PIXELS = 100_000_000
+#: 80 million pixels is beyond any phone's normal photo, and below the size at which Pillow
+#: itself starts to warn of a decompression bomb, so the message here is the one people see.
+MAX_IMAGE_PIXELS = 80_000_000
 JPEG_QUALITY = 92
 
 
