@@ -22,6 +22,7 @@ PROD_ENV = {
     "ACCORD_DATA_KEYS": "k1:" + "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",
     "ACCORD_CASE_KEYS": "c1:" + "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI=",
     "ACCORD_AUDIT_KEY": "an-audit-chain-key-for-the-deploy-check-0123456789",
+    "ACCORD_CLAMD": "unix:/run/clamav/clamd.ctl",
     "ALLOWED_HOSTS": "accord.example.org",
     "DATABASE_URL": "sqlite:////tmp/accord-deploy-check.sqlite3",
     "ACCORD_VAR_DIR": "/tmp/accord-deploy-check",  # noqa: S108
@@ -67,6 +68,7 @@ def test_production_settings_pass_check_deploy() -> None:
         ({"ACCORD_CASE_KEYS": ""}, "ACCORD_CASE_KEYS"),
         ({"ACCORD_AUDIT_KEY": "demo-only-audit-chain-key-not-for-real-use-0001"}, "AUDIT_KEY"),
         ({"ACCORD_AUDIT_KEY": "short"}, "shorter than 32"),
+        ({"ACCORD_CLAMD": ""}, "scanned for viruses"),
     ],
 )
 def test_production_refuses_to_start_with_demo_secrets_or_debug(

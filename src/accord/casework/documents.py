@@ -54,6 +54,7 @@ from accord.web.file_checks import (
     size_label,
 )
 from accord.web.file_cleaning import without_hidden_details
+from accord.web.virus_scan import check_for_viruses
 
 logger = logging.getLogger(__name__)
 
@@ -178,6 +179,7 @@ def store_document(
     data = _read_capped(uploaded, limit)
     kind = check_file(data, filename, limit=limit)
     try:
+        check_for_viruses(data)
         # Where a photo was taken could show where the client lives (SECURITY.md DP-8).
         data = without_hidden_details(data, kind)
     except FileRefused as refused:

@@ -247,6 +247,9 @@ ACCORD_DATA_KEYS = env("ACCORD_DATA_KEYS")
 # They only wrap each case's own data key; destroying a case's wrapped key shreds the case.
 # Same "key-id:base64-32-bytes" list; the first wraps new keys, all unwrap.
 ACCORD_CASE_KEYS = env("ACCORD_CASE_KEYS", "")
+# Where ClamAV's daemon listens, "unix:/run/clamav/clamd.ctl" or "tcp:host:3310"; every upload
+# is scanned before it is kept (SECURITY.md FI-6). Production refuses to start without it.
+ACCORD_CLAMD = env("ACCORD_CLAMD", "")
 # The audit chain's HMAC key (SECURITY.md LG-2): outside the database, so that someone who can
 # write to the database cannot recompute the chain after editing it. At least 32 characters.
 ACCORD_AUDIT_KEY = env("ACCORD_AUDIT_KEY")

@@ -6,6 +6,7 @@ from accord.settings.base import *  # noqa: F403
 from accord.settings.base import (
     ACCORD_AUDIT_KEY,
     ACCORD_CASE_KEYS,
+    ACCORD_CLAMD,
     ACCORD_DATA_KEYS,
     ACCORD_ZONES,
     SECRET_KEY,
@@ -26,6 +27,11 @@ if DEMO_MARKER in ACCORD_AUDIT_KEY or len(ACCORD_AUDIT_KEY) < 32 or ACCORD_AUDIT
     raise ImproperlyConfigured(
         "ACCORD_AUDIT_KEY is a demo key, shorter than 32 characters or part of SECRET_KEY; "
         "generate its own key."
+    )
+if not ACCORD_CLAMD:
+    raise ImproperlyConfigured(
+        "ACCORD_CLAMD is not set: uploads must be scanned for viruses (SECURITY.md FI-6). "
+        "Point it at clamd, for example unix:/run/clamav/clamd.ctl."
     )
 if "casework" in ACCORD_ZONES and (not ACCORD_CASE_KEYS or DEMO_MARKER in ACCORD_CASE_KEYS):
     raise ImproperlyConfigured(
