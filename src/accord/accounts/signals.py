@@ -5,7 +5,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from allauth.mfa.signals import authenticator_added, authenticator_removed, authenticator_reset
+from allauth.mfa.signals import (
+    authentication_failed,
+    authenticator_added,
+    authenticator_removed,
+    authenticator_reset,
+)
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -74,3 +79,23 @@ def _end_other_sessions(request: HttpRequest | None, user: Any) -> None:
     if others:
         get_adapter().end_sessions(others)
         record(request, "session.ended_others", "user", str(user.pk))
+
+
+#: At most one "wrong code" email per person in this time, however many codes are tried.
+MFA_FAILED_NOTICE_SECONDS = 15 * 60
+
+
+@receiver(authentication_failed)
+def _mfa_failed(
+    sender: Any, request: HttpRequest | None, user: Any, reauthentication: bool = False, **kw: Any
+) -> None:
+    """A wrong code after the right password: someone may know this person's password
+    (SECURITY.md AU-11). Tell them, once in a while, and never with case content."""
+    record(request, "auth.mfa_failed", "user", str(user.pk), actor=None)
+    if reauthentication or request is None:
+        return  # already signed in: a typo while confirming is not a sign of theft
+    from allauth.account.adapter import get_adapter
+    from django.core.cache import cache
+
+    if cache.add(f"accord:mfa-failed-notice:{user.pk}", 1, timeout=MFA_FAILED_NOTICE_SECONDS):
+        get_adapter(request).send_notification_mail("accounts/email/mfa_failed", user)

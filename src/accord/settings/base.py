@@ -211,6 +211,9 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Accord: "
+# People are told by email when their password or authenticators change, and when someone
+# enters their password but a wrong code (SECURITY.md AU-11; accounts/signals.py).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 # No per-account limit on failed sign-ins: allauth's default ("5/300s/key") would let anyone
 # lock a person out by typing five wrong passwords for their email address (SECURITY.md
 # AU-5). Guessing is limited per (email, address) by accord.accounts.throttle instead.
