@@ -98,7 +98,7 @@ class RequireMFAMiddleware:
             user.is_authenticated
             and getattr(user, "needs_mfa", False)
             and not request.path.startswith(settings.STATIC_URL)
-            and not self._satisfied(request)
+            and not mfa_satisfied(request)
         ):
             try:
                 name = resolve(request.path_info).url_name
@@ -107,10 +107,6 @@ class RequireMFAMiddleware:
             if name not in MFA_ENROLMENT_URL_NAMES:
                 return redirect("mfa_required")
         return self.get_response(request)
-
-    @staticmethod
-    def _satisfied(request: HttpRequest) -> bool:
-        return mfa_satisfied(request)
 
 
 def mfa_satisfied(request: HttpRequest) -> bool:

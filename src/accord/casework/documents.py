@@ -53,8 +53,7 @@ from accord.web.file_checks import (
     extension_of,
     size_label,
 )
-from accord.web.file_cleaning import without_hidden_details
-from accord.web.virus_scan import check_for_viruses
+from accord.web.uploads import accept
 
 logger = logging.getLogger(__name__)
 
@@ -177,11 +176,9 @@ def store_document(
             f"{size_label(limit)}."
         )
     data = _read_capped(uploaded, limit)
-    kind = check_file(data, filename, limit=limit)
     try:
-        check_for_viruses(data)
         # Where a photo was taken could show where the client lives (SECURITY.md DP-8).
-        data = without_hidden_details(data, kind)
+        kind, data = accept(data, filename, limit=limit)
     except FileRefused as refused:
         raise DocumentRefused(str(refused)) from refused
 

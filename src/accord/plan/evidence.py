@@ -20,9 +20,8 @@ from django.conf import settings
 
 from accord.datasets.storage import write_durably
 from accord.plan.models import EvidenceFile, ProgressUpdate
-from accord.web.file_checks import ALLOWED_SUMMARY, FileRefused, check_file, clean_filename
-from accord.web.file_cleaning import without_hidden_details
-from accord.web.virus_scan import check_for_viruses
+from accord.web.file_checks import ALLOWED_SUMMARY, FileRefused, clean_filename
+from accord.web.uploads import accept
 
 __all__ = ["ALLOWED_SUMMARY", "Upload", "check_uploads", "path_of", "remove_unreferenced", "store"]
 
@@ -55,9 +54,7 @@ def check_uploads(uploads: Sequence[Upload]) -> list[Checked]:
     for upload in uploads:
         name = clean_filename(upload.name)
         try:
-            kind = check_file(upload.data, name, limit=settings.ACCORD_PLAN_MAX_FILE_BYTES)
-            check_for_viruses(upload.data)
-            data = without_hidden_details(upload.data, kind)
+            kind, data = accept(upload.data, name, limit=settings.ACCORD_PLAN_MAX_FILE_BYTES)
         except FileRefused as refused:
             raise FileRefused(f"{name}: {refused}") from refused
         checked.append(Checked(name, data, kind.key, hashlib.sha256(data).hexdigest()))
