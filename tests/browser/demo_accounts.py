@@ -36,7 +36,8 @@ SPARES: dict[str, int] = {
     "analyst": 4,
     "partner": 4,
     "partner-viewer": 2,
-    "supervisor": 1,
+    "supervisor": 2,
+    "supervisor-2": 1,
 }
 
 
@@ -94,6 +95,10 @@ def main() -> None:
             }
 
         service = Organisation.objects.get(name=ORGANISATIONS[OrgKind.ADVISORY_SERVICE])
+        # A year of past, closed cases (no stories), so that a release has figures to show.
+        from accord.releases.demo import load_demo_history
+
+        load_demo_history(service, User.objects.get(email=f"advocate@{DEMO_DOMAIN}"))
         for key, (name, enrolled) in EXTRA_ADVOCATES.items():
             add(key, name, service, Role.ADVOCATE, enrolled)
         for slug, copies in SPARES.items():

@@ -23,6 +23,8 @@ PROD_ENV = {
     "ACCORD_CASE_KEYS": "c1:" + "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI=",
     "ACCORD_AUDIT_KEY": "an-audit-chain-key-for-the-deploy-check-0123456789",
     "ACCORD_CLAMD": "unix:/run/clamav/clamd.ctl",
+    "ACCORD_RELEASE_SIGNING_KEY": "svc-1:" + "Q0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0M=",
+    "ACCORD_RELEASE_TRUSTED_KEYS": "",
     "ALLOWED_HOSTS": "accord.example.org",
     "DATABASE_URL": "sqlite:////tmp/accord-deploy-check.sqlite3",
     "ACCORD_VAR_DIR": "/tmp/accord-deploy-check",  # noqa: S108
@@ -69,6 +71,13 @@ def test_production_settings_pass_check_deploy() -> None:
         ({"ACCORD_AUDIT_KEY": "demo-only-audit-chain-key-not-for-real-use-0001"}, "AUDIT_KEY"),
         ({"ACCORD_AUDIT_KEY": "short"}, "shorter than 32"),
         ({"ACCORD_CLAMD": ""}, "scanned for viruses"),
+        ({"ACCORD_RELEASE_SIGNING_KEY": ""}, "ACCORD_RELEASE_SIGNING_KEY is missing"),
+        (
+            {"ACCORD_RELEASE_SIGNING_KEY": "demo-only-release:" + "Q" * 43 + "="},
+            "ACCORD_RELEASE_SIGNING_KEY is missing or a demo key",
+        ),
+        ({"ACCORD_RELEASE_SIGNING_KEY": "svc-1:bm90IGEga2V5"}, "must be 32 bytes"),
+        ({"ACCORD_RELEASE_TRUSTED_KEYS": "svc=Name"}, "ACCORD_RELEASE_TRUSTED_KEYS"),
     ],
 )
 def test_production_refuses_to_start_with_demo_secrets_or_debug(

@@ -40,6 +40,8 @@ def analyst_client() -> Client:
         ("/datasets/", [("page", "Data")]),
         ("/datasets/import/", [("true", "Data")]),
         ("/analysis/", [("page", "Analysis")]),
+        ("/releases/", [("page", "Releases")]),
+        ("/releases/receive/", [("true", "Releases")]),
         ("/account/2fa/", [("page", "Sign-in security")]),
     ],
 )
@@ -59,6 +61,7 @@ def test_the_casework_menu_marks_cases() -> None:
 
 def test_section_of_knows_pages_outside_the_menu() -> None:
     assert section_of("/public/eia/") is None
+    assert section_of("/public/releases/") is None
     assert section_of("/plans/met/commitments/x/") == "plans"
     assert section_of("/account/sessions/") == "security"
     # Confirming it is you interrupts publishing a plan: not a visit to "Sign-in security".
@@ -75,6 +78,7 @@ def test_partnership_home_links_every_card_it_offers(analyst_client: Client) -> 
         ("/eia/", "Impact assessments"),
         ("/datasets/", "Data"),
         ("/analysis/", "Analysis"),
+        ("/releases/", "Releases"),
         ("/account/2fa/", "Sign-in security"),
     ]:
         assert f'<a class="govuk-link" href="{href}">{text}</a>' in cards, text

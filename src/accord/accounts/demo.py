@@ -30,6 +30,8 @@ ORGANISATIONS: dict[OrgKind, str] = {
 PEOPLE: list[tuple[str, str, OrgKind, Role]] = [
     ("advocate", "Amina Advocate", OrgKind.ADVISORY_SERVICE, Role.ADVOCATE),
     ("supervisor", "Sam Supervisor", OrgKind.ADVISORY_SERVICE, Role.SUPERVISOR),
+    # A second supervisor: a release is drafted by one and approved by another.
+    ("supervisor-2", "Rowan Supervisor", OrgKind.ADVISORY_SERVICE, Role.SUPERVISOR),
     ("service-admin", "Sasha Service-Admin", OrgKind.ADVISORY_SERVICE, Role.SERVICE_ADMIN),
     ("plan-owner", "Pat Plan-Owner", OrgKind.POLICE, Role.PLAN_OWNER),
     # A second plan owner: an assessment is signed off by two different people.

@@ -19,4 +19,6 @@ urlpatterns = [
     path("casework/", include("accord.casework.rights_urls")),
     path("casework/", include("accord.complaints.urls")),
     path("casework/", include("accord.complaints.letter_urls")),
+    # The one door out of the zone: approved, disclosure-controlled, signed releases.
+    path("", include("accord.releases.urls")),
 ]

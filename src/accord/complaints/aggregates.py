@@ -92,7 +92,7 @@ def _step_date(process: Process, step: Step, made_on: dt.date) -> dt.date:
 
 
 def journey(process: Process, state: ComplaintState, as_of: dt.date) -> Journey:
-    """The time in each stage of one complaint, from its stored state alone."""
+    """The time in each stage of one complaint up to ``as_of``, from its stored state alone."""
     made_on = state.dates[process.anchor_date]
     days: dict[str, int] = {}
     stage = process.initial_stage
@@ -103,6 +103,8 @@ def journey(process: Process, state: ComplaintState, as_of: dt.date) -> Journey:
         # Dates are kept in order: a step entered with an earlier date than the last one
         # (a correction, a backdated entry) closes the stage on the day it opened.
         day = max(_step_date(process, step, made_on), since)
+        if day > as_of:
+            break  # figures as they stood on ``as_of``: later steps had not happened yet
         days[step.from_stage] = days.get(step.from_stage, 0) + (day - since).days
         stage, since = step.to_stage, day
     finished = process.stage(stage).terminal
@@ -146,6 +148,14 @@ def _journeys(complaints: Iterable[Complaint], as_of: dt.date) -> list[tuple[Com
             "The error log names each one by its random id; fix them and run this again."
         )
     return found
+
+
+def counted_journeys(
+    *, as_of: dt.date | None = None, organisation: Any = None
+) -> list[tuple[Complaint, Journey]]:
+    """Each counted complaint (consent in force, not restricted or erased) with its journey,
+    for figures that need the complaint's categories and its dates together (releases)."""
+    return _journeys(_counted(organisation), as_of or timezone.localdate())
 
 
 def stage_times(*, as_of: dt.date | None = None, organisation: Any = None) -> list[dict[str, Any]]:

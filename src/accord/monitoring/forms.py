@@ -139,3 +139,13 @@ def event_datasets(user: Any) -> Any:
 
 def population_datasets(user: Any) -> Any:
     return Dataset.objects.visible_to(user).current().filter(kind=Kind.POPULATION)
+
+
+class ReleaseUploadForm(forms.Form):
+    # An empty file is allowed through so that the release checks can say what is wrong.
+    file = forms.FileField(
+        label="Release file",
+        help_text="The .json file the advisory service sent you. Up to 1 MB.",
+        allow_empty_file=True,
+        error_messages={"required": "Choose the release file to receive"},
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accord.monitoring import views
+from accord.monitoring import release_views, views
 
 urlpatterns = [
     path("analysis/", views.analysis_form, name="analysis"),
@@ -10,4 +10,14 @@ urlpatterns = [
         views.analysis_download,
         name="analysis_download",
     ),
+    path("releases/", release_views.release_list, name="releases"),
+    path("releases/receive/", release_views.release_receive, name="release_receive"),
+    path("releases/<uuid:uid>/", release_views.release_detail, name="release_detail"),
+    path(
+        "releases/<uuid:uid>/<slug:table>.csv",
+        release_views.release_table_csv,
+        name="release_table_csv",
+    ),
+    path("public/releases/", release_views.public_releases, name="public_releases"),
+    path("public/releases/<uuid:uid>/", release_views.public_release, name="public_release"),
 ]

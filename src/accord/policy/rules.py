@@ -154,6 +154,27 @@ def _analyse(principal: Principal, obj: Any) -> bool:
     return principal.kind in PARTNERSHIP_KINDS
 
 
+# --- Releases from the advisory service (received in the partnership zone) ------------------
+
+
+@rule("releases.view")
+def _view_releases(principal: Principal, obj: Any) -> bool:
+    """Received releases are approved, disclosure-controlled aggregates: every partnership
+    role may read them, including those meant only for partners."""
+    return principal.kind in PARTNERSHIP_KINDS
+
+
+@rule("releases.receive")
+def _receive_releases(principal: Principal, obj: Any) -> bool:
+    """The people who bring data in (as for "datasets.import") bring releases in too; the
+    kind check keeps any future casework role of the same name out."""
+    return principal.kind in PARTNERSHIP_KINDS and principal.role in {
+        Role.ANALYST,
+        Role.PLAN_OWNER,
+        Role.CONTRIBUTOR,
+    }
+
+
 @rule("audit.verify")
 def _verify_audit(principal: Principal, obj: Any) -> bool:
     return principal.role is Role.SYSTEM_ADMIN

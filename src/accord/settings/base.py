@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "accord.monitoring",
     "accord.casework",
     "accord.complaints",
+    "accord.releases",
     "accord.plan",
     "accord.eia",
     "django_tasks_db",
@@ -262,6 +263,13 @@ ACCORD_AUDIT_UNKEYED_UNTIL = int(env("ACCORD_AUDIT_UNKEYED_UNTIL", "0"))
 # Where "accord audit anchor" appends the chain's head each day. In production, somewhere the
 # database's administrators cannot rewrite (another host, write-once storage).
 ACCORD_AUDIT_ANCHOR_FILE = env("ACCORD_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.jsonl"))
+# Approved releases leave the casework zone as files signed with this Ed25519 key
+# ("key-id:base64 of the 32-byte seed"; "accord release_keys new" makes one). Casework
+# deployments only; production refuses to start the casework zone without it.
+ACCORD_RELEASE_SIGNING_KEY = env("ACCORD_RELEASE_SIGNING_KEY", "")
+# The publishers whose releases this deployment accepts: "key-id=Publisher name=base64 public
+# key" entries separated by ";". Partnership deployments only; empty means none are accepted.
+ACCORD_RELEASE_TRUSTED_KEYS = env("ACCORD_RELEASE_TRUSTED_KEYS", "")
 # Casework roles must sign in with a security key or passkey (SECURITY.md AU-1). The demo
 # turns this off so that its printed authenticator-app secrets work without a key.
 ACCORD_CASEWORK_REQUIRE_WEBAUTHN = env_bool("ACCORD_CASEWORK_REQUIRE_WEBAUTHN", True)

@@ -8,6 +8,15 @@ os.environ.setdefault(
     "ACCORD_CASE_KEYS", "demo-only-case:ZGVtby1vbmx5LWNhc2UtbWFzdGVyLWtleS0wMDAwMDE="
 )
 os.environ.setdefault("ACCORD_AUDIT_KEY", "demo-only-audit-chain-key-not-for-real-use-0001")
+# The demo signs its releases with a published key and trusts it: both zones run here.
+os.environ.setdefault(
+    "ACCORD_RELEASE_SIGNING_KEY", "demo-only-release:etX/IDgKOLG9E3qFPi1h3yS9yihTr3+7+r9IRZaTdb4="
+)
+os.environ.setdefault(
+    "ACCORD_RELEASE_TRUSTED_KEYS",
+    "demo-only-release=Independent Advisory Service (demo)="
+    "g+7gZZmfuPrwJpYySCwQ7qM0novoChl5gjQAXeiTVVA=",
+)
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 # Readable lines in the terminal; production and tests log JSON (SECURITY.md LG-3).

@@ -2,12 +2,15 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from accord.releases.file import ReleaseFileError, private_key, trusted_keys
 from accord.settings.base import *  # noqa: F403
 from accord.settings.base import (
     ACCORD_AUDIT_KEY,
     ACCORD_CASE_KEYS,
     ACCORD_CLAMD,
     ACCORD_DATA_KEYS,
+    ACCORD_RELEASE_SIGNING_KEY,
+    ACCORD_RELEASE_TRUSTED_KEYS,
     ACCORD_ZONES,
     SECRET_KEY,
 )
@@ -37,3 +40,18 @@ if "casework" in ACCORD_ZONES and (not ACCORD_CASE_KEYS or DEMO_MARKER in ACCORD
     raise ImproperlyConfigured(
         "ACCORD_CASE_KEYS is missing or holds a demo key; casework needs its own master keys."
     )
+if "casework" in ACCORD_ZONES and (
+    not ACCORD_RELEASE_SIGNING_KEY or DEMO_MARKER in ACCORD_RELEASE_SIGNING_KEY
+):
+    raise ImproperlyConfigured(
+        "ACCORD_RELEASE_SIGNING_KEY is missing or a demo key; approved releases must be signed "
+        "with the service's own key (make one with: accord release_keys new)."
+    )
+try:
+    if "casework" in ACCORD_ZONES:
+        private_key(ACCORD_RELEASE_SIGNING_KEY.partition(":")[2])
+    trusted_keys(ACCORD_RELEASE_TRUSTED_KEYS)
+except ReleaseFileError as error:
+    raise ImproperlyConfigured(
+        f"ACCORD_RELEASE_SIGNING_KEY or ACCORD_RELEASE_TRUSTED_KEYS is not usable: {error}"
+    ) from error

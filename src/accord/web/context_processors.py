@@ -18,6 +18,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("/eia/", "eia"),
     ("/datasets/", "data"),
     ("/analysis/", "analysis"),
+    ("/releases/", "releases"),
     ("/people/", "people"),
     ("/account/2fa/", "security"),
     ("/account/sessions/", "security"),
@@ -82,6 +83,9 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "shell_can_view_plans": principal is not None
         and "partnership" in settings.ACCORD_ZONES
         and can(user, "plan.view"),
+        "shell_can_view_releases": principal is not None
+        and "partnership" in settings.ACCORD_ZONES
+        and can(user, "releases.view"),
         "shell_can_work_cases": principal is not None
         and "casework" in settings.ACCORD_ZONES
         and can(user, "casework.work"),

@@ -20,14 +20,16 @@ def public_home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     plans: list[Any] = []
-    assessments = False
+    assessments = releases = False
     if "partnership" in settings.ACCORD_ZONES:
         from accord.eia.models import Assessment
         from accord.eia.vocabularies import AssessmentStatus
+        from accord.monitoring.models import ReceivedRelease
         from accord.plan.models import Plan
 
         plans = list(Plan.objects.filter(published=True).select_related("owner"))
         assessments = Assessment.objects.filter(status=AssessmentStatus.PUBLISHED).exists()
+        releases = ReceivedRelease.objects.public().exists()
     return render(
         request,
         "web/public_home.html",
@@ -35,6 +37,7 @@ def public_home(request: HttpRequest) -> HttpResponse:
             "self_referral_open": "casework" in settings.ACCORD_ZONES,
             "published_plans": plans,
             "published_assessments": assessments,
+            "published_releases": releases,
         },
     )
 

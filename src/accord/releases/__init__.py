@@ -1,0 +1,1 @@
+"""Releases: the casework zone's one door out (disclosure-controlled, approved, signed)."""
