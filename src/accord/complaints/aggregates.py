@@ -38,7 +38,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accord.casework.vocabularies import ConsentPurpose, Status
+from accord.casework.models import Case
 from accord.complaints.models import Complaint
 from accord.complaints.process import ComplaintState, Process, Step, process_for_version
 
@@ -115,15 +115,12 @@ def journey(process: Process, state: ComplaintState, as_of: dt.date) -> Journey:
 
 
 def _counted(organisation: Any = None) -> QuerySet[Complaint]:
-    complaints = Complaint.objects.filter(
-        case__status__in=[Status.NEW, Status.OPEN, Status.CLOSED],
-        case__restricted=False,
-        case__consents__purpose=ConsentPurpose.ANONYMOUS_STATISTICS,
-        case__consents__withdrawn_on__isnull=True,
-    )
+    cases = Case.objects.counted_in_statistics()
     if organisation is not None:
-        complaints = complaints.filter(case__organisation=organisation)
-    return complaints.distinct().only("pk", "uid", "process_version", "state", "made_to", "force")
+        cases = cases.filter(organisation=organisation)
+    return Complaint.objects.filter(case__in=cases).only(
+        "pk", "uid", "process_version", "state", "made_to", "force"
+    )
 
 
 def _journeys(complaints: Iterable[Complaint], as_of: dt.date) -> list[tuple[Complaint, Journey]]:

@@ -31,7 +31,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accord.casework.models import Case, OutcomeMeasure, Party
-from accord.casework.vocabularies import ConsentPurpose, MeasureStage, OfficerStatus, Source, Status
+from accord.casework.vocabularies import MeasureStage, OfficerStatus, Source, Status
 from accord.complaints.aggregates import counted_journeys
 from accord.complaints.process import process_for_version
 from accord.stats.suppression import hidden_at, suppress
@@ -64,14 +64,8 @@ def quarter(day: dt.date) -> str:
 def counted_cases(organisation: Any) -> QuerySet[Case]:
     """The cases whose clients said they may be counted, and may be now."""
     return (
-        Case.objects.filter(
-            organisation=organisation,
-            status__in=[Status.NEW, Status.OPEN, Status.CLOSED],
-            restricted=False,
-            consents__purpose=ConsentPurpose.ANONYMOUS_STATISTICS,
-            consents__withdrawn_on__isnull=True,
-        )
-        .distinct()
+        Case.objects.filter(organisation=organisation)
+        .counted_in_statistics()
         .only("pk", "source", "created_at", "closed_at", "status")
     )
 
