@@ -142,10 +142,14 @@ def _view_datasets(principal: Principal, obj: Any) -> bool:
     return principal.kind in PARTNERSHIP_KINDS
 
 
+#: The people who bring data in: datasets, and releases from the advisory service.
+IMPORTERS = frozenset({Role.ANALYST, Role.PLAN_OWNER, Role.CONTRIBUTOR})
+
+
 @rule("datasets.import")
 def _import_datasets(principal: Principal, obj: Any) -> bool:
     """Police analysts and plan owners, and partner contributors, bring data in."""
-    return principal.role in {Role.ANALYST, Role.PLAN_OWNER, Role.CONTRIBUTOR}
+    return principal.role in IMPORTERS
 
 
 @rule("monitoring.analyse")
@@ -168,11 +172,7 @@ def _view_releases(principal: Principal, obj: Any) -> bool:
 def _receive_releases(principal: Principal, obj: Any) -> bool:
     """The people who bring data in (as for "datasets.import") bring releases in too; the
     kind check keeps any future casework role of the same name out."""
-    return principal.kind in PARTNERSHIP_KINDS and principal.role in {
-        Role.ANALYST,
-        Role.PLAN_OWNER,
-        Role.CONTRIBUTOR,
-    }
+    return principal.kind in PARTNERSHIP_KINDS and principal.role in IMPORTERS
 
 
 @rule("audit.verify")
