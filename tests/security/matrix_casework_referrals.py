@@ -1,6 +1,6 @@
-"""Authorization matrix rows for referrals, consent, safe contact, the police connection and
-supervisor reviews. Every case here is open and assigned to the advocate; a POST of nothing
-is a form with errors (200), never a change."""
+"""Authorization matrix rows for referrals, consent, safe contact, the police connection,
+supervisor reviews and equality monitoring. Every case here is open and assigned to the
+advocate; a POST of nothing is a form with errors (200), never a change."""
 
 from __future__ import annotations
 
@@ -50,6 +50,7 @@ ROWS: dict[str, Expect] = {
     "client_contact": casework(workers=(200, 200)),
     "perpetrator_new": casework(workers=(200, 200)),
     "perpetrator_edit": casework(workers=(200, 200)),
+    "equality_answers": casework(workers=(200, 200)),
     "supervisor_review": casework(workers=(404, 404), supervisor=(200, 200)),
 }
 KWARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
@@ -58,6 +59,7 @@ KWARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "consent_new": _reference,
     "consent_withdraw": _consent,
     "client_contact": _reference,
+    "equality_answers": _reference,
     "perpetrator_new": _reference,
     "perpetrator_edit": _perpetrator,
     "supervisor_review": _reference,

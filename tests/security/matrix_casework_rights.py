@@ -102,6 +102,7 @@ def _prepared(case: Case, *, approved: bool) -> SubjectAccessRequest:
 def populate(case: Case, by: User) -> dict[str, str]:
     """One record of every kind on ``case``, each holding its own canary (label -> canary).
     Needs ACCORD_CASE_FILES_DIR pointed at a temporary folder (the document is stored)."""
+    from accord.casework import equality
     from accord.casework.documents import store_document
     from accord.casework.models import (
         Activity,
@@ -172,6 +173,9 @@ def populate(case: Case, by: User) -> dict[str, str]:
     upload = io.BytesIO(f"A letter. {marks['document-body']}".encode())
     upload.name = f"{marks['document-name']}.txt"
     store_document(None, case, upload, marks["document-description"], by=by)
+    equality.record_answers(
+        None, case, {"ethnicity": "white_roma", "immigration_status": "asylum"}, by=by
+    )
     return marks
 
 

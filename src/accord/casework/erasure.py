@@ -157,11 +157,13 @@ def decide(
 
 
 def _reverse_relations() -> list[tuple[type[models.Model], str]]:
-    """Every model (any app) with a foreign key to Case, including hidden (``+``) ones."""
+    """Every model (any app) with a foreign key or one-to-one key to Case, including hidden
+    (``+``) ones. One-to-one relations are reverse relations too (the equality answers)."""
     found: list[tuple[type[models.Model], str]] = []
     for relation in Case._meta.get_fields(include_hidden=True):
         model = relation.related_model
-        if relation.auto_created and not relation.concrete and relation.one_to_many and model:
+        pointing_here = relation.one_to_many or relation.one_to_one
+        if relation.auto_created and not relation.concrete and pointing_here and model:
             found.append((model, relation.field.name))  # type: ignore[union-attr]
     return found
 

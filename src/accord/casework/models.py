@@ -21,6 +21,17 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 
+from accord.casework.equality_questions import (
+    AgeBand,
+    Disability,
+    Ethnicity,
+    GenderSameAsBirth,
+    ImmigrationStatus,
+    NoRecourse,
+    Religion,
+    Sex,
+    SexualOrientation,
+)
 from accord.casework.sealed import SealedJSON, SealedText
 from accord.casework.vocabularies import (
     ActivityKind,
@@ -383,6 +394,39 @@ class OutcomeMeasure(CaseRecord):
 
     def __str__(self) -> str:
         return f"Ratings {self.get_stage_display().lower()}"
+
+
+class EqualityAnswers(CaseRecord):
+    """The client's answers to the equality monitoring questions (``equality_questions``):
+    one set per case, every answer optional. ``""`` is "Not asked"."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="equality")
+    age_band = models.CharField(max_length=12, choices=AgeBand.choices, blank=True)
+    sex = models.CharField(max_length=12, choices=Sex.choices, blank=True)
+    gender_same_as_birth = models.CharField(
+        max_length=12, choices=GenderSameAsBirth.choices, blank=True
+    )
+    sexual_orientation = models.CharField(
+        max_length=12, choices=SexualOrientation.choices, blank=True
+    )
+    ethnicity = models.CharField(max_length=30, choices=Ethnicity.choices, blank=True)
+    religion = models.CharField(max_length=12, choices=Religion.choices, blank=True)
+    disability = models.CharField(max_length=12, choices=Disability.choices, blank=True)
+    immigration_status = models.CharField(
+        max_length=15, choices=ImmigrationStatus.choices, blank=True
+    )
+    no_recourse = models.CharField(max_length=12, choices=NoRecourse.choices, blank=True)
+    updated_on = models.DateField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "equality monitoring answers"
+        verbose_name_plural = "equality monitoring answers"
+
+    def __str__(self) -> str:
+        return f"Equality monitoring answers of case {self.case_id}"
 
 
 class Erasure(models.Model):

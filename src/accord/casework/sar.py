@@ -35,6 +35,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accord.accounts.models import User
+from accord.casework import equality
 from accord.casework.access import audit
 from accord.casework.models import (
     Activity,
@@ -42,6 +43,7 @@ from accord.casework.models import (
     Consent,
     DataRightsDecision,
     Document,
+    EqualityAnswers,
     ErasureRequest,
     OutcomeMeasure,
     Party,
@@ -371,6 +373,17 @@ def _child_items(case: Case) -> list[Item]:
             Recorded_on=_date(measure.recorded_on),
             Feeling_safe_1_to_5=measure.feels_safe,
             Trust_in_the_complaints_process_1_to_5=measure.trusts_complaints_process,
+        )
+    for record in EqualityAnswers.objects.filter(case=case):
+        items.append(
+            Item(
+                f"equality:{record.uid}",
+                "About you",
+                "Your answers to our equality monitoring questions",
+                {answer.question.heading: answer.label for answer in equality.answers(record)}
+                | {"Recorded on": _date(record.updated_on)},
+                AT_CASE,
+            )
         )
     return items
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("casework/", include("accord.casework.timeline_urls")),
     path("casework/", include("accord.casework.referrals_urls")),
     path("casework/", include("accord.casework.rights_urls")),
+    path("casework/", include("accord.casework.equality_urls")),
     path("casework/", include("accord.complaints.urls")),
     path("casework/", include("accord.complaints.letter_urls")),
     # The one door out of the zone: approved, disclosure-controlled, signed releases.

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accord.accounts.models import Membership, User
 from accord.audit.services import record
-from accord.casework import selfreferral, services, timeline
+from accord.casework import equality, selfreferral, services, timeline
 from accord.casework.access import case_for
 from accord.casework.case_page import load_case_page
 from accord.casework.forms import AssignForm, CloseForm, SelfReferralForm, StaffIntakeForm
@@ -111,6 +111,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "can_supervise": can(user, "casework.supervise"),
             "contact_methods": ContactMethod.choices,
             "duty_statuses": DutyStatus.choices,
+            "equality": equality.answers(equality.current(case)),
             **timeline.section_context(case),
         },
     )
