@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accord.accounts.models import Organisation, User
-from accord.casework import services
+from accord.casework import equality, services
 from accord.casework.models import Case
 from accord.casework.services import Intake, SafeContact
 from accord.casework.vocabularies import (
@@ -36,6 +36,73 @@ CONNECTIONS = [
     (OfficerStatus.SERVING_STAFF, 0.12),
     (OfficerStatus.NOT_KNOWN, 0.08),
 ]
+
+
+#: Invented answers, weighted roughly like London's population (Census 2021) and left blank
+#: ("Not asked") for about one client in five. Immigration status and no recourse to public
+#: funds are recorded only for the few clients who raised them.
+DEMO_ANSWERS: dict[str, dict[str, int]] = {
+    "age_band": {"16_24": 14, "25_34": 30, "35_44": 28, "45_54": 16, "55_64": 8, "65_plus": 4},
+    "sex": {"female": 94, "male": 3, "prefer_not": 3},
+    "gender_same_as_birth": {"yes": 91, "no": 3, "prefer_not": 6},
+    "sexual_orientation": {
+        "straight": 80,
+        "gay_lesbian": 5,
+        "bisexual": 6,
+        "other": 2,
+        "prefer_not": 7,
+    },
+    "ethnicity": {
+        "white_british": 36,
+        "white_other": 15,
+        "white_irish": 2,
+        "black_african": 8,
+        "black_caribbean": 5,
+        "black_other": 2,
+        "asian_indian": 7,
+        "asian_pakistani": 3,
+        "asian_bangladeshi": 4,
+        "asian_other": 4,
+        "asian_chinese": 2,
+        "mixed_white_black_caribbean": 2,
+        "mixed_other": 2,
+        "other_arab": 2,
+        "other_any": 3,
+        "prefer_not": 3,
+    },
+    "religion": {
+        "none": 30,
+        "christian": 38,
+        "muslim": 16,
+        "hindu": 5,
+        "jewish": 2,
+        "sikh": 2,
+        "other": 2,
+        "prefer_not": 5,
+    },
+    "disability": {"no": 60, "a_little": 20, "a_lot": 12, "prefer_not": 8},
+    "immigration_status": {
+        "": 80,
+        "citizen": 9,
+        "settled": 4,
+        "partner_visa": 4,
+        "asylum": 2,
+        "no_permission": 1,
+    },
+}
+WITHOUT_RECOURSE = {"partner_visa", "asylum", "no_permission"}
+
+
+def _demo_answers(rng: random.Random) -> dict[str, str]:
+    answers = {
+        field: rng.choices(list(weights), list(weights.values()))[0]
+        for field, weights in DEMO_ANSWERS.items()
+    }
+    if answers["immigration_status"]:
+        answers["no_recourse"] = (
+            "yes" if answers["immigration_status"] in WITHOUT_RECOURSE else "no"
+        )
+    return answers
 
 
 def past_period(today: dt.date) -> tuple[dt.date, dt.date]:
@@ -74,6 +141,7 @@ def load_demo_history(service: Organisation, advocate: User) -> int:
     if Case.objects.filter(organisation=service, status="closed").exists():
         return 0
     rng = random.Random(2021)  # noqa: S311 - the same demo figures on every machine, no secret
+    answers_rng = random.Random(2022)  # noqa: S311 - kept apart, so the other figures stay
     start, end = past_period(timezone.localdate())
     days = (end - start).days
     statuses = [status for status, _ in CONNECTIONS]
@@ -103,6 +171,8 @@ def load_demo_history(service: Organisation, advocate: User) -> int:
             by=advocate,
             advocate=advocate,
         )
+        if answers_rng.random() < 0.8:
+            equality.record_answers(None, case, _demo_answers(answers_rng), by=advocate)
         if complaint:
             made = opened + dt.timedelta(days=rng.randint(3, 20))
             state = _complaint(made, rng, finished=rng.random() < 0.6)

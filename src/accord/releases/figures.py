@@ -12,8 +12,8 @@ dates and ratings are read; no sealed text is ever decrypted here.
 
 Every table goes through ``accord.stats.suppression`` before it is stored in a draft:
 counts from 1 to 9 are hidden (primary), and enough other cells with them that no hidden
-figure can be worked out from the totals (secondary). The two case tables share their
-grand total, so if either must hide it both do. A measure (days in a stage) is shown only
+figure can be worked out from the totals (secondary). The tables of new cases share
+their grand total, so if any must hide it all do. A measure (days in a stage) is shown only
 for a group of at least the threshold.
 """
 
@@ -30,7 +30,19 @@ import pandas as pd
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accord.casework.models import Case, OutcomeMeasure, Party
+from accord.casework.equality_questions import (
+    BROAD_GROUP,
+    BROAD_GROUPS,
+    FIELDS,
+    NOT_ASKED,
+    PREFER_NOT,
+    PREFER_NOT_LABEL,
+    QUESTIONS,
+    Ethnicity,
+    Question,
+    answer_label,
+)
+from accord.casework.models import Case, EqualityAnswers, OutcomeMeasure, Party
 from accord.casework.vocabularies import MeasureStage, OfficerStatus, Source, Status
 from accord.complaints.aggregates import counted_journeys
 from accord.complaints.process import process_for_version
@@ -123,16 +135,110 @@ def _grand_total_hidden(frame: pd.DataFrame, columns: Sequence[str], value: str)
     return bool(hidden_at(frame, list(columns), [{}], value, threshold=THRESHOLD)[0])
 
 
-def case_tables(organisation: Any, period: Period) -> list[dict[str, Any]]:
-    """New cases by quarter and route in; the police connection of the officer involved."""
-    cases = list(
-        counted_cases(organisation).filter(
-            created_at__date__gte=period.start, created_at__date__lte=period.end
+def _equality_levels(question: Question) -> list[str]:
+    """The rows of a question's table: its answers (the five broad groups for ethnicity),
+    then "Prefers not to say" and "Not asked", so gaps in the data are counted, not hidden."""
+    if question.choices is Ethnicity:
+        answers = list(BROAD_GROUPS)
+    else:
+        answers = [str(label) for value, label in question.choices.choices if value != PREFER_NOT]
+    return [*answers, PREFER_NOT_LABEL, NOT_ASKED]
+
+
+def _equality_level(question: Question, value: str) -> str:
+    if question.choices is Ethnicity and value in BROAD_GROUP:
+        return BROAD_GROUP[value]
+    return answer_label(question, value)
+
+
+EQUALITY_COLUMNS = {"ethnicity": "ethnic_group", "no_recourse": "no_recourse_to_public_funds"}
+EQUALITY_NOTES = {
+    "ethnicity": "The five broad ethnic groups of Census 2021.",
+    "immigration_status": "Recorded only when the client raised it, so most cases say 'Not asked'.",
+    "no_recourse": "Recorded only when the client raised it, so most cases say 'Not asked'.",
+}
+
+
+@dataclass(frozen=True)
+class _CaseTable:
+    """A table that counts the period's new cases: all of them share one grand total."""
+
+    id: str
+    title: str
+    columns: tuple[str, ...]
+    levels: list[list[str]]
+    frame: pd.DataFrame
+    note: str = ""
+
+    def published(self, force: Sequence[dict[str, Any]]) -> dict[str, Any]:
+        table: dict[str, Any] = {
+            "id": self.id,
+            "title": self.title,
+            "kind": "counts",
+            "columns": list(self.columns),
+            "value": "cases",
+        }
+        if self.note:
+            table["note"] = self.note
+        table["rows"] = _rows(
+            _suppressed(self.frame, self.columns, "cases", force),
+            self.columns,
+            "cases",
+            self.levels,
         )
+        return table
+
+
+def _equality_tables(cases: QuerySet[Case], pks: Sequence[int]) -> list[_CaseTable]:
+    """New cases by each equality question, where any of the period's cases has answers."""
+    answered = {
+        row["case_id"]: row
+        for row in EqualityAnswers.objects.filter(case__in=cases.values("pk")).values(
+            "case_id", *FIELDS
+        )
+    }
+    if not answered:
+        return []
+    tables = []
+    for question in QUESTIONS:
+        column = EQUALITY_COLUMNS.get(question.field, question.field)
+        levels = _equality_levels(question)
+        values = [answered.get(pk, {}).get(question.field, "") for pk in pks]
+        tables.append(
+            _CaseTable(
+                id=f"cases_by_{column}",
+                title=f"New cases by the client's answer: {question.heading.lower()}",
+                columns=(column,),
+                levels=[levels],
+                frame=_counts(
+                    ((_equality_level(question, value),) for value in values),
+                    [levels],
+                    (column,),
+                    "cases",
+                ),
+                note=" ".join(
+                    part
+                    for part in (
+                        EQUALITY_NOTES.get(question.field, ""),
+                        "'Not asked' is a gap in the data, not an answer.",
+                    )
+                    if part
+                ),
+            )
+        )
+    return tables
+
+
+def case_tables(organisation: Any, period: Period) -> list[dict[str, Any]]:
+    """New cases by quarter and route in; the police connection of the officer involved;
+    and, where clients answered equality monitoring questions, by each answer."""
+    in_period = counted_cases(organisation).filter(
+        created_at__date__gte=period.start, created_at__date__lte=period.end
     )
+    cases = list(in_period)
     first_officer: dict[int, str] = {}
     parties = Party.objects.filter(
-        case__in=[case.pk for case in cases], role=Party.Role.PERPETRATOR
+        case__in=in_period.values("pk"), role=Party.Role.PERPETRATOR
     ).order_by("pk")
     for party in parties.only("pk", "case_id", "officer_status"):
         first_officer.setdefault(party.case_id, party.officer_status)
@@ -141,57 +247,47 @@ def case_tables(organisation: Any, period: Period) -> list[dict[str, Any]]:
     routes = [source_label[source] for source in Source.values]
     connections = [*(status_label[s] for s in OfficerStatus.values), NOT_RECORDED]
 
-    by_quarter = _counts(
-        (
-            (quarter(timezone.localdate(case.created_at)), source_label[case.source])
-            for case in cases
-        ),
-        [period.quarters(), routes],
-        ("quarter", "came_by"),
-        "cases",
-    )
-    by_connection = _counts(
-        ((status_label.get(first_officer.get(case.pk, ""), NOT_RECORDED),) for case in cases),
-        [connections],
-        ("connection",),
-        "cases",
-    )
-    # Both tables publish the number of cases: if either hides it, both must.
-    force: list[dict[str, Any]] = (
-        [{}]
-        if _grand_total_hidden(by_quarter, ("quarter", "came_by"), "cases")
-        or _grand_total_hidden(by_connection, ("connection",), "cases")
-        else []
-    )
-    return [
-        {
-            "id": "cases_by_quarter",
-            "title": "New cases by quarter and how they came to us",
-            "kind": "counts",
-            "columns": ["quarter", "came_by"],
-            "value": "cases",
-            "rows": _rows(
-                _suppressed(by_quarter, ("quarter", "came_by"), "cases", force),
+    tables = [
+        _CaseTable(
+            id="cases_by_quarter",
+            title="New cases by quarter and how they came to us",
+            columns=("quarter", "came_by"),
+            levels=[period.quarters(), routes],
+            frame=_counts(
+                (
+                    (quarter(timezone.localdate(case.created_at)), source_label[case.source])
+                    for case in cases
+                ),
+                [period.quarters(), routes],
                 ("quarter", "came_by"),
                 "cases",
-                [period.quarters(), routes],
             ),
-        },
-        {
-            "id": "police_connection",
-            "title": "New cases by the police connection of the person who harmed them",
-            "kind": "counts",
-            "columns": ["connection"],
-            "value": "cases",
-            "note": "Where a case names more than one person, the first one recorded is counted.",
-            "rows": _rows(
-                _suppressed(by_connection, ("connection",), "cases", force),
+        ),
+        _CaseTable(
+            id="police_connection",
+            title="New cases by the police connection of the person who harmed them",
+            columns=("connection",),
+            levels=[connections],
+            frame=_counts(
+                (
+                    (status_label.get(first_officer.get(case.pk, ""), NOT_RECORDED),)
+                    for case in cases
+                ),
+                [connections],
                 ("connection",),
                 "cases",
-                [connections],
             ),
-        },
+            note="Where a case names more than one person, the first one recorded is counted.",
+        ),
+        *_equality_tables(in_period, [case.pk for case in cases]),
     ]
+    # Every table publishes the number of cases: if any hides it, all must.
+    force: list[dict[str, Any]] = (
+        [{}]
+        if any(_grand_total_hidden(table.frame, table.columns, "cases") for table in tables)
+        else []
+    )
+    return [table.published(force) for table in tables]
 
 
 def _stage_label(version: str, stage: str) -> str:
@@ -349,7 +445,7 @@ def method_note(period: Period) -> str:
         "anonymous statistics and that consent was still in force, and never for a case whose "
         f"processing is restricted. Counts from 1 to {THRESHOLD - 1} are hidden, and so are "
         "enough other counts that no hidden figure can be worked out from the totals "
-        "(secondary suppression; the two case tables hide the same grand total). Days in a "
+        "(secondary suppression; the tables of new cases hide the same grand total). Days in a "
         f"stage are shown only where at least {THRESHOLD} complaints left that stage."
     )
 
