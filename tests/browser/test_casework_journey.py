@@ -124,6 +124,26 @@ def test_advocate_takes_a_referral_through_to_closure(
     browse.goto(case_path)
     expect(page.locator("body")).to_contain_text("MARAC")
     expect(page.locator("body")).to_contain_text("letter.txt")
+
+    # 5b. Equality monitoring: optional answers, one declined, immigration status not asked.
+    browse.submit(page.get_by_role("link", name=re.compile("Record or change the answers")))
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.screenshot(path=SCREENSHOTS / "casework-equality-375.png", full_page=True)
+    page.set_viewport_size(DESKTOP)
+    page.get_by_label("What is your ethnic group?").select_option("black_caribbean")
+    page.get_by_role("group", name=re.compile("sexual orientation")).get_by_label(
+        "Bisexual"
+    ).check()
+    page.get_by_role("group", name="What is your religion?").get_by_label(
+        "Prefers not to say"
+    ).check()
+    browse.submit(page.get_by_role("button", name="Save the answers"))
+    _no_errors(browse)
+    equality = page.locator("#equality + p + dl")
+    expect(equality).to_contain_text("Black, Black British, Caribbean or African: Caribbean")
+    expect(equality).to_contain_text("Bisexual")
+    expect(equality).to_contain_text("Prefers not to say")
+    expect(equality).to_contain_text("Not asked")
     _shot(browse, "casework-case")
     browse.goto("/casework/")
     expect(page.locator("body")).to_contain_text(reference.group(1))
