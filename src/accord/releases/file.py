@@ -31,6 +31,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 FORMAT = "accord-release/1"
+#: A publisher's signed notice that one of its releases is withdrawn (decision 0022).
+WITHDRAWAL_FORMAT = "accord-release-withdrawal/1"
 #: A release holds a few small tables; anything bigger is not one of ours.
 MAX_BYTES = 1_000_000
 #: The smallest count a release may show (STATISTICS.md: default threshold 10). A file that
@@ -46,6 +48,9 @@ RELEASE_KEYS = frozenset(
     | {"audience", "threshold", "tables"}
 )
 TABLE_KEYS = frozenset({"id", "title", "kind", "columns", "value", "rows", "measures", "note"})
+WITHDRAWAL_KEYS = frozenset({"release_id", "release_title", "publisher", "withdrawn_on", "reason"})
+#: The longest reason a withdrawal notice may give: a few plain sentences.
+REASON_LIMIT = 1000
 TABLE_ID = re.compile(r"[a-z0-9_-]{1,60}")
 
 
@@ -72,6 +77,22 @@ class VerifiedRelease:
     @property
     def uid(self) -> uuid.UUID:
         return uuid.UUID(self.release["id"])
+
+
+@dataclass(frozen=True)
+class VerifiedWithdrawal:
+    """A withdrawal notice whose signature and fields have been checked."""
+
+    withdrawal: dict[str, Any]
+    key: TrustedKey
+
+    @property
+    def release_uid(self) -> uuid.UUID:
+        return uuid.UUID(self.withdrawal["release_id"])
+
+    @property
+    def withdrawn_on(self) -> dt.date:
+        return dt.date.fromisoformat(self.withdrawal["withdrawn_on"])
 
 
 def canonical(release: Mapping[str, Any]) -> bytes:
@@ -142,20 +163,35 @@ def trusted_keys(setting: str) -> dict[str, TrustedKey]:
     return keys
 
 
-def sign(release: Mapping[str, Any], key: Ed25519PrivateKey, key_id: str) -> bytes:
-    """The whole file, ready to save: the release and its signature."""
-    check_release(release)
-    signature = key.sign(canonical(release))
+def _signed(
+    fmt: str, member: str, payload: Mapping[str, Any], key: Ed25519PrivateKey, key_id: str
+) -> bytes:
+    signature = key.sign(canonical(payload))
     document = {
-        "format": FORMAT,
-        "release": release,
+        "format": fmt,
+        member: payload,
         "signature": {"algorithm": "Ed25519", "key_id": key_id, "value": _b64(signature)},
     }
     return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
 
 
-def read(data: bytes, trusted: Mapping[str, TrustedKey]) -> VerifiedRelease:
-    """Check a file from start to end; raise :class:`ReleaseFileError` at the first problem."""
+def sign(release: Mapping[str, Any], key: Ed25519PrivateKey, key_id: str) -> bytes:
+    """The whole file, ready to save: the release and its signature."""
+    check_release(release)
+    return _signed(FORMAT, "release", release, key, key_id)
+
+
+def sign_withdrawal(withdrawal: Mapping[str, Any], key: Ed25519PrivateKey, key_id: str) -> bytes:
+    """The whole withdrawal notice, ready to save."""
+    check_withdrawal(withdrawal)
+    return _signed(WITHDRAWAL_FORMAT, "withdrawal", withdrawal, key, key_id)
+
+
+#: What each kind of file carries its signed content in, and what that content is called.
+_MEMBERS = {FORMAT: ("release", "release"), WITHDRAWAL_FORMAT: ("withdrawal", "withdrawal notice")}
+
+
+def _document(data: bytes) -> dict[str, Any]:
     if not data.strip():
         raise ReleaseFileError("The file is empty.")
     if len(data) > MAX_BYTES:
@@ -175,35 +211,64 @@ def read(data: bytes, trusted: Mapping[str, TrustedKey]) -> VerifiedRelease:
         raise ReleaseFileError(
             "The file is not valid JSON (it is nested too deeply to be a release)."
         ) from error
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
+    if not isinstance(document, dict) or document.get("format") not in _MEMBERS:
         raise ReleaseFileError(
             f"This is not an Accord release file (its format is not {FORMAT!r})."
         )
-    release, signature = document.get("release"), document.get("signature")
-    if not isinstance(release, dict) or not isinstance(signature, dict):
-        raise ReleaseFileError("The file has no release or no signature.")
+    return document
+
+
+def _verified(
+    document: Mapping[str, Any], trusted: Mapping[str, TrustedKey]
+) -> tuple[dict[str, Any], TrustedKey]:
+    """The signed content and the key that signed it, once the signature checks out."""
+    member, what = _MEMBERS[document["format"]]
+    content, signature = document.get(member), document.get("signature")
+    if not isinstance(content, dict) or not isinstance(signature, dict):
+        raise ReleaseFileError(f"The file has no {what} or no signature.")
     if signature.get("algorithm") != "Ed25519":
-        raise ReleaseFileError("The release is not signed with Ed25519.")
+        raise ReleaseFileError(f"The {what} is not signed with Ed25519.")
     key_id = signature.get("key_id")
     if not isinstance(key_id, str) or key_id not in trusted:
         raise ReleaseFileError(
-            f"The release was signed with key {str(key_id)[:40]!r}, which this deployment does "
-            "not trust. Ask the publisher for their public key and add it to "
+            f"The {what} was signed with key {str(key_id)[:40]!r}, which this deployment "
+            "does not trust. Ask the publisher for their public key and add it to "
             "ACCORD_RELEASE_TRUSTED_KEYS."
         )
     value = signature.get("value")
     if not isinstance(value, str):
-        raise ReleaseFileError("The release's signature is missing.")
+        raise ReleaseFileError(f"The {what}'s signature is missing.")
     key = trusted[key_id]
     try:
-        key.public_key.verify(_unb64(value, "The signature"), canonical(release))
+        key.public_key.verify(_unb64(value, "The signature"), canonical(content))
     except (InvalidSignature, ValueError) as error:
         raise ReleaseFileError(
             "The signature does not match: the file was changed after it was signed, or it was "
             f"not signed by {key.publisher}. Nothing was imported."
         ) from error
-    check_release(release)
-    return VerifiedRelease(release, key)
+    return content, key
+
+
+def read_any(
+    data: bytes, trusted: Mapping[str, TrustedKey]
+) -> VerifiedRelease | VerifiedWithdrawal:
+    """A release or a withdrawal notice, checked from start to end; raise
+    :class:`ReleaseFileError` at the first problem."""
+    document = _document(data)
+    content, key = _verified(document, trusted)
+    if document["format"] == WITHDRAWAL_FORMAT:
+        check_withdrawal(content)
+        return VerifiedWithdrawal(content, key)
+    check_release(content)
+    return VerifiedRelease(content, key)
+
+
+def read(data: bytes, trusted: Mapping[str, TrustedKey]) -> VerifiedRelease:
+    """A release file, checked from start to end (a withdrawal notice is refused)."""
+    verified = read_any(data, trusted)
+    if not isinstance(verified, VerifiedRelease):
+        raise ReleaseFileError("This is a withdrawal notice, not a release.")
+    return verified
 
 
 # --- Structure and disclosure checks ----------------------------------------------------------
@@ -275,6 +340,19 @@ def check_release(release: Mapping[str, Any]) -> None:
             raise ReleaseFileError(f"Table {table_id!r} appears twice.")
         ids.add(table_id)
         check_disclosure(table, threshold)
+
+
+def check_withdrawal(withdrawal: Mapping[str, Any]) -> None:
+    """Every field of a withdrawal notice present and of its type, and nothing else."""
+    _only(withdrawal, WITHDRAWAL_KEYS, "The withdrawal notice")
+    try:
+        uuid.UUID(str(withdrawal.get("release_id")))
+    except ValueError as error:
+        raise ReleaseFileError("The withdrawn release's id is not a UUID.") from error
+    _text(withdrawal.get("release_title"), "The withdrawn release's title", limit=200)
+    _text(withdrawal.get("publisher"), "The publisher", limit=200)
+    _day(withdrawal.get("withdrawn_on"), "The date of withdrawal")
+    _text(withdrawal.get("reason"), "The reason for withdrawal", limit=REASON_LIMIT)
 
 
 def check_disclosure(table: Mapping[str, Any], threshold: int) -> None:

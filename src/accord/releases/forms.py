@@ -45,3 +45,17 @@ class DraftForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["title"].widget.attrs["autocomplete"] = "off"
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the release withdrawn?",
+        help_text=(
+            "This is published with the notice, where the figures were. Say what was wrong "
+            "in plain words, for example: 'Cases from one month were counted twice.' Never "
+            "write anything about a client or a case."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=1000,
+        error_messages={"required": "Say why the release is withdrawn."},
+    )

@@ -18,6 +18,7 @@ class ReleaseStatus(models.TextChoices):
     DRAFT = "draft", "Draft: waiting for a second supervisor"
     APPROVED = "approved", "Approved and signed"
     DISCARDED = "discarded", "Discarded"
+    WITHDRAWN = "withdrawn", "Withdrawn after approval"
 
 
 class ReleaseQuerySet(models.QuerySet["Release"]):
@@ -54,6 +55,14 @@ class Release(models.Model):
     #: The whole signed file, exactly as it is downloaded (empty until approved).
     signed_file = models.TextField(blank=True, default="")
     key_id = models.CharField(max_length=100, blank=True, default="")
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    #: Published with the notice, so it says what was wrong and nothing about anyone.
+    withdrawal_reason = models.TextField(blank=True, default="")
+    #: The signed withdrawal notice, exactly as it is downloaded.
+    signed_withdrawal = models.TextField(blank=True, default="")
 
     objects: Any = ReleaseQuerySet.as_manager()
 
@@ -68,6 +77,11 @@ class Release(models.Model):
                 condition=~models.Q(status="approved") | ~models.Q(signed_file=""),
                 name="approved_release_is_signed",
             ),
+            models.CheckConstraint(
+                condition=~models.Q(status="withdrawn")
+                | (~models.Q(signed_file="") & ~models.Q(signed_withdrawal="")),
+                name="withdrawn_release_has_a_signed_notice",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -76,3 +90,7 @@ class Release(models.Model):
     @property
     def filename(self) -> str:
         return f"accord-release-{self.period_start:%Y-%m-%d}-to-{self.period_end:%Y-%m-%d}.json"
+
+    @property
+    def withdrawal_filename(self) -> str:
+        return self.filename.replace("accord-release-", "accord-release-withdrawal-", 1)

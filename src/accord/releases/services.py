@@ -18,7 +18,13 @@ from django.utils import timezone
 
 from accord.audit.services import record
 from accord.releases import figures
-from accord.releases.file import ReleaseFileError, private_key, sign
+from accord.releases.file import (
+    REASON_LIMIT,
+    ReleaseFileError,
+    private_key,
+    sign,
+    sign_withdrawal,
+)
 from accord.releases.models import Release, ReleaseStatus
 
 #: The longest period one release may cover: beyond it, quarters pile up into many small
@@ -153,8 +159,76 @@ def discard(request: HttpRequest | None, release: Release, *, by: Any) -> Releas
     return locked
 
 
+#: A reason shorter than this cannot say what was wrong.
+SHORTEST_REASON = 10
+
+
+def withdraw(request: HttpRequest | None, release: Release, *, reason: str, by: Any) -> Release:
+    """Sign a notice that withdraws an approved release; the partnership shows it instead
+    of the figures once it receives it.
+
+    One supervisor is enough (the view asks for their second factor): a withdrawal takes
+    figures away and never puts new ones out, and a release with a mistake in it should
+    come down without waiting for a colleague. The reason is published with the notice.
+    """
+    reason = " ".join(reason.split())
+    if len(reason) < SHORTEST_REASON or len(reason) > REASON_LIMIT:
+        raise ReleaseError(
+            f"Say why the release is withdrawn in {SHORTEST_REASON} to {REASON_LIMIT} "
+            "characters. It is published with the notice."
+        )
+    key_id, key = _signing_key()
+    with transaction.atomic():
+        locked = (
+            Release.objects.select_for_update().select_related("organisation").get(pk=release.pk)
+        )
+        if locked.status != ReleaseStatus.APPROVED:
+            raise ReleaseError("Only an approved release can be withdrawn.")
+        today = timezone.localdate()
+        notice = {
+            "release_id": str(locked.uid),
+            "release_title": locked.title,
+            "publisher": locked.organisation.name,
+            "withdrawn_on": today.isoformat(),
+            "reason": reason,
+        }
+        try:
+            signed = sign_withdrawal(notice, key, key_id)
+        except ReleaseFileError as error:
+            raise ReleaseError(f"The notice could not be signed: {error}") from error
+        locked.status = ReleaseStatus.WITHDRAWN
+        locked.withdrawn_by = by
+        locked.withdrawn_at = timezone.now()
+        locked.withdrawal_reason = reason
+        locked.signed_withdrawal = signed.decode("utf-8")
+        locked.save(
+            update_fields=[
+                "status",
+                "withdrawn_by",
+                "withdrawn_at",
+                "withdrawal_reason",
+                "signed_withdrawal",
+            ]
+        )
+        record(request, "release.withdrawn", "release", str(locked.uid), actor=by)
+    return locked
+
+
+def withdrawal_downloaded(request: HttpRequest | None, release: Release, *, by: Any) -> bytes:
+    """The signed withdrawal notice; every download is audited, as for releases."""
+    if release.status != ReleaseStatus.WITHDRAWN:
+        raise ReleaseError("This release has not been withdrawn.")
+    record(request, "release.withdrawal_downloaded", "release", str(release.uid), actor=by)
+    return release.signed_withdrawal.encode("utf-8")
+
+
 def downloaded(request: HttpRequest | None, release: Release, *, by: Any) -> bytes:
     """The signed file; every download is audited (it is what leaves the zone)."""
+    if release.status == ReleaseStatus.WITHDRAWN:
+        raise ReleaseError(
+            "This release was withdrawn, so its file can no longer be downloaded. Send the "
+            "withdrawal notice instead."
+        )
     if release.status != ReleaseStatus.APPROVED:
         raise ReleaseError("Only an approved release can be downloaded.")
     record(request, "release.downloaded", "release", str(release.uid), actor=by)

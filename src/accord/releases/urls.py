@@ -15,4 +15,10 @@ urlpatterns: list[Any] = [
     path(f"{ONE}/approve/", views.release_approve, name="casework_release_approve"),
     path(f"{ONE}/discard/", views.release_discard, name="casework_release_discard"),
     path(f"{ONE}/release.json", views.release_download, name="casework_release_file"),
+    path(f"{ONE}/withdraw/", views.release_withdraw, name="casework_release_withdraw"),
+    path(
+        f"{ONE}/withdrawal.json",
+        views.release_withdrawal_download,
+        name="casework_release_withdrawal_file",
+    ),
 ]

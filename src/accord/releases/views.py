@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,11 +17,17 @@ from accord.policy.roles import Zone
 from accord.policy.views import requires
 from accord.releases import services
 from accord.releases.figures import THRESHOLD
-from accord.releases.forms import DraftForm
+from accord.releases.forms import DraftForm, WithdrawForm
 from accord.releases.models import Release, ReleaseQuerySet, ReleaseStatus
 from accord.releases.presentation import page_context
 
 SUPERVISE = "casework.supervise"
+
+
+def require_step_up_on_post(view: Any) -> Any:
+    """The form may be read freely; sending it needs a fresh second factor (allauth brings
+    the person back and replays the POST, so the reason typed is not lost)."""
+    return require_step_up(view, allow_get=True)
 
 
 def _user(request: HttpRequest) -> User:
@@ -137,4 +144,44 @@ def release_download(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
         return redirect("casework_release", uid=release.uid)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{release.filename}"'
+    return response
+
+
+@requires(SUPERVISE, zone=Zone.CASEWORK)
+@require_http_methods(["GET", "POST"])
+@require_step_up_on_post
+def release_withdraw(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    release = _release(request, uid)
+    if release.status != ReleaseStatus.APPROVED:
+        messages.error(request, "Only an approved release can be withdrawn.")
+        return redirect("casework_release", uid=release.uid)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.withdraw(
+                request, release, reason=form.cleaned_data["reason"], by=_user(request)
+            )
+        except services.ReleaseError as error:
+            form.add_error("reason", str(error))
+        else:
+            messages.success(
+                request,
+                "The release is withdrawn. Download the withdrawal notice and send it to the "
+                "partnership, as you sent the release.",
+            )
+            return redirect("casework_release", uid=release.uid)
+    return render(request, "releases/withdraw.html", {"release": release, "form": form})
+
+
+@requires(SUPERVISE, zone=Zone.CASEWORK)
+@require_safe
+def release_withdrawal_download(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    release = _release(request, uid)
+    try:
+        body = services.withdrawal_downloaded(request, release, by=_user(request))
+    except services.ReleaseError as error:
+        messages.error(request, str(error))
+        return redirect("casework_release", uid=release.uid)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{release.withdrawal_filename}"'
     return response
