@@ -11,7 +11,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 
-from accord.releases.file import FORMAT, canonical, private_key, sign
+from accord.releases.file import FORMAT, canonical, private_key, sign, sign_withdrawal
 
 PUBLISHER = "Independent Advisory Service (demo)"
 
@@ -109,3 +109,24 @@ def signed_by_hand(
         },
     }
     return json.dumps(document, indent=1, sort_keys=True).encode("utf-8")
+
+
+def notice(release_id: str, **changes: Any) -> dict[str, Any]:
+    """A sound withdrawal notice for ``release_id``."""
+    body: dict[str, Any] = {
+        "release_id": release_id,
+        "release_title": "Cases and complaints, January to June 2026",
+        "publisher": "The advisory service, as the file says",
+        "withdrawn_on": "2026-07-20",
+        "reason": "Cases from March were counted twice.",
+    }
+    body.update(changes)
+    return body
+
+
+def signed_notice(
+    body: dict[str, Any], key: Ed25519PrivateKey | None = None, key_id: str | None = None
+) -> bytes:
+    if key is None or key_id is None:
+        key_id, key = demo_key()
+    return sign_withdrawal(body, key, key_id)

@@ -14,6 +14,7 @@ import uuid
 from typing import Any, ClassVar
 
 from django.db import models
+from django.utils.functional import cached_property
 
 from accord.policy.rules import can
 
@@ -76,14 +77,8 @@ class ReleaseImmutable(RuntimeError):
         )
 
 
-class ReceivedReleaseQuerySet(models.QuerySet["ReceivedRelease"]):
-    def visible_to(self, user: Any) -> ReceivedReleaseQuerySet:
-        """Every received release for partnership-zone users; nothing for anyone else."""
-        return self if can(user, "releases.view") else self.none()
-
-    def public(self) -> ReceivedReleaseQuerySet:
-        """Releases their publisher approved for everyone, for the pages with no sign-in."""
-        return self.filter(audience=Audience.PUBLIC)
+class _Immutable:
+    """Querysets of rows kept exactly as their publisher signed them."""
 
     def update(self, **kwargs: Any) -> int:
         raise ReleaseImmutable
@@ -93,6 +88,31 @@ class ReceivedReleaseQuerySet(models.QuerySet["ReceivedRelease"]):
 
     def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
         raise ReleaseImmutable
+
+
+class ReceivedReleaseQuerySet(_Immutable, models.QuerySet["ReceivedRelease"]):
+    def visible_to(self, user: Any) -> ReceivedReleaseQuerySet:
+        """Every received release for partnership-zone users; nothing for anyone else."""
+        return self if can(user, "releases.view") else self.none()
+
+    def public(self) -> ReceivedReleaseQuerySet:
+        """Releases their publisher approved for everyone, for the pages with no sign-in."""
+        return self.filter(audience=Audience.PUBLIC)
+
+    def with_withdrawals(self) -> list[ReceivedRelease]:
+        """The releases, each with ``withdrawal`` set (None if it stands), in two queries."""
+        releases = list(self)
+        notices = ReceivedWithdrawal.objects.filter(
+            release_uid__in=[release.uid for release in releases]
+        )
+        by_release = {notice.release_uid: notice for notice in notices}
+        for release in releases:
+            release.__dict__["withdrawal"] = by_release.get(release.uid)
+        return releases
+
+
+class _WithdrawalQuerySet(_Immutable, models.QuerySet["ReceivedWithdrawal"]):
+    pass
 
 
 class ReceivedRelease(models.Model):
@@ -125,6 +145,51 @@ class ReceivedRelease(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ReleaseImmutable
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ReleaseImmutable
+
+    @cached_property
+    def withdrawal(self) -> ReceivedWithdrawal | None:
+        """The publisher's notice withdrawing this release, once received here."""
+        return ReceivedWithdrawal.objects.filter(release_uid=self.uid).first()
+
+
+class ReceivedWithdrawal(models.Model):
+    """A publisher's signed notice that one of its releases is withdrawn, as checked on
+    arrival. Kept by the release's id rather than tied to a received row: a notice that
+    arrives before its release still stops the release from being shown."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    release_uid = models.UUIDField(unique=True, help_text="The withdrawn release's id.")
+    release_title = models.CharField(max_length=200)
+    publisher = models.CharField(
+        max_length=200,
+        help_text="The name this deployment's operators gave the signing key, not the file's.",
+    )
+    key_id = models.CharField(max_length=200)
+    withdrawn_on = models.DateField()
+    reason = models.TextField()
+    content = models.JSONField(help_text="The whole signed notice, as checked.")
+    file_sha256 = models.CharField(max_length=64, help_text="SHA-256 of the file as received.")
+    received_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="received_withdrawals"
+    )
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[_WithdrawalQuerySet] = _WithdrawalQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ("-received_at",)
+
+    def __str__(self) -> str:
+        return f"Withdrawal of {self.release_title}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:

@@ -20,9 +20,17 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accord.audit.services import record
-from accord.monitoring.models import ReceivedRelease
+from accord.monitoring.models import ReceivedRelease, ReceivedWithdrawal
 from accord.policy.rules import can
-from accord.releases.file import MAX_BYTES, ReleaseFileError, TrustedKey, read, trusted_keys
+from accord.releases.file import (
+    MAX_BYTES,
+    ReleaseFileError,
+    TrustedKey,
+    VerifiedRelease,
+    VerifiedWithdrawal,
+    read_any,
+    trusted_keys,
+)
 
 NOTHING_STORED = "Nothing was imported."
 
@@ -83,22 +91,53 @@ def _already_received(existing: ReceivedRelease) -> ReleaseRefused:
     )
 
 
-def receive(request: HttpRequest | None, data: bytes, *, by: Any) -> ReceivedRelease:
-    """Check a release file and keep it, with an audit event; all or nothing.
+def _withdrawn(title: str, notice: ReceivedWithdrawal) -> ReleaseRefused:
+    return ReleaseRefused(
+        f"The release '{title}' was withdrawn by {notice.publisher} on "
+        f"{notice.withdrawn_on.day} {notice.withdrawn_on:%B %Y}: {notice.reason} "
+        f"{NOTHING_STORED}"
+    )
+
+
+def receive(
+    request: HttpRequest | None, data: bytes, *, by: Any
+) -> ReceivedRelease | ReceivedWithdrawal:
+    """Check a release file or a withdrawal notice and keep it, with an audit event; all or
+    nothing.
 
     Raises:
         PermissionDenied: ``by`` may not receive releases.
-        ReleaseFileError: the file is not a sound, signed release (the message says why).
-        ReleaseRefused: no publisher is trusted yet, or the release is already here.
+        ReleaseFileError: the file is not a sound, signed release or notice (the message
+            says why).
+        ReleaseRefused: no publisher is trusted yet, the file is already here, the release
+            was withdrawn, or the notice is not its publisher's.
     """
     if not can(by, "releases.receive"):
         raise PermissionDenied("You do not have permission to receive releases.")
     keys = configured_keys()
-    verified = read(data, keys)
+    verified = read_any(data, keys)
+    if isinstance(verified, VerifiedWithdrawal):
+        return _receive_withdrawal(request, verified, data, by=by)
+    return _receive_release(request, verified, data, by=by)
+
+
+def _receive_release(
+    request: HttpRequest | None, verified: VerifiedRelease, data: bytes, *, by: Any
+) -> ReceivedRelease:
     release = verified.release
     existing = ReceivedRelease.objects.filter(uid=verified.uid).first()
     if existing is not None:
         raise _already_received(existing)
+    notice = ReceivedWithdrawal.objects.filter(release_uid=verified.uid).first()
+    if notice is not None and notice.publisher == verified.key.publisher:
+        raise _withdrawn(release["title"], notice)
+    if notice is not None:
+        raise ReleaseRefused(
+            f"A notice from {notice.publisher} withdrawing this release was received on "
+            f"{_when(notice.received_at)}, but the release is signed by "
+            f"{verified.key.publisher}. Ask an administrator to check both files. "
+            f"{NOTHING_STORED}"
+        )
     try:
         with transaction.atomic():
             received = ReceivedRelease.objects.create(
@@ -122,4 +161,55 @@ def receive(request: HttpRequest | None, data: bytes, *, by: Any) -> ReceivedRel
         if existing is None:
             raise
         raise _already_received(existing) from clash
+    return received
+
+
+def _notice_already_received(existing: ReceivedWithdrawal) -> ReleaseRefused:
+    return ReleaseRefused(
+        f"This withdrawal of '{existing.release_title}' was already received on "
+        f"{_when(existing.received_at)}. {NOTHING_STORED}"
+    )
+
+
+def _receive_withdrawal(
+    request: HttpRequest | None, verified: VerifiedWithdrawal, data: bytes, *, by: Any
+) -> ReceivedWithdrawal:
+    """Keep a withdrawal notice. Only the release's own publisher may withdraw it: a notice
+    signed with another trusted publisher's key is refused."""
+    notice = verified.withdrawal
+    existing = ReceivedWithdrawal.objects.filter(release_uid=verified.release_uid).first()
+    if existing is not None:
+        raise _notice_already_received(existing)
+    release = ReceivedRelease.objects.filter(uid=verified.release_uid).first()
+    if release is not None and release.publisher != verified.key.publisher:
+        raise ReleaseRefused(
+            f"This notice is signed by {verified.key.publisher}, but '{release.title}' was "
+            f"published by {release.publisher}. Only a release's own publisher can withdraw "
+            f"it. {NOTHING_STORED}"
+        )
+    try:
+        with transaction.atomic():
+            received = ReceivedWithdrawal.objects.create(
+                release_uid=verified.release_uid,
+                release_title=notice["release_title"],
+                publisher=verified.key.publisher,
+                key_id=verified.key.key_id,
+                withdrawn_on=verified.withdrawn_on,
+                reason=notice["reason"],
+                content=notice,
+                file_sha256=hashlib.sha256(data).hexdigest(),
+                received_by=by,
+            )
+            record(
+                request,
+                "release.withdrawal_received",
+                "received_release",
+                str(received.release_uid),
+                actor=by,
+            )
+    except IntegrityError as clash:
+        existing = ReceivedWithdrawal.objects.filter(release_uid=verified.release_uid).first()
+        if existing is None:
+            raise
+        raise _notice_already_received(existing) from clash
     return received

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accord.audit.services import record
 from accord.monitoring.forms import ReleaseUploadForm
-from accord.monitoring.models import ReceivedRelease
+from accord.monitoring.models import ReceivedRelease, ReceivedWithdrawal
 from accord.monitoring.received_releases import ReleaseRefused, read_capped, receive
 from accord.monitoring.release_tables import table_csv
 from accord.policy.roles import Zone
@@ -34,7 +34,7 @@ def release_list(request: HttpRequest) -> HttpResponse:
         request,
         "monitoring/releases/list.html",
         {
-            "releases": ReceivedRelease.objects.visible_to(request.user),
+            "releases": ReceivedRelease.objects.visible_to(request.user).with_withdrawals(),
             "can_receive": can(request.user, "releases.receive"),
         },
     )
@@ -51,6 +51,15 @@ def release_receive(request: HttpRequest) -> HttpResponse:
         except (ReleaseFileError, ReleaseRefused) as refused:
             form.add_error("file", str(refused))
         else:
+            if isinstance(received, ReceivedWithdrawal):
+                messages.success(
+                    request,
+                    f"Withdrawal notice received and checked: '{received.release_title}' is "
+                    "withdrawn, and its figures are no longer shown.",
+                )
+                if ReceivedRelease.objects.filter(uid=received.release_uid).exists():
+                    return redirect("release_detail", uid=received.release_uid)
+                return redirect("releases")
             messages.success(request, f"Received and checked: {received.title}.")
             return redirect("release_detail", uid=received.uid)
     return render(request, "monitoring/releases/receive.html", {"form": form})
@@ -63,6 +72,9 @@ def _visible(request: HttpRequest, uid: uuid.UUID) -> ReceivedRelease:
 
 
 def _page_context(release: ReceivedRelease) -> dict[str, object]:
+    """A withdrawn release shows its notice where the figures were, and no figures."""
+    if release.withdrawal is not None:
+        return {"release": release, "withdrawal": release.withdrawal}
     return {"release": release, **page_context(release.content)}
 
 
@@ -77,7 +89,7 @@ def release_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
 @require_safe
 def release_table_csv(request: HttpRequest, uid: uuid.UUID, table: str) -> HttpResponse:
     release = _visible(request, uid)
-    body = table_csv(release, table)
+    body = None if release.withdrawal is not None else table_csv(release, table)
     if body is None:
         raise Http404
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
@@ -95,7 +107,7 @@ def public_releases(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "monitoring/releases/public_list.html",
-        {"releases": ReceivedRelease.objects.public()},
+        {"releases": ReceivedRelease.objects.public().with_withdrawals()},
     )
 
 

@@ -1,4 +1,5 @@
-"""``accord receive_release FILE --as EMAIL``: receive a signed release file from disk.
+"""``accord receive_release FILE --as EMAIL``: receive a signed release file (or a
+withdrawal notice) from disk.
 
 For a partnership deployment whose people receive files by other means than the web page
 (a shared drive, an air gap). The same checks as the page: a file that fails any of them
@@ -14,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accord.accounts.models import User
+from accord.monitoring.models import ReceivedWithdrawal
 from accord.monitoring.received_releases import ReleaseRefused, read_capped, receive
 from accord.releases.file import ReleaseFileError
 
@@ -45,6 +47,16 @@ class Command(BaseCommand):
             raise CommandError(f"The file {path} cannot be read: {error.strerror}.") from None
         except (ReleaseFileError, ReleaseRefused, PermissionDenied) as refused:
             raise CommandError(str(refused)) from None
+        if isinstance(received, ReceivedWithdrawal):
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Received the withdrawal of '{received.release_title}', signed by "
+                    f"{received.publisher} (key {received.key_id}): its figures are no longer "
+                    f"shown.\nRelease {received.release_uid}, file SHA-256 "
+                    f"{received.file_sha256}."
+                )
+            )
+            return
         start, end = received.period_start, received.period_end
         self.stdout.write(
             self.style.SUCCESS(
