@@ -2,7 +2,8 @@
 
 The one door out of casework, walked in Chromium with axe on every page: a supervisor drafts
 a release, a second supervisor checks it, confirms with their code and downloads the signed
-file, an analyst receives that file on the partnership side, and the public reads it.
+file, an analyst receives that file on the partnership side, and the public reads it. Then
+the first supervisor withdraws it, and the public page shows the notice instead.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ def test_a_release_goes_from_two_supervisors_to_the_public(
     page.set_viewport_size(DESKTOP)
 
     # 1. A supervisor drafts a release of the demo's past year.
-    browse.sign_in(accord_server.take_like("supervisor"))
+    drafter = accord_server.take_like("supervisor")
+    browse.sign_in(drafter)
     browse.goto("/casework/")
     browse.submit(page.get_by_role("link", name="Releases: figures for partners"))
     browse.submit(page.get_by_role("button", name="Draft a release"))
@@ -98,7 +100,8 @@ def test_a_release_goes_from_two_supervisors_to_the_public(
     _sign_out(browse)
 
     # 3. An analyst receives the file on the partnership side.
-    browse.sign_in(accord_server.take_like("analyst"))
+    analyst = accord_server.take_like("analyst")
+    browse.sign_in(analyst)
     browse.goto("/releases/")
     browse.submit(page.get_by_role("link", name="Receive a release file"))
     page.get_by_label("Release file").set_input_files(saved)
@@ -122,3 +125,40 @@ def test_a_release_goes_from_two_supervisors_to_the_public(
     expect(page.get_by_role("heading", level=1)).to_have_text("Browser release: the past year")
     expect(page.locator("body")).to_contain_text("Serving police officer")
     _shot(browse, "release-public")
+
+    # 5. The figures turn out wrong: the first supervisor withdraws the release.
+    page.set_viewport_size(DESKTOP)
+    browse.sign_in(drafter)
+    browse.goto(release_path)
+    browse.submit(page.get_by_role("link", name="Withdraw this release"))
+    page.get_by_label("Why is the release withdrawn?").fill(
+        "Cases from one month were counted twice."
+    )
+    browse.submit(page.get_by_role("button", name="Withdraw the release"))
+    browse.confirm_it_is_me(drafter)
+    _no_errors(browse)
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("The release is withdrawn")
+    with page.expect_download() as arrival:
+        page.get_by_role("button", name="Download the withdrawal notice").click()
+    notice = tmp_path / arrival.value.suggested_filename
+    arrival.value.save_as(notice)
+    assert json.loads(notice.read_text(encoding="utf-8"))["format"] == (
+        "accord-release-withdrawal/1"
+    )
+    _sign_out(browse)
+
+    # 6. The analyst receives the notice; the public page now shows it instead of figures.
+    browse.sign_in(analyst)
+    browse.goto("/releases/receive/")
+    page.get_by_label("Release file").set_input_files(notice)
+    browse.submit(page.get_by_role("button", name="Check and receive"))
+    _no_errors(browse)
+    expect(page.locator("body")).to_contain_text("Cases from one month were counted twice.")
+    _sign_out(browse)
+    page.set_viewport_size(MOBILE)
+    browse.goto("/public/releases/")
+    expect(page.locator("main")).to_contain_text("Withdrawn")
+    browse.submit(page.get_by_role("link", name="Browser release: the past year"))
+    expect(page.locator("body")).to_contain_text("Cases from one month were counted twice.")
+    expect(page.locator("body")).not_to_contain_text("Serving police officer")
+    _shot(browse, "release-withdrawn")
