@@ -137,3 +137,21 @@ class Membership(models.Model):
                     )
                 }
             )
+
+
+class KnownDevice(models.Model):
+    """A browser someone has signed in on before (SECURITY.md AU-11): a sign-in from any
+    other is reported to them by email. The browser holds a random token in a cookie; only
+    its SHA-256 is kept here, so this table cannot be used to pose as the browser."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="known_devices")
+    token_hash = models.CharField(max_length=64, unique=True)
+    description = models.CharField(max_length=100, help_text="Browser and system, roughly.")
+    first_seen = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-last_seen",)
+
+    def __str__(self) -> str:
+        return f"{self.description} of user {self.user_id}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from allauth.account.signals import user_logged_in as signed_in_fully
 from allauth.mfa.signals import (
     authentication_failed,
     authenticator_added,
@@ -26,6 +27,18 @@ def _logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: An
         request.session[AUTH_AT] = now
         request.session[SEEN_AT] = now
     record(request, "auth.login", "user", str(user.pk), actor=user)
+
+
+@receiver(signed_in_fully)
+def _signed_in_fully(
+    sender: Any, request: HttpRequest | None, user: Any, response: Any = None, **kwargs: Any
+) -> None:
+    """After the password and the second factor (allauth's own signal, which a test's
+    force_login does not send): tell the person about a browser new to them."""
+    if request is not None and response is not None:
+        from accord.accounts.devices import recognise
+
+        recognise(request, response, user)
 
 
 @receiver(user_logged_out)

@@ -157,6 +157,8 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_NAME = "__Host-accord-session"
 CSRF_COOKIE_NAME = "__Host-accord-csrf"
+# Recognises a browser someone signed in on before (accounts/devices.py, SECURITY.md AU-11).
+ACCORD_DEVICE_COOKIE_NAME = "__Host-accord-device"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # --- Security headers ---------------------------------------------------------------------

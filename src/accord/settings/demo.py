@@ -30,6 +30,7 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SESSION_COOKIE_NAME = "accord-session"
 CSRF_COOKIE_NAME = "accord-csrf"
+ACCORD_DEVICE_COOKIE_NAME = "accord-device"
 SECURE_HSTS_SECONDS = 0
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
 # The demo prints authenticator-app secrets; production requires security keys for casework.
