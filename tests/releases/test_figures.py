@@ -143,3 +143,22 @@ def test_days_in_a_stage_show_only_for_ten_complaints_or_more(advocate: Any) -> 
     assert (recorded["complaints"], recorded["median_days"]) == (10, 20)
     # The four still deciding have not left the stage: only the ten closed ones count there.
     assert by_stage["Force deciding how to handle it"]["complaints"] == 10
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        (dt.date(2026, 2, 10), dt.date(2026, 3, 31), ["2026 Q1"]),
+        (dt.date(2026, 3, 31), dt.date(2026, 4, 1), ["2026 Q1", "2026 Q2"]),
+        (dt.date(2025, 11, 5), dt.date(2026, 1, 2), ["2025 Q4", "2026 Q1"]),
+        (
+            dt.date(2025, 10, 1),
+            dt.date(2026, 9, 30),
+            ["2025 Q4", "2026 Q1", "2026 Q2", "2026 Q3"],
+        ),
+    ],
+)
+def test_a_period_lists_the_quarters_it_touches(
+    start: dt.date, end: dt.date, expected: list[str]
+) -> None:
+    assert figures.Period(start, end).quarters() == expected

@@ -59,13 +59,12 @@ class Period:
     end: dt.date
 
     def quarters(self) -> list[str]:
+        """The quarters the period touches, in order, one step per quarter."""
         labels: list[str] = []
-        day = self.start
-        while day <= self.end:
-            label = quarter(day)
-            if label not in labels:
-                labels.append(label)
-            day += dt.timedelta(days=1)
+        year, first_month = self.start.year, 3 * ((self.start.month - 1) // 3) + 1
+        while dt.date(year, first_month, 1) <= self.end:
+            labels.append(quarter(dt.date(year, first_month, 1)))
+            year, first_month = (year + 1, 1) if first_month == 10 else (year, first_month + 3)
         return labels
 
 
