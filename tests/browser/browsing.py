@@ -206,6 +206,18 @@ class Browse:
             button.click()
         self.check()
 
+    def no_errors(self) -> None:
+        """Fail with the page's error summary, if it shows one."""
+        summary = self.page.locator(".govuk-error-summary")
+        if summary.count():
+            raise AssertionError(f"{self.where()}: {summary.inner_text()}")
+
+    def sign_out(self) -> None:
+        """The header's button; allauth may then ask to confirm on the page itself."""
+        self.submit(self.page.get_by_role("button", name="Sign out"))
+        if self.page.get_by_role("button", name="Sign out").count():
+            self.submit(self.page.locator("#main-content").get_by_role("button", name="Sign out"))
+
     def sign_in_with_password(self, account: Account) -> None:
         self.goto("/account/login/")
         self.page.locator("input[name=login]").fill(account.email)

@@ -17,12 +17,6 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 
 
-def _no_errors(browse: Browse) -> None:
-    summary = browse.page.locator(".govuk-error-summary")
-    if summary.count():
-        raise AssertionError(f"{browse.where()}: {summary.inner_text()}")
-
-
 def _shot(browse: Browse, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     browse.page.screenshot(path=SCREENSHOTS / f"{name}-1280.png", full_page=True)
@@ -57,7 +51,7 @@ def test_advocate_takes_a_referral_through_to_closure(
     page.get_by_label("Share with a MARAC (risk conference)").check()
     page.get_by_label("How safe does the client feel now?").select_option("2")
     browse.submit(page.get_by_role("button", name="Open the case"))
-    _no_errors(browse)
+    browse.no_errors()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Case")
     expect(page.get_by_text("Conflict of interest")).to_be_visible()
     expect(page.get_by_text("Do not leave a message")).to_be_visible()
@@ -73,7 +67,7 @@ def test_advocate_takes_a_referral_through_to_closure(
     page.get_by_label("Refer to MARAC").check()
     page.get_by_label("Notes and professional judgement").fill("Threats to kill; strangulation.")
     browse.submit(page.get_by_role("button", name="Save the checklist"))
-    _no_errors(browse)
+    browse.no_errors()
     browse.goto(case_path)
     expect(page.locator("#risk, h2:has-text('Risk')").first).to_be_visible()
     expect(page.get_by_text("15", exact=False).first).to_be_visible()
@@ -83,7 +77,7 @@ def test_advocate_takes_a_referral_through_to_closure(
     in_two_weeks = (dt.date.today() + dt.timedelta(days=14)).isoformat()
     page.get_by_label("When will you review this plan with the client?").fill(in_two_weeks)
     browse.submit(page.get_by_role("button", name="Save the plan"))
-    _no_errors(browse)
+    browse.no_errors()
     if browse.path == case_path:
         browse.submit(page.get_by_role("button", name="Add an action"))
     else:
@@ -92,7 +86,7 @@ def test_advocate_takes_a_referral_through_to_closure(
     page.get_by_label("What needs to be done?").fill("Agree a safe word with a neighbour.")
     page.get_by_role("group", name="Who will do it?").get_by_label("Client").check()
     browse.submit(page.get_by_role("button", name="Add the action"))
-    _no_errors(browse)
+    browse.no_errors()
 
     # 4. A call on the timeline and a document.
     browse.goto(case_path)
@@ -106,21 +100,21 @@ def test_advocate_takes_a_referral_through_to_closure(
         "Called at the agreed time; she used the code word."
     )
     browse.submit(page.get_by_role("button", name="Save"))
-    _no_errors(browse)
+    browse.no_errors()
     browse.goto(case_path)
     browse.submit(page.get_by_role("button", name="Upload a document"))
     letter = tmp_path / "letter.txt"
     letter.write_text("Letter from professional standards, 1 March.", encoding="utf-8")
     page.get_by_label("Choose the file").set_input_files(str(letter))
     browse.submit(page.get_by_role("button", name="Upload"))
-    _no_errors(browse)
+    browse.no_errors()
 
     # 5. Refer to MARAC (consent recorded at intake).
     browse.goto(case_path)
     browse.submit(page.get_by_role("button", name="Make a referral"))
     page.get_by_label("MARAC (multi-agency risk assessment conference)").check()
     browse.submit(page.get_by_role("button", name="Record the referral"))
-    _no_errors(browse)
+    browse.no_errors()
     browse.goto(case_path)
     expect(page.locator("body")).to_contain_text("MARAC")
     expect(page.locator("body")).to_contain_text("letter.txt")
@@ -138,7 +132,7 @@ def test_advocate_takes_a_referral_through_to_closure(
         "Prefers not to say"
     ).check()
     browse.submit(page.get_by_role("button", name="Save the answers"))
-    _no_errors(browse)
+    browse.no_errors()
     equality = page.locator("#equality + p + dl")
     expect(equality).to_contain_text("Black, Black British, Caribbean or African: Caribbean")
     expect(equality).to_contain_text("Bisexual")
@@ -180,7 +174,7 @@ def test_supervisor_finds_every_case_about_a_person_asking_for_their_information
     page.get_by_label("Force").select_option("met")
     page.get_by_label("Keep a record so we can support you").check()
     browse.submit(page.get_by_role("button", name="Open the case"))
-    _no_errors(browse)
+    browse.no_errors()
     case_path = browse.path
 
     browse.goto("/casework/")

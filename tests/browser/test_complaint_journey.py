@@ -27,12 +27,6 @@ def days_ago(n: int) -> str:
     return (TODAY - dt.timedelta(days=n)).isoformat()
 
 
-def _no_errors(browse: Browse) -> None:
-    summary = browse.page.locator(".govuk-error-summary")
-    if summary.count():
-        raise AssertionError(f"{browse.where()}: {summary.inner_text()}")
-
-
 def _shot(browse: Browse, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     browse.page.screenshot(path=SCREENSHOTS / f"complaint-{name}-1280.png", full_page=True)
@@ -52,7 +46,7 @@ def _record(browse: Browse, step: str, **dates: str) -> None:
     for label, day in dates.items():
         page.get_by_label(label, exact=True).fill(day)
     browse.submit(page.get_by_role("button", name="Record this step"))
-    _no_errors(browse)
+    browse.no_errors()
     expect(page.locator(".govuk-notification-banner")).to_contain_text(f"Recorded: {step}.")
 
 
@@ -81,7 +75,7 @@ def test_advocate_takes_a_complaint_from_made_to_a_review_application(
     page.get_by_label("Keep a record so we can support you").check()
     page.get_by_label("Act for you in a police complaint").check()
     browse.submit(page.get_by_role("button", name="Open the case"))
-    _no_errors(browse)
+    browse.no_errors()
     case_path = browse.path
     assert re.fullmatch(r"/casework/cases/[^/]+/", case_path), case_path
 
@@ -91,7 +85,7 @@ def test_advocate_takes_a_complaint_from_made_to_a_review_application(
     letter.write_text("Outcome of your complaint. Not upheld.", encoding="utf-8")
     page.get_by_label("Choose the file").set_input_files(str(letter))
     browse.submit(page.get_by_role("button", name="Upload"))
-    _no_errors(browse)
+    browse.no_errors()
 
     # 3. Add the complaint, made 70 days ago to the force.
     browse.goto(case_path)
@@ -109,7 +103,7 @@ def test_advocate_takes_a_complaint_from_made_to_a_review_application(
     )
     _shot(browse, "add")
     browse.submit(page.get_by_role("button", name="Add the complaint"))
-    _no_errors(browse)
+    browse.no_errors()
     expect(page.get_by_role("heading", level=1)).to_have_text("Police complaint")
     expect(page.locator("#stage")).to_be_visible()
     expect(page.locator("body")).to_contain_text("Complaint made")
@@ -127,7 +121,7 @@ def test_advocate_takes_a_complaint_from_made_to_a_review_application(
         "PSD, DS Okafor, ref 2026/0412"
     )
     browse.submit(page.get_by_role("button", name="Save"))
-    _no_errors(browse)
+    browse.no_errors()
     assert browse.path == complaint_path, browse.where()
     expect(page.locator("body")).to_contain_text("PSD, DS Okafor, ref 2026/0412")
 
@@ -135,7 +129,7 @@ def test_advocate_takes_a_complaint_from_made_to_a_review_application(
     browse.submit(page.get_by_role("link", name="Record which of these apply"))
     page.get_by_label("None of these apply").check()
     browse.submit(page.get_by_role("button", name="Save"))
-    _no_errors(browse)
+    browse.no_errors()
     expect(page.locator("#prompt-mandatory_referral")).to_have_count(0)
 
     # 5. Through the force's handling, with an update that is now overdue.
@@ -174,7 +168,7 @@ def test_advocate_takes_a_complaint_from_made_to_a_review_application(
     page.get_by_label("Evidence (optional)").select_option(index=1)
     page.get_by_label("Note (optional)").fill("Not upheld. Review by the local policing body.")
     browse.submit(page.get_by_role("button", name="Record this step"))
-    _no_errors(browse)
+    browse.no_errors()
     assert browse.path == complaint_path
     expect(page.locator("#prompt-late_letter")).to_contain_text(
         "arrived 8 days after the date printed on it"
@@ -214,7 +208,7 @@ def test_advocate_takes_a_complaint_from_made_to_a_review_application(
     letter_box.fill(re.sub(r"\[FILL IN: [^\]]*\]", "Written in by the advocate.", drafted))
     _shot(browse, "letter")
     browse.submit(page.get_by_role("button", name="Save to the timeline"))
-    _no_errors(browse)
+    browse.no_errors()
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
         "The letter is saved on the case timeline."
     )

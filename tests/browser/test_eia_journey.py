@@ -26,18 +26,6 @@ def _shot(browse: Browse, name: str) -> None:
     browse.page.screenshot(path=SCREENSHOTS / f"eia-{name}-1280.png", full_page=True)
 
 
-def _no_errors(browse: Browse) -> None:
-    summary = browse.page.locator(".govuk-error-summary")
-    if summary.count():
-        raise AssertionError(f"{browse.where()}: {summary.inner_text()}")
-
-
-def _sign_out(browse: Browse) -> None:
-    browse.submit(browse.page.get_by_role("button", name="Sign out"))
-    if browse.page.get_by_role("button", name="Sign out").count():
-        browse.submit(browse.page.locator("#main-content").get_by_role("button", name="Sign out"))
-
-
 def _rate(browse: Browse, group: str, impact: str, reasoning: str, response: str = "") -> None:
     page = browse.page
     browse.submit(page.get_by_role("link", name=f"Rate the impact on {group.lower()}", exact=True))
@@ -46,7 +34,7 @@ def _rate(browse: Browse, group: str, impact: str, reasoning: str, response: str
     if response:
         page.get_by_label("Mitigation or justification").fill(response)
     browse.submit(page.get_by_role("button", name="Save"))
-    _no_errors(browse)
+    browse.no_errors()
 
 
 def test_an_assessment_goes_from_draft_to_publication(
@@ -67,7 +55,7 @@ def test_an_assessment_goes_from_draft_to_publication(
     page.get_by_label("Already running").check()
     page.get_by_label("Lead (post, not name)").fill("Commander, Frontline Policing")
     browse.submit(page.get_by_role("button", name="Add to the register"))
-    _no_errors(browse)
+    browse.no_errors()
     browse.submit(page.get_by_role("button", name="Start an assessment"))
     assessment_path = browse.path
     assert re.fullmatch(r"/eia/assessments/[0-9a-f-]+/", assessment_path), browse.where()
@@ -75,7 +63,7 @@ def test_an_assessment_goes_from_draft_to_publication(
     browse.submit(page.get_by_role("button", name="Attach an analysis"))
     page.locator("input[name=run]").first.check()
     browse.submit(page.get_by_role("button", name="Attach"))
-    _no_errors(browse)
+    browse.no_errors()
     expect(page.locator("#evidence ~ .govuk-inset-text").first).to_contain_text(
         "Significant disparities"
     )
@@ -91,7 +79,7 @@ def test_an_assessment_goes_from_draft_to_publication(
     page.get_by_label("Reasons for the decision").fill("Continue with closer supervision.")
     page.get_by_label("Review the assessment by").fill("2027-12-01")
     browse.submit(page.get_by_role("button", name="Save"))
-    _no_errors(browse)
+    browse.no_errors()
 
     # The flagged disparity blocks sending it to partners until race is rated with a response.
     expect(page.locator("#submit ~ ul")).to_contain_text("rate the impact on race")
@@ -119,7 +107,7 @@ def test_an_assessment_goes_from_draft_to_publication(
         _rate(browse, group, "Neutral", "No difference expected from the evidence.")
     browse.submit(page.get_by_role("button", name="Send to partners for review"))
     expect(page.locator(".govuk-notification-banner")).to_contain_text("with the partners")
-    _sign_out(browse)
+    browse.sign_out()
 
     # 2. The partner comments; the analyst answers.
     browse.sign_in(accord_server.take_like("partner"))
@@ -128,8 +116,8 @@ def test_an_assessment_goes_from_draft_to_publication(
     page.get_by_label("Engagement", exact=True).check()
     page.get_by_label("Your comment").fill("Name the organisations and what changed.")
     browse.submit(page.get_by_role("button", name="Send the comment"))
-    _no_errors(browse)
-    _sign_out(browse)
+    browse.no_errors()
+    browse.sign_out()
     browse.sign_in(analyst)
     browse.goto(assessment_path)
     browse.submit(page.get_by_role("link", name=re.compile("^Respond")))
@@ -137,8 +125,8 @@ def test_an_assessment_goes_from_draft_to_publication(
     page.get_by_label("Reasons").fill("Agreed.")
     page.get_by_label("What changed because of it").fill("The organisations are named.")
     browse.submit(page.get_by_role("button", name="Record the response"))
-    _no_errors(browse)
-    _sign_out(browse)
+    browse.no_errors()
+    browse.sign_out()
 
     # 3. Two different plan owners sign it off; the second publishes it.
     for owner in ("plan-owner", "plan-owner-2"):
@@ -153,7 +141,7 @@ def test_an_assessment_goes_from_draft_to_publication(
             expect(page.locator(".govuk-notification-banner")).to_contain_text("published")
             public_link = page.get_by_role("link", name="See the published assessment")
             public_path = public_link.get_attribute("href")
-        _sign_out(browse)
+        browse.sign_out()
 
     # 4. The public page and its PDF, signed out.
     assert public_path

@@ -26,18 +26,6 @@ def _shot(browse: Browse, name: str) -> None:
     browse.page.screenshot(path=SCREENSHOTS / f"plan-{name}-1280.png", full_page=True)
 
 
-def _no_errors(browse: Browse) -> None:
-    summary = browse.page.locator(".govuk-error-summary")
-    if summary.count():
-        raise AssertionError(f"{browse.where()}: {summary.inner_text()}")
-
-
-def _sign_out(browse: Browse) -> None:
-    browse.submit(browse.page.get_by_role("button", name="Sign out"))
-    if browse.page.get_by_role("button", name="Sign out").count():
-        browse.submit(browse.page.locator("#main-content").get_by_role("button", name="Sign out"))
-
-
 def test_owner_drafts_partner_comments_and_rates_owner_answers_and_the_public_sees_it(
     accord_server: AccordServer, browse: Browse
 ) -> None:
@@ -53,7 +41,7 @@ def test_owner_drafts_partner_comments_and_rates_owner_answers_and_the_public_se
     page.get_by_label("Title").fill("Rebuilding trust: journey plan")
     page.get_by_label("Short name for web addresses").fill("journey-plan")
     browse.submit(page.get_by_role("button", name="Create the plan"))
-    _no_errors(browse)
+    browse.no_errors()
     plan_path = browse.path
     assert plan_path == "/plans/journey-plan/", browse.where()
     browse.submit(page.get_by_role("button", name="Open a consultation round"))
@@ -61,7 +49,7 @@ def test_owner_drafts_partner_comments_and_rates_owner_answers_and_the_public_se
     page.get_by_label("Opening date").fill(TODAY.isoformat())
     page.get_by_label("Closing date").fill((TODAY + dt.timedelta(days=28)).isoformat())
     browse.submit(page.get_by_role("button", name="Open the round"))
-    _no_errors(browse)
+    browse.no_errors()
     browse.submit(page.get_by_role("button", name="Add a commitment"))
     page.get_by_label("Number").fill("3.1")
     page.get_by_label("Short title").fill("Independent advisory service")
@@ -73,13 +61,13 @@ def test_owner_drafts_partner_comments_and_rates_owner_answers_and_the_public_se
     page.get_by_label("Show it on the public page").check()
     _shot(browse, "draft")
     browse.submit(page.get_by_role("button", name="Save the commitment"))
-    _no_errors(browse)
+    browse.no_errors()
     commitment_path = browse.path
     browse.goto(plan_path)
     browse.submit(page.get_by_role("button", name="Publish the plan"))
     browse.confirm_it_is_me(owner)  # publishing asks for the code again (SE-5)
     expect(page.locator(".govuk-notification-banner")).to_contain_text("on the public pages")
-    _sign_out(browse)
+    browse.sign_out()
 
     # 2. The partner cannot change the police's wording, but comments and rates.
     browse.sign_in(partner)
@@ -89,7 +77,7 @@ def test_owner_drafts_partner_comments_and_rates_owner_answers_and_the_public_se
     page.get_by_label("How progress is measured").check()
     page.get_by_label("Your comment").fill("Say when the service starts and how it is measured.")
     browse.submit(page.get_by_role("button", name="Send the comment"))
-    _no_errors(browse)
+    browse.no_errors()
     browse.submit(page.get_by_role("button", name="Rate this commitment"))
     page.get_by_label("Specific enough to check").check()
     page.get_by_label("Relevant", exact=True).check()
@@ -100,8 +88,8 @@ def test_owner_drafts_partner_comments_and_rates_owner_answers_and_the_public_se
     ).get_by_label("In progress, behind").check()
     page.get_by_label("Your reasons (optional)").fill("No funding has been agreed yet.")
     browse.submit(page.get_by_role("button", name="Record the rating"))
-    _no_errors(browse)
-    _sign_out(browse)
+    browse.no_errors()
+    browse.sign_out()
 
     # 3. The owner answers the comment and records progress with evidence.
     browse.sign_in(owner)
@@ -113,7 +101,7 @@ def test_owner_drafts_partner_comments_and_rates_owner_answers_and_the_public_se
         "The commitment now starts in April 2027 and counts referrals each quarter."
     )
     browse.submit(page.get_by_role("button", name="Record the response"))
-    _no_errors(browse)
+    browse.no_errors()
     browse.submit(page.get_by_role("button", name="Record progress"))
     page.get_by_label("Date of the update").fill(TODAY.isoformat())
     page.get_by_label("In progress, on track").check()
@@ -124,10 +112,10 @@ def test_owner_drafts_partner_comments_and_rates_owner_answers_and_the_public_se
     page.get_by_label("Evidence link: title (optional)").fill("Board minutes")
     page.get_by_label("Evidence link: web address (optional)").fill("https://example.org/minutes")
     browse.submit(page.get_by_role("button", name="Record the update"))
-    _no_errors(browse)
+    browse.no_errors()
     expect(page.locator(".govuk-warning-text")).to_contain_text("Contested")
     _shot(browse, "commitment")
-    _sign_out(browse)
+    browse.sign_out()
 
     # 4. The public page, signed out: the promise, the partner's view beside the police's.
     browse.goto("/public/plans/journey-plan/")

@@ -36,18 +36,6 @@ def _past_year(today: dt.date) -> tuple[dt.date, dt.date]:
     return this_quarter.replace(year=this_quarter.year - 1), this_quarter - dt.timedelta(days=1)
 
 
-def _sign_out(browse: Browse) -> None:
-    browse.submit(browse.page.get_by_role("button", name="Sign out"))
-    if browse.page.get_by_role("button", name="Sign out").count():
-        browse.submit(browse.page.locator("#main-content").get_by_role("button", name="Sign out"))
-
-
-def _no_errors(browse: Browse) -> None:
-    summary = browse.page.locator(".govuk-error-summary")
-    if summary.count():
-        raise AssertionError(f"{browse.where()}: {summary.inner_text()}")
-
-
 def test_a_release_goes_from_two_supervisors_to_the_public(
     accord_server: AccordServer, browse: Browse, tmp_path: Path
 ) -> None:
@@ -70,12 +58,12 @@ def test_a_release_goes_from_two_supervisors_to_the_public(
     page.get_by_label("Last day of the period").fill(end.isoformat())
     page.get_by_label("Everyone (published on the public pages)").check()
     browse.submit(page.get_by_role("button", name="Count the figures"))
-    _no_errors(browse)
+    browse.no_errors()
     expect(page.get_by_role("heading", level=1)).to_have_text("Browser release: the past year")
     expect(page.get_by_text("Another supervisor must check every figure")).to_be_visible()
     expect(page.get_by_role("button", name="Approve and sign")).to_have_count(0)
     release_path = browse.path
-    _sign_out(browse)
+    browse.sign_out()
 
     # 2. A second supervisor checks it, confirms it is them, and downloads the signed file.
     approver = accord_server.take_like("supervisor-2")
@@ -97,7 +85,7 @@ def test_a_release_goes_from_two_supervisors_to_the_public(
     assert document["format"] == "accord-release/1"
     assert document["signature"]["algorithm"] == "Ed25519"
     assert "demo)" not in json.dumps(document["release"]["tables"])  # no client names
-    _sign_out(browse)
+    browse.sign_out()
 
     # 3. An analyst receives the file on the partnership side.
     analyst = accord_server.take_like("analyst")
@@ -106,7 +94,7 @@ def test_a_release_goes_from_two_supervisors_to_the_public(
     browse.submit(page.get_by_role("link", name="Receive a release file"))
     page.get_by_label("Release file").set_input_files(saved)
     browse.submit(page.get_by_role("button", name="Check and receive"))
-    _no_errors(browse)
+    browse.no_errors()
     expect(page.get_by_role("heading", level=1)).to_have_text("Browser release: the past year")
     expect(page.locator("body")).to_contain_text("Independent Advisory Service (demo)")
     _shot(browse, "release-received")
@@ -116,7 +104,7 @@ def test_a_release_goes_from_two_supervisors_to_the_public(
     page.get_by_label("Release file").set_input_files(saved)
     browse.submit(page.get_by_role("button", name="Check and receive"))
     expect(page.locator(".govuk-error-summary")).to_contain_text("already received")
-    _sign_out(browse)
+    browse.sign_out()
 
     # 4. The public reads it, on a phone.
     page.set_viewport_size(MOBILE)
@@ -136,7 +124,7 @@ def test_a_release_goes_from_two_supervisors_to_the_public(
     )
     browse.submit(page.get_by_role("button", name="Withdraw the release"))
     browse.confirm_it_is_me(drafter)
-    _no_errors(browse)
+    browse.no_errors()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("The release is withdrawn")
     with page.expect_download() as arrival:
         page.get_by_role("button", name="Download the withdrawal notice").click()
@@ -145,16 +133,16 @@ def test_a_release_goes_from_two_supervisors_to_the_public(
     assert json.loads(notice.read_text(encoding="utf-8"))["format"] == (
         "accord-release-withdrawal/1"
     )
-    _sign_out(browse)
+    browse.sign_out()
 
     # 6. The analyst receives the notice; the public page now shows it instead of figures.
     browse.sign_in(analyst)
     browse.goto("/releases/receive/")
     page.get_by_label("Release file").set_input_files(notice)
     browse.submit(page.get_by_role("button", name="Check and receive"))
-    _no_errors(browse)
+    browse.no_errors()
     expect(page.locator("body")).to_contain_text("Cases from one month were counted twice.")
-    _sign_out(browse)
+    browse.sign_out()
     page.set_viewport_size(MOBILE)
     browse.goto("/public/releases/")
     expect(page.locator("main")).to_contain_text("Withdrawn")
