@@ -183,3 +183,22 @@ def test_erasing_a_case_deletes_its_answers() -> None:
     erasure.decide(None, pending, approve=True, by=supervisor())
     assert Case.objects.get(pk=case.pk).status == "erased"
     assert not EqualityAnswers.objects.filter(case_id=case.pk).exists()
+
+
+def test_supervisors_see_how_many_open_cases_have_answers() -> None:
+    advocate, advocate_client = _advocate()
+    supervisor = person(OrgKind.ADVISORY_SERVICE, Role.SUPERVISOR)
+    answered, blank, unasked = make_case(advocate), make_case(advocate), make_case(advocate)
+    equality.record_answers(None, answered, {"religion": "prefer_not"}, by=advocate)
+    equality.record_answers(None, blank, {}, by=advocate)  # saved with nothing answered
+    closed = make_case(advocate)
+    equality.record_answers(None, closed, ANSWERS, by=advocate)
+    Case.objects.filter(pk=closed.pk).update(status="closed")
+    assert unasked.pk
+
+    page = client_for("supervisor", {"supervisor": supervisor}).get(reverse("casework_home"))
+    assert "answers are recorded for 1 of 3 open cases (33%)" in page.content.decode()
+    assert (
+        'id="equality-coverage"'
+        not in advocate_client.get(reverse("casework_home")).content.decode()
+    )

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -84,3 +85,23 @@ def record_answers(
     )
     audit(request, "equality.update", case, actor=by)
     return record
+
+
+@dataclass(frozen=True)
+class Coverage:
+    answered: int
+    cases: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answered / self.cases) if self.cases else 0
+
+
+def coverage(cases: QuerySet[Case]) -> Coverage:
+    """How many of ``cases`` have at least one answer: a supervisor's view of the gap that
+    every release by group carries as "Not asked"."""
+    any_answer = Q()
+    for field in FIELDS:
+        any_answer |= ~Q(**{f"equality__{field}": ""})
+    answered = cases.filter(equality__isnull=False).filter(any_answer).distinct().count()
+    return Coverage(answered=answered, cases=cases.count())

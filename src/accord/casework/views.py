@@ -68,6 +68,9 @@ def casework_home(request: HttpRequest) -> HttpResponse:
             "queue_count": queue.count(),
             "complaints_due": due_for(user, today),
             "supervising": supervising,
+            "equality_coverage": (
+                equality.coverage(visible.filter(status=Status.OPEN)) if supervising else None
+            ),
             "today": today,
         },
     )
