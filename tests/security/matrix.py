@@ -110,6 +110,8 @@ MATRIX: dict[str, Expect] = {
     "analysis": partnership(readers=(200, 405)),
     "analysis_run": partnership(readers=(200, 405)),
     "analysis_download": partnership(readers=(200, 405)),
+    "training": partnership(readers=(200, 405)),
+    "training_csv": partnership(readers=(200, 405)),
     # --- casework (the sealed zone): 404 for everyone outside it, and for service admins,
     # who manage people, not cases. The case in the URL is assigned to the advocate. ------
     "self_referral": table(anonymous=(200, 200), signed_in=(200, 200)),

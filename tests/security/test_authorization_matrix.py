@@ -45,6 +45,21 @@ def _dataset(users: dict[str, Any]) -> dict[str, Any]:
     return {"dataset_id": _london(users)[0].pk}
 
 
+def _training(users: dict[str, Any]) -> dict[str, Any]:
+    """Invented training figures (the demo's), imported once per matrix run."""
+    if "_training" not in users:
+        import datetime as dt
+        import tempfile
+        from pathlib import Path
+
+        from accord.monitoring.training_demo import write_demo_csv
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = write_demo_csv(Path(folder) / "training.csv", dt.date(2026, 12, 6))
+            users["_training"] = services.import_paths([path], kind="training", name="T")
+    return {"dataset_id": users["_training"].pk}
+
+
 def _upload(users: dict[str, Any]) -> dict[str, Any]:
     """A fresh generic CSV upload by the police analyst (content unique, so never a duplicate)."""
     body = f"group,area\nBlack,E09000001\nWhite,{uuid.uuid4().hex}\n".encode()
@@ -84,6 +99,7 @@ KWARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "dataset_upload_map": _upload,
     "analysis_run": _run,
     "analysis_download": _download,
+    "training_csv": _training,
     "account_reset_password_from_key": _reset_key,
     "deactivate": _deactivate_target,
     "mfa_remove_webauthn": _webauthn_key,

@@ -13,6 +13,10 @@ UPLOAD_KINDS = [
     (Kind.STREET_CRIME.value, "Street-level crime from police.uk"),
     (Kind.OUTCOMES.value, "Crime outcomes from police.uk"),
     (Kind.POPULATION.value, "Census 2021 population by ethnic group (ONS)"),
+    (
+        Kind.TRAINING.value,
+        "Officer training coverage by borough (one row per borough, course and period)",
+    ),
     (Kind.GENERIC.value, "Another table (you will say which column is which)"),
 ]
 

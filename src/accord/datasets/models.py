@@ -25,6 +25,7 @@ class Kind(models.TextChoices):
     STREET_CRIME = "street_crime", "Street-level crime (police.uk)"
     OUTCOMES = "outcomes", "Outcomes (police.uk)"
     POPULATION = "population", "Population (ONS Census 2021)"
+    TRAINING = "training", "Officer training coverage"
     GENERIC = "generic", "Other table"
 
 

@@ -37,6 +37,7 @@ from accord.datasets.files import Given, Inputs, check_size, open_inputs, sniff
 from accord.datasets.harmonise import Imported, Progress, no_progress
 from accord.datasets.models import Dataset, Kind, Upload, UploadStatus
 from accord.datasets.stop_and_search import read_stop_and_search
+from accord.datasets.training import read_training
 from accord.datasets.uploads import (
     UPLOAD_SUFFIXES,
     UploadProgress,
@@ -199,6 +200,8 @@ def read_inputs(
         )
     if kind == Kind.POPULATION:
         return read_census(inputs.files, inputs.sources, categories=categories, progress=progress)
+    if kind == Kind.TRAINING:
+        return read_training(inputs.files, inputs.sources, progress=progress)
     if kind == Kind.GENERIC:
         if not mapping:
             raise ImportFailed([Problem("Choose which column holds the group before importing.")])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accord.monitoring import release_views, views
+from accord.monitoring import release_views, training_views, views
 
 urlpatterns = [
     path("analysis/", views.analysis_form, name="analysis"),
@@ -9,6 +9,12 @@ urlpatterns = [
         "analysis/runs/<uuid:run_id>/<slug:table>.csv",
         views.analysis_download,
         name="analysis_download",
+    ),
+    path("training/", training_views.training_coverage, name="training"),
+    path(
+        "training/<uuid:dataset_id>.csv",
+        training_views.training_coverage_csv,
+        name="training_csv",
     ),
     path("releases/", release_views.release_list, name="releases"),
     path("releases/receive/", release_views.release_receive, name="release_receive"),

@@ -18,6 +18,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("/eia/", "eia"),
     ("/datasets/", "data"),
     ("/analysis/", "analysis"),
+    ("/training/", "training"),
     ("/releases/", "releases"),
     ("/people/", "people"),
     ("/account/2fa/", "security"),

@@ -33,6 +33,7 @@ SUBCOMMANDS = {
     "street-crime": Kind.STREET_CRIME,
     "outcomes": Kind.OUTCOMES,
     "census": Kind.POPULATION,
+    "training": Kind.TRAINING,
     "generic": Kind.GENERIC,
 }
 
@@ -79,14 +80,17 @@ def summary(dataset: Dataset) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Import data files as a dataset: stop-and-search, street-crime, outcomes, census, generic."
+        "Import data files as a dataset: stop-and-search, street-crime, outcomes, census, "
+        "training, generic."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         commands = parser.add_subparsers(dest="source", required=True, metavar="SOURCE")
         for name, kind in SUBCOMMANDS.items():
             sub = commands.add_parser(name, help=Kind(kind).label)
-            sub.add_argument("paths", nargs="+" if kind != Kind.POPULATION else 1, type=Path)
+            sub.add_argument(
+                "paths", nargs=1 if kind in (Kind.POPULATION, Kind.TRAINING) else "+", type=Path
+            )
             sub.add_argument("--name", help="what to call the dataset (default: the file name)")
             sub.add_argument("--user", help="email of the person importing, for their organisation")
             sub.add_argument(

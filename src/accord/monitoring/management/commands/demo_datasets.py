@@ -1,4 +1,5 @@
-"""``accord demo_datasets``: import the real London data for the demo, once.
+"""``accord demo_datasets``: import the real London data for the demo, once, and invented
+officer training figures (no real ones are public), named as invented.
 
 Uses ../shared/data/real when it is beside the project (150,152 searches), otherwise the
 small real subsets shipped with the tests.
@@ -54,7 +55,23 @@ class Command(BaseCommand):
                 [path], kind=kind, name=name, categories=5 if kind == Kind.POPULATION else None
             )
             self.stdout.write(f"Imported {name}: {dataset.row_count:,} rows from {path.name}")
+        self._training()
         self._assessments()
+
+    def _training(self) -> None:
+        """Invented training coverage figures, clearly named as such (once)."""
+        import datetime as dt
+        import tempfile
+
+        from accord.monitoring.training_demo import NAME, write_demo_csv
+
+        if Dataset.objects.filter(name=NAME).exists():
+            self.stdout.write(f"Already imported: {NAME}")
+            return
+        with tempfile.TemporaryDirectory() as folder:
+            path = write_demo_csv(Path(folder) / "training_coverage_demo.csv", dt.date.today())
+            dataset = services.import_paths([path], kind=Kind.TRAINING, name=NAME)
+        self.stdout.write(f"Imported {NAME}: {dataset.row_count:,} rows")
 
     def _assessments(self) -> None:
         """Two equality impact assessments on the data just imported (once)."""

@@ -1,0 +1,260 @@
+"""Import officer training coverage: how many officers in each borough have done a course.
+
+Why: Solace asked for specialist domestic abuse, sexual violence and cultural-competency
+training for frontline officers, and for what works in some boroughs to be made consistent
+across London. The Met holds who has been trained; the partnership needs the counts, borough
+by borough, to see where coverage lags (``accord.monitoring.training``).
+
+The file is one row per borough, course and period, with five columns (any order, names
+as below, case and spacing ignored):
+
+* ``borough``: a local authority code (E09000007) or name (Camden);
+* ``course``: the course's name, as the force calls it;
+* ``period``: a month (``2026-03``) or a quarter (``2026 Q1``), one kind per file, the
+  period the counts stand at the end of;
+* ``officers_in_scope``: officers who should have done the course (1 or more);
+* ``officers_trained``: of them, how many have (0 to ``officers_in_scope``).
+
+Counts of officers are not about victims, so no disclosure control is applied here; the
+page still says how few officers a small borough's percentage rests on.
+
+Nothing is repaired (decision 0013): a row that cannot be read is refused with its file,
+row and column, and the whole import with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import pyarrow as pa
+
+from accord.datasets.boroughs import LocalAuthorities
+from accord.datasets.csvfiles import DICTIONARY, read_header, read_table
+from accord.datasets.errors import ImportFailed, Problem, problem
+from accord.datasets.files import InputFile, SourceRecord
+from accord.datasets.harmonise import Imported, Progress, Report, no_progress
+from accord.datasets.validation import Column, check_formulas
+from accord.datasets.vocabularies import normalise
+
+IMPORTER_VERSION = "training/1"
+HEADER = ("borough", "course", "period", "officers_in_scope", "officers_trained")
+#: Far more rows than London's boroughs, courses and a few years of months would need.
+MAX_ROWS = 100_000
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_QUARTER = re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$", re.IGNORECASE)
+_WHOLE = re.compile(r"^\d+$")
+
+SCHEMA = pa.schema(
+    [
+        ("la_code", DICTIONARY),
+        ("la_name", DICTIONARY),
+        ("course", DICTIONARY),
+        ("period", DICTIONARY),
+        ("period_start", pa.date32()),
+        ("officers_in_scope", pa.int64()),
+        ("officers_trained", pa.int64()),
+    ]
+)
+
+
+def parse_period(text: str) -> tuple[str, dt.date, str] | None:
+    """``"2026-03"`` -> ("2026-03", 1 March 2026, "month"); ``"2026 q1"`` -> ("2026 Q1",
+    1 January 2026, "quarter"); anything else -> None."""
+    value = text.strip()
+    if month := _MONTH.match(value):
+        year, number = int(month.group(1)), int(month.group(2))
+        return f"{year}-{number:02d}", dt.date(year, number, 1), "month"
+    if quarter := _QUARTER.match(value):
+        year, number = int(quarter.group(1)), int(quarter.group(2))
+        return f"{year} Q{number}", dt.date(year, 3 * number - 2, 1), "quarter"
+    return None
+
+
+def _period_end(start: dt.date, kind: str) -> dt.date:
+    months = 1 if kind == "month" else 3
+    year, month = divmod(start.month - 1 + months, 12)
+    return dt.date(start.year + year, month + 1, 1) - dt.timedelta(days=1)
+
+
+def _header(header: Sequence[str], file: str) -> dict[str, str]:
+    found = {normalise(name): name for name in header}
+    missing = [name for name in HEADER if normalise(name) not in found]
+    extra = [name for name in header if normalise(name) not in {normalise(h) for h in HEADER}]
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append("Missing columns: " + ", ".join(missing) + ".")
+        if extra:
+            parts.append("Columns Accord does not recognise: " + ", ".join(map(repr, extra)) + ".")
+        parts.append("Expected columns: " + ", ".join(HEADER) + ".")
+        raise ImportFailed.one(" ".join(parts), file, row=1)
+    return {name: found[normalise(name)] for name in HEADER}
+
+
+def _count(value: Any, file: str, row: int, column: str, problems: list[Problem]) -> int | None:
+    text = "" if value is None else str(value).strip()
+    if not _WHOLE.match(text):
+        what = "is empty" if not text else f"{text!r} is not a whole number of officers"
+        problems.append(problem(f"{what}.", file, row=row, column=column))
+        return None
+    return int(text)
+
+
+def read_training(
+    files: Sequence[InputFile],
+    sources: list[SourceRecord],
+    *,
+    progress: Progress = no_progress,
+) -> Imported:
+    """Validate one training coverage file (the layout above) into a table by borough.
+
+    Raises:
+        ImportFailed: naming file, row and column of every problem found.
+    """
+    if len(files) != 1:
+        raise ImportFailed([Problem("Import one training coverage file at a time.")])
+    (file,) = files
+    names = _header(read_header(file), file.name)
+    table = read_table(file, list(names.values()), on_progress=lambda n: progress(0.5, "Reading"))
+    if table.num_rows > MAX_ROWS:
+        raise ImportFailed.one(
+            f"the file has {table.num_rows:,} rows; a training coverage file has one row per "
+            f"borough, course and period, at most {MAX_ROWS:,}.",
+            file.name,
+        )
+    problems: list[Problem] = []
+    for name in names.values():
+        problems += check_formulas(Column.of(table[name]), file.name, name)
+    if problems:
+        raise ImportFailed(problems)
+
+    areas = LocalAuthorities.shipped()
+    rows: list[dict[str, Any]] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    kinds: dict[str, int] = {}
+    for number, record in enumerate(table.to_pylist(), start=2):
+        values = {name: record[actual] for name, actual in names.items()}
+        borough_text = str(values["borough"] or "").strip()
+        area = areas.resolve(borough_text) if borough_text else None
+        if area is None:
+            what = "is empty" if not borough_text else f"{borough_text!r} is not a borough"
+            problems.append(
+                problem(
+                    f"{what}; use a local authority code (E09000007) or name (Camden).",
+                    file.name,
+                    row=number,
+                    column=names["borough"],
+                )
+            )
+        course = " ".join(str(values["course"] or "").split())
+        if not course or len(course) > 200:
+            problems.append(
+                problem(
+                    "the course name must be 1 to 200 characters.",
+                    file.name,
+                    row=number,
+                    column=names["course"],
+                )
+            )
+        period = parse_period(str(values["period"] or ""))
+        if period is None:
+            problems.append(
+                problem(
+                    f"{values['period']!r} is not a month (2026-03) or a quarter (2026 Q1).",
+                    file.name,
+                    row=number,
+                    column=names["period"],
+                )
+            )
+        else:
+            kinds.setdefault(period[2], number)
+        scope = _count(
+            values["officers_in_scope"], file.name, number, names["officers_in_scope"], problems
+        )
+        trained = _count(
+            values["officers_trained"], file.name, number, names["officers_trained"], problems
+        )
+        if scope == 0:
+            problems.append(
+                problem(
+                    "no officers are in scope; leave the row out if the course does not apply.",
+                    file.name,
+                    row=number,
+                    column=names["officers_in_scope"],
+                )
+            )
+        if scope is not None and trained is not None and trained > scope:
+            problems.append(
+                problem(
+                    f"{trained:,} officers trained is more than the {scope:,} in scope.",
+                    file.name,
+                    row=number,
+                    column=names["officers_trained"],
+                )
+            )
+        if area is None or period is None or not course or scope is None or trained is None:
+            continue
+        key = (area.code, normalise(course), period[0])
+        if key in seen:
+            problems.append(
+                problem(
+                    f"{area.name}, {course!r}, {period[0]} is already in row {seen[key]}; "
+                    "each borough needs one row per course and period.",
+                    file.name,
+                    row=number,
+                )
+            )
+            continue
+        seen[key] = number
+        rows.append(
+            {
+                "la_code": area.code,
+                "la_name": area.name,
+                "course": course,
+                "period": period[0],
+                "period_start": period[1],
+                "officers_in_scope": scope,
+                "officers_trained": trained,
+            }
+        )
+    if len(kinds) > 1:
+        problems.append(
+            problem(
+                f"the file mixes months (first in row {kinds['month']}) and quarters (first "
+                f"in row {kinds['quarter']}); use one kind of period per file.",
+                file.name,
+            )
+        )
+    if problems:
+        raise ImportFailed(problems)
+    out = pa.Table.from_pylist(rows, schema=SCHEMA)
+    starts = [row["period_start"] for row in rows]
+    (kind,) = kinds
+    report = Report(rows=out.num_rows, files=[{"name": file.name, "rows": table.num_rows}])
+    report.column("la_code", "borough", out.num_rows, {})
+    report.notes.append(
+        "Each row is a borough's count for one course at the end of a "
+        f"{kind}: officers in scope and, of them, officers trained."
+    )
+    return Imported(
+        kind="training",
+        table=out,
+        source=f"Officer training coverage, CSV file {file.name}",
+        publisher="",
+        licence="",
+        importer_version=IMPORTER_VERSION,
+        report=report,
+        sources=sources,
+        period_start=min(starts),
+        period_end=_period_end(max(starts), kind),
+        column_roles={
+            "area": "la_code",
+            "group": "course",
+            "date": "period_start",
+            "events": "officers_trained",
+            "population": "officers_in_scope",
+        },
+    )

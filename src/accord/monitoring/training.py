@@ -1,0 +1,172 @@
+"""Officer training coverage, borough by borough: where it lags and where it leads.
+
+Why a funnel plot: Solace asked that what already works in some boroughs be made consistent
+across London. Ranking boroughs by their percentage would blame small boroughs for chance
+swings; the funnel (``accord.stats.funnel``, proportions) compares each borough with
+London's coverage, with limits that narrow as the number of officers grows. A borough above
+the 99.8% limit is ahead beyond what chance explains (ask it what it does differently); one
+below is behind.
+
+Training counts are usually far more spread between boroughs than chance alone allows (a
+borough's whole team is booked on one course, or not), which would flag nearly everyone. By
+default the limits therefore allow for that extra spread between boroughs (Spiegelhalter's
+additive random effects) when it is found, and the page says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+
+from accord.stats.funnel import funnel, funnel_limits
+from accord.stats.intervals import proportion_ci
+
+Spread = Literal["additive", "none"]
+SPREADS: dict[str, str] = {
+    "additive": "Allow for more spread between boroughs than chance (recommended)",
+    "none": "Chance alone (binomial limits)",
+}
+VERDICTS = {
+    "above 99.8%": "Ahead of London, beyond chance",
+    "below 99.8%": "Behind London, beyond chance",
+    "": "Within the range chance allows",
+}
+
+
+@dataclass(frozen=True)
+class Options:
+    courses: list[str]
+    periods: list[str]
+
+
+@dataclass
+class Coverage:
+    course: str
+    period: str
+    boroughs: pd.DataFrame  # one row per borough, from accord.stats.funnel
+    london: dict[str, float]  # trained, in_scope, estimate, lower, upper (percent)
+    over_time: pd.DataFrame  # London's coverage of this course in every period
+    limits: pd.DataFrame  # curves for the chart
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ahead(self) -> list[str]:
+        return self._named("above 99.8%")
+
+    @property
+    def behind(self) -> list[str]:
+        return self._named("below 99.8%")
+
+    def _named(self, flag: str) -> list[str]:
+        rows = self.boroughs.loc[self.boroughs["outlier"] == flag]
+        return sorted(rows["la_name"].astype(str))
+
+
+def _read(path: Path) -> pd.DataFrame:
+    frame: pd.DataFrame = pq.read_table(path).to_pandas()
+    for column in ("la_code", "la_name", "course", "period"):
+        frame[column] = frame[column].astype(str)
+    return frame
+
+
+def options(path: Path) -> Options:
+    """The courses and periods a dataset holds (periods in time order, latest last)."""
+    frame = _read(path)
+    periods = (
+        frame[["period", "period_start"]]
+        .drop_duplicates()
+        .sort_values("period_start")["period"]
+        .tolist()
+    )
+    return Options(courses=sorted(frame["course"].unique().tolist()), periods=periods)
+
+
+def _percent(value: float) -> float:
+    return float(value) * 100.0
+
+
+def coverage(path: Path, course: str, period: str, spread: Spread = "additive") -> Coverage:
+    """Every borough's coverage of ``course`` at the end of ``period`` against London's."""
+    frame = _read(path)
+    of_course = frame.loc[frame["course"] == course]
+    chosen = of_course.loc[of_course["period"] == period]
+    if chosen.empty:
+        raise LookupError(f"There are no figures for {course!r} in {period}.")
+    table = funnel(
+        chosen,
+        ["la_code", "la_name"],
+        events="officers_trained",
+        size="officers_in_scope",
+        kind="proportion",
+        overdispersion=spread,
+    )
+    trained = int(chosen["officers_trained"].sum())
+    in_scope = int(chosen["officers_in_scope"].sum())
+    interval = proportion_ci(trained, in_scope)
+    london = {
+        "trained": trained,
+        "in_scope": in_scope,
+        "estimate": _percent(trained / in_scope),
+        "lower": _percent(float(interval.lower)),
+        "upper": _percent(float(interval.upper)),
+    }
+    over_time = (
+        of_course.groupby(["period", "period_start"], as_index=False)[
+            ["officers_trained", "officers_in_scope"]
+        ]
+        .sum()
+        .sort_values("period_start")
+    )
+    over_time["estimate"] = 100.0 * over_time["officers_trained"] / over_time["officers_in_scope"]
+    applied = str(table["overdispersion"].iloc[0])
+    phi, tau2 = float(table["phi"].iloc[0]), float(table["tau2"].iloc[0])
+    sizes = np.geomspace(
+        max(float(table["size"].min()) * 0.8, 1.0), float(table["size"].max()) * 1.2, 80
+    )
+    limits = funnel_limits(
+        float(table["target"].iloc[0]),
+        sizes,
+        kind="proportion",
+        phi=phi if applied == "multiplicative" else 1.0,
+        tau2=tau2 if applied == "additive" else 0.0,
+    )
+    notes = [
+        "Each borough's interval is a Wilson 95% interval. The limits are drawn around "
+        "London's coverage at each borough's number of officers in scope: 95% (dashed) "
+        "and 99.8% (solid).",
+    ]
+    if applied == "additive":
+        notes.append(
+            "Boroughs differ more than chance allows (dispersion "
+            f"{phi:.2g}), so the limits allow for that extra spread between boroughs "
+            "(random effects). A borough outside them stands out even so."
+        )
+    elif applied.startswith("none: no overdispersion"):
+        notes.append("Boroughs differ no more than chance allows, so the limits are binomial.")
+    else:
+        notes.append(
+            "The limits are binomial (chance alone). Boroughs "
+            + (
+                f"differ more than chance allows (dispersion {phi:.2g}), so more of them "
+                "fall outside than would with the recommended setting."
+                if phi * len(table) > len(table) - 1
+                else "differ no more than chance allows."
+            )
+        )
+    small = table.loc[table["size"] < 30, "la_name"].astype(str).tolist()
+    if small:
+        notes.append(
+            "Fewer than 30 officers are in scope in "
+            + ", ".join(sorted(small))
+            + ": their percentages can move a long way with a few officers."
+        )
+    return Coverage(course, period, table, london, over_time, limits, notes)
+
+
+def verdict(flag: str) -> str:
+    return VERDICTS.get(flag or "", VERDICTS[""])

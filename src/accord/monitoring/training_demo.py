@@ -1,0 +1,59 @@
+"""Invented officer training figures for the demo (no real figures are public).
+
+Every borough the Met polices, three courses, four quarters, with coverage rising over the year and
+a few boroughs clearly ahead or behind, so the funnel has something to show. The dataset's
+name says the figures are invented; they must never be read as the Met's.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import random
+from pathlib import Path
+
+from accord.datasets.boroughs import LocalAuthorities
+
+NAME = "Officer training coverage (invented demo figures)"
+COURSES = (
+    "Domestic abuse (specialist)",
+    "Sexual violence (specialist)",
+    "Cultural competency",
+)
+#: Invented pilots and laggards, so the demo shows both kinds of borough.
+AHEAD = {"Hackney", "Lewisham", "Camden"}
+BEHIND = {"Bexley", "Havering"}
+
+
+def quarters(today: dt.date, count: int = 4) -> list[str]:
+    """The ``count`` whole quarters before this one, oldest first."""
+    year, number = today.year, (today.month - 1) // 3 + 1
+    labels = []
+    for _ in range(count):
+        year, number = (year - 1, 4) if number == 1 else (year, number - 1)
+        labels.append(f"{year} Q{number}")
+    return labels[::-1]
+
+
+def write_demo_csv(path: Path, today: dt.date) -> Path:
+    rng = random.Random(2021)  # noqa: S311 - the same invented figures on every machine
+    areas = LocalAuthorities.shipped()
+    # The 32 boroughs the Met polices: the City of London has its own police force.
+    london = sorted(
+        (code, name)
+        for code, name in areas.by_code.items()
+        if code.startswith("E09") and code != "E09000001"
+    )
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["borough", "course", "period", "officers_in_scope", "officers_trained"])
+        for code, name in london:
+            in_scope = rng.randint(250, 900)
+            for course_number, course in enumerate(COURSES):
+                base = 0.35 + 0.1 * course_number + rng.uniform(-0.05, 0.05)
+                base += 0.25 if name in AHEAD else -0.2 if name in BEHIND else 0.0
+                for step, period in enumerate(quarters(today)):
+                    share = min(0.97, max(0.05, base + 0.06 * step + rng.uniform(-0.03, 0.03)))
+                    trained = round(in_scope * share)
+                    writer.writerow([code, course, period, in_scope, trained])
+    return path

@@ -1,0 +1,208 @@
+"""The training coverage page. Thin: :mod:`accord.monitoring.training` does the counting,
+:mod:`accord.reports.charts` draws the funnel."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from typing import Any
+
+import pandas as pd
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_safe
+
+from accord.datasets.export import write_csv
+from accord.datasets.models import Dataset, Kind
+from accord.monitoring import training
+from accord.policy.roles import Zone
+from accord.policy.views import requires
+from accord.reports.charts import funnel_chart, render_svg
+
+
+def training_datasets(user: Any) -> Any:
+    return Dataset.objects.visible_to(user).current().filter(kind=Kind.TRAINING)
+
+
+class CoverageForm(forms.Form):
+    """Which dataset, course and period: the choices come from the data itself, and the
+    page opens on the newest dataset's first course at its latest period."""
+
+    dataset = forms.ModelChoiceField(
+        queryset=Dataset.objects.none(), label="Training data", empty_label=None
+    )
+    course = forms.ChoiceField(label="Course")
+    period = forms.ChoiceField(label="At the end of")
+    spread = forms.ChoiceField(
+        label="Limits",
+        choices=list(training.SPREADS.items()),
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, data: Any, *, datasets: Any) -> None:
+        super().__init__(data)
+        self.fields["dataset"].queryset = datasets  # type: ignore[attr-defined]
+        wanted = str((data or {}).get("dataset", ""))
+        self.chosen: Dataset | None = (
+            next((d for d in datasets if str(d.pk) == wanted), None) or datasets.first()
+        )
+        found = training.options(self.chosen.path) if self.chosen else training.Options([], [])
+        self.fields["course"].choices = [(c, c) for c in found.courses]  # type: ignore[attr-defined]
+        self.fields["period"].choices = [(p, p) for p in reversed(found.periods)]  # type: ignore[attr-defined]
+        self.initial = {
+            "dataset": self.chosen.pk if self.chosen else None,
+            "course": found.courses[0] if found.courses else "",
+            "period": found.periods[-1] if found.periods else "",
+            "spread": "additive",
+        }
+
+
+def _coverage(
+    request: HttpRequest, data: QueryDict | None
+) -> tuple[CoverageForm, training.Coverage | None]:
+    datasets = training_datasets(request.user).order_by("-created_at")
+    form = CoverageForm(data, datasets=datasets)
+    if data is not None and not form.is_valid():
+        return form, None
+    values = form.cleaned_data if data is not None else form.initial
+    if form.chosen is None or not values.get("course") or not values.get("period"):
+        return form, None
+    try:
+        result = training.coverage(
+            form.chosen.path, values["course"], values["period"], values["spread"]
+        )
+    except LookupError as missing:
+        form.add_error("period", str(missing))
+        return form, None
+    return form, result
+
+
+def _chart(result: training.Coverage) -> str:
+    boroughs = result.boroughs.assign(
+        officers=result.boroughs["size"],
+        estimate=result.boroughs["estimate"] * 100,
+        outlier=result.boroughs["outlier"].fillna("").map(training.verdict),
+    )
+    curves = result.limits.pivot_table(
+        index="size", columns="conf_level", values=["lower", "upper"]
+    )
+    limits = {
+        "officers": curves.index.to_numpy(),
+        "target": result.london["trained"] / result.london["in_scope"] * 100,
+    }
+    for level, suffix in ((0.95, "95"), (0.998, "998")):
+        limits[f"lower_{suffix}"] = curves[("lower", level)].to_numpy() * 100
+        limits[f"upper_{suffix}"] = curves[("upper", level)].to_numpy() * 100
+    spec = funnel_chart(
+        boroughs,
+        pd.DataFrame(limits),
+        unit="la_name",
+        size="officers",
+        title=f"{result.course}: coverage borough by borough, {result.period}",
+        value_title="officers trained (%)",
+        size_title="officers in scope",
+        description=(
+            f"Funnel plot of the share of officers trained in {result.course} in each borough "
+            "against London's share, with 95% and 99.8% control limits"
+        ),
+        log_values=False,
+        value_domain=(0.0, 100.0),
+    )
+    return render_svg(spec)
+
+
+def _query(form: CoverageForm, result: training.Coverage | None) -> str:
+    if result is None:
+        return ""
+    data = QueryDict(mutable=True)
+    data.update({"course": result.course, "period": result.period})
+    data["spread"] = str(form.cleaned_data.get("spread") if form.is_bound else "additive")
+    return data.urlencode()
+
+
+@requires("monitoring.analyse", zone=Zone.PARTNERSHIP)
+@require_safe
+def training_coverage(request: HttpRequest) -> HttpResponse:
+    form, result = _coverage(request, request.GET if "dataset" in request.GET else None)
+    rows = []
+    if result is not None:
+        for _, row in result.boroughs.sort_values("la_name").iterrows():
+            rows.append(
+                {
+                    "borough": row["la_name"],
+                    "in_scope": int(row["size"]),
+                    "trained": int(row["events"]),
+                    "percent": float(row["estimate"]) * 100,
+                    "lower": float(row["lower"]) * 100,
+                    "upper": float(row["upper"]) * 100,
+                    "verdict": training.verdict(str(row["outlier"] or "")),
+                    "flag": str(row["outlier"] or ""),
+                }
+            )
+    return render(
+        request,
+        "monitoring/training.html",
+        {
+            "form": form,
+            "result": result,
+            "rows": rows,
+            "chart": _chart(result) if result is not None else "",
+            "over_time": result.over_time.to_dict("records") if result is not None else [],
+            "has_data": training_datasets(request.user).exists(),
+            "dataset": form.chosen,
+            "query": _query(form, result),
+        },
+    )
+
+
+@requires("monitoring.analyse", zone=Zone.PARTNERSHIP)
+@require_safe
+def training_coverage_csv(request: HttpRequest, dataset_id: uuid.UUID) -> HttpResponse:
+    """One dataset's table; the course and period default to those the page opens on."""
+    dataset = get_object_or_404(training_datasets(request.user), pk=dataset_id)
+    defaults = CoverageForm(None, datasets=training_datasets(request.user).filter(pk=dataset.pk))
+    data = QueryDict(mutable=True)
+    for name in ("course", "period", "spread"):
+        data[name] = request.GET.get(name) or str(defaults.initial[name])
+    data["dataset"] = str(dataset.pk)
+    _, result = _coverage(request, data)
+    if result is None:
+        raise Http404
+    buffer = io.StringIO()
+    header = [
+        "borough_code",
+        "borough",
+        "course",
+        "period",
+        "officers_in_scope",
+        "officers_trained",
+        "percent_trained",
+        "lower_95",
+        "upper_95",
+        "compared_with_london",
+    ]
+    write_csv(
+        buffer,
+        header,
+        (
+            (
+                row["la_code"],
+                row["la_name"],
+                result.course,
+                result.period,
+                int(row["size"]),
+                int(row["events"]),
+                round(float(row["estimate"]) * 100, 1),
+                round(float(row["lower"]) * 100, 1),
+                round(float(row["upper"]) * 100, 1),
+                training.verdict(str(row["outlier"] or "")),
+            )
+            for _, row in result.boroughs.sort_values("la_name").iterrows()
+        ),
+    )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    name = slugify(f"accord-training-{result.course}-{result.period}")[:80]
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
