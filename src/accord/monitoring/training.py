@@ -37,6 +37,13 @@ VERDICTS = {
     "": "Within the range chance allows",
 }
 
+#: The chart's legend has less room than the table.
+CHART_LABELS = {
+    "above 99.8%": "Ahead, beyond chance",
+    "below 99.8%": "Behind, beyond chance",
+    "": "Within chance",
+}
+
 
 @dataclass(frozen=True)
 class Options:

@@ -83,7 +83,9 @@ def _chart(result: training.Coverage) -> str:
     boroughs = result.boroughs.assign(
         officers=result.boroughs["size"],
         estimate=result.boroughs["estimate"] * 100,
-        outlier=result.boroughs["outlier"].fillna("").map(training.verdict),
+        outlier=result.boroughs["outlier"]
+        .fillna("")
+        .map(lambda flag: training.CHART_LABELS.get(flag, training.CHART_LABELS[""])),
     )
     curves = result.limits.pivot_table(
         index="size", columns="conf_level", values=["lower", "upper"]
@@ -110,6 +112,13 @@ def _chart(result: training.Coverage) -> str:
         log_values=False,
         value_domain=(0.0, 100.0),
     )
+    # Below the plot, the legend has the chart's whole width for its words.
+    spec["config"]["legend"] = {
+        "orient": "bottom",
+        "direction": "vertical",
+        "labelFontSize": 13,
+        "labelLimit": 400,
+    }
     return render_svg(spec)
 
 

@@ -1,0 +1,65 @@
+"""Officer training coverage in Chromium: a partner imports a training file through the data
+page and reads the borough comparison, with axe on every page, at desktop and phone widths.
+Screenshots for docs/screenshots/ (rewritten on every run)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.browsing import AccordServer, Browse
+from tests.browser.partnership import expect_imported, import_file, menu_link
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 375, "height": 812}
+TRAINING = "Officer training coverage by borough (one row per borough, course and period)"
+
+
+def test_a_partner_imports_training_figures_and_compares_the_boroughs(
+    accord_server: AccordServer, browse: Browse, tmp_path: Path
+) -> None:
+    from accord.monitoring.training_demo import COURSES, quarters, write_demo_csv
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = browse.page
+    page.set_viewport_size(DESKTOP)
+    browse.sign_in(accord_server.take_like("partner"))
+
+    path = write_demo_csv(tmp_path / "training-coverage.csv", dt.date.today())
+    browse.goto("/datasets/")
+    browse.submit(page.get_by_role("link", name="Import data"))
+    import_file(browse, path, TRAINING, "Browser training figures (invented)")
+    expect_imported(browse, 32 * len(COURSES) * 4)
+
+    browse.goto("/home/")
+    browse.submit(menu_link(browse, "Training"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Officer training coverage")
+    page.get_by_label("Course").select_option("Domestic abuse (specialist)")
+    browse.submit(page.get_by_role("button", name="Show coverage"))
+    latest = quarters(dt.date.today())[-1]
+    expect(page.get_by_role("heading", level=2).first).to_have_text(
+        f"Domestic abuse (specialist), {latest}"
+    )
+    expect(page.locator("main")).to_contain_text("Ahead of London, beyond chance:")
+    expect(page.locator("figure.accord-chart svg")).to_have_count(1)
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.mouse.move(0, 0)
+    page.screenshot(path=SCREENSHOTS / "training-1280.png", full_page=True)
+
+    page.set_viewport_size(PHONE)
+    browse.check()
+    overflow = int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+    assert overflow <= 0, f"the training page is {overflow}px wider than a 375px screen"
+    page.screenshot(path=SCREENSHOTS / "training-375.png", full_page=True)
+
+    with page.expect_download() as arrival:
+        page.get_by_role("link", name="Download this table (CSV)").click()
+    saved = tmp_path / arrival.value.suggested_filename
+    arrival.value.save_as(saved)
+    assert saved.read_text(encoding="utf-8").startswith("borough_code,borough,course,period")
