@@ -111,11 +111,28 @@ class ReceivedReleaseQuerySet(_Immutable, models.QuerySet["ReceivedRelease"]):
         return releases
 
 
+class _KeptAsSigned(models.Model):
+    """A row kept exactly as its publisher signed it: added once, never saved again or
+    deleted through the model (the database refuses updates too)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ReleaseImmutable
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ReleaseImmutable
+
+
 class _WithdrawalQuerySet(_Immutable, models.QuerySet["ReceivedWithdrawal"]):
     pass
 
 
-class ReceivedRelease(models.Model):
+class ReceivedRelease(_KeptAsSigned):
     """One release file, as checked on arrival. ``content`` is the signed release itself."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -146,22 +163,13 @@ class ReceivedRelease(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise ReleaseImmutable
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ReleaseImmutable
-
     @cached_property
     def withdrawal(self) -> ReceivedWithdrawal | None:
         """The publisher's notice withdrawing this release, once received here."""
         return ReceivedWithdrawal.objects.filter(release_uid=self.uid).first()
 
 
-class ReceivedWithdrawal(models.Model):
+class ReceivedWithdrawal(_KeptAsSigned):
     """A publisher's signed notice that one of its releases is withdrawn, as checked on
     arrival. Kept by the release's id rather than tied to a received row: a notice that
     arrives before its release still stops the release from being shown."""
@@ -190,12 +198,3 @@ class ReceivedWithdrawal(models.Model):
 
     def __str__(self) -> str:
         return f"Withdrawal of {self.release_title}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise ReleaseImmutable
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ReleaseImmutable

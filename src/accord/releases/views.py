@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -133,18 +134,25 @@ def release_discard(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     return redirect("casework_release", uid=release.uid)
 
 
-@requires(SUPERVISE, zone=Zone.CASEWORK)
-@require_safe
-def release_download(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
-    release = _release(request, uid)
+def _signed_file(
+    request: HttpRequest, release: Release, read: Callable[..., bytes], filename: str
+) -> HttpResponse:
+    """A signed file as an attachment; ``read`` audits the download or says why not."""
     try:
-        body = services.downloaded(request, release, by=_user(request))
+        body = read(request, release, by=_user(request))
     except services.ReleaseError as error:
         messages.error(request, str(error))
         return redirect("casework_release", uid=release.uid)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{release.filename}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@requires(SUPERVISE, zone=Zone.CASEWORK)
+@require_safe
+def release_download(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    release = _release(request, uid)
+    return _signed_file(request, release, services.downloaded, release.filename)
 
 
 @requires(SUPERVISE, zone=Zone.CASEWORK)
@@ -177,11 +185,6 @@ def release_withdraw(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
 @require_safe
 def release_withdrawal_download(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     release = _release(request, uid)
-    try:
-        body = services.withdrawal_downloaded(request, release, by=_user(request))
-    except services.ReleaseError as error:
-        messages.error(request, str(error))
-        return redirect("casework_release", uid=release.uid)
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{release.withdrawal_filename}"'
-    return response
+    return _signed_file(
+        request, release, services.withdrawal_downloaded, release.withdrawal_filename
+    )
