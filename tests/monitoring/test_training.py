@@ -146,3 +146,30 @@ def test_the_table_downloads_as_csv(demo: Dataset) -> None:
     assert float(hackney["lower_95"]) < float(hackney["percent_trained"])
     # Without a course or period, the same defaults as the page.
     assert client.get(reverse("training_csv", args=[demo.pk])).status_code == 200
+
+
+@pytest.mark.parametrize(("trained", "share"), [(0, "none"), (None, "all")])
+def test_a_course_nobody_or_everybody_has_done_has_nothing_to_compare(
+    tmp_path: Path, trained: int | None, share: str
+) -> None:
+    path = tmp_path / "same.csv"
+    rows = [("Camden", 400), ("Hackney", 350)]
+    path.write_text(
+        "borough,course,period,officers_in_scope,officers_trained\n"
+        + "".join(
+            f"{name},New course,2026 Q1,{scope},{scope if trained is None else trained}\n"
+            for name, scope in rows
+        ),
+        encoding="utf-8",
+    )
+    dataset = import_paths([path], kind=Kind.TRAINING, name="same")
+    result = training.coverage(dataset.path, "New course", "2026 Q1")
+    assert result.notes == [
+        f"In every borough {share} of the officers in scope had done this course, so there is "
+        "nothing to compare borough by borough."
+    ]
+    assert result.ahead == [] and result.behind == []
+    _, client = _client()
+    page = client.get(reverse("training")).content.decode()
+    assert "nothing to compare borough by borough" in page and "<svg" not in page
+    assert client.get(reverse("training_csv", args=[dataset.pk])).status_code == 200

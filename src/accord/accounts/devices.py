@@ -75,6 +75,17 @@ def describe(user_agent: str) -> str:
     return f"{browser} on {system}" if system else browser[:1].upper() + browser[1:]
 
 
+def _remember(response: HttpResponseBase, tokens: list[str]) -> None:
+    response.set_cookie(
+        cookie_name(),
+        ".".join(tokens[:TOKENS_PER_BROWSER]),
+        max_age=int(REMEMBERED_FOR.total_seconds()),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
 def recognise(request: HttpRequest, response: HttpResponseBase, user: Any) -> bool:
     """Remember this browser for ``user``; email them if it is new to them and they have
     signed in elsewhere before. Returns whether the browser was new."""
@@ -83,6 +94,7 @@ def recognise(request: HttpRequest, response: HttpResponseBase, user: Any) -> bo
     tokens = _tokens(request)
     known = KnownDevice.objects.filter(user=user, token_hash__in=[_hash(t) for t in tokens])
     if known.update(last_seen=now):
+        _remember(response, tokens)  # a browser in use is remembered for longer
         return False
     seen_before = KnownDevice.objects.filter(user=user).exists()
     token = secrets.token_urlsafe(32)
@@ -94,14 +106,7 @@ def recognise(request: HttpRequest, response: HttpResponseBase, user: Any) -> bo
         first_seen=now,
         last_seen=now,
     )
-    response.set_cookie(
-        cookie_name(),
-        ".".join([token, *tokens][:TOKENS_PER_BROWSER]),
-        max_age=int(REMEMBERED_FOR.total_seconds()),
-        secure=settings.SESSION_COOKIE_SECURE,
-        httponly=True,
-        samesite="Lax",
-    )
+    _remember(response, [token, *tokens])
     if seen_before:
         from allauth.account.adapter import get_adapter
 

@@ -97,31 +97,18 @@ def _percent(value: float) -> float:
     return float(value) * 100.0
 
 
-def coverage(path: Path, course: str, period: str, spread: Spread = "additive") -> Coverage:
-    """Every borough's coverage of ``course`` at the end of ``period`` against London's."""
-    frame = _read(path)
-    of_course = frame.loc[frame["course"] == course]
-    chosen = of_course.loc[of_course["period"] == period]
-    if chosen.empty:
-        raise LookupError(f"There are no figures for {course!r} in {period}.")
-    table = funnel(
-        chosen,
-        ["la_code", "la_name"],
-        events="officers_trained",
-        size="officers_in_scope",
-        kind="proportion",
-        overdispersion=spread,
-    )
-    trained = int(chosen["officers_trained"].sum())
-    in_scope = int(chosen["officers_in_scope"].sum())
+def _london(trained: int, in_scope: int) -> dict[str, float]:
     interval = proportion_ci(trained, in_scope)
-    london = {
+    return {
         "trained": trained,
         "in_scope": in_scope,
         "estimate": _percent(trained / in_scope),
         "lower": _percent(float(interval.lower)),
         "upper": _percent(float(interval.upper)),
     }
+
+
+def _over_time(of_course: pd.DataFrame) -> pd.DataFrame:
     over_time = (
         of_course.groupby(["period", "period_start"], as_index=False)[
             ["officers_trained", "officers_in_scope"]
@@ -130,6 +117,63 @@ def coverage(path: Path, course: str, period: str, spread: Spread = "additive") 
         .sort_values("period_start")
     )
     over_time["estimate"] = 100.0 * over_time["officers_trained"] / over_time["officers_in_scope"]
+    return over_time
+
+
+def _all_the_same(
+    course: str,
+    period: str,
+    chosen: pd.DataFrame,
+    of_course: pd.DataFrame,
+    trained: int,
+    in_scope: int,
+) -> Coverage:
+    """No officer trained yet anywhere (or every one): there is nothing to compare, so no
+    funnel, only each borough's own interval."""
+    interval = proportion_ci(chosen["officers_trained"], chosen["officers_in_scope"])
+    boroughs = chosen[["la_code", "la_name"]].copy()
+    boroughs["events"] = chosen["officers_trained"].to_numpy()
+    boroughs["size"] = chosen["officers_in_scope"].to_numpy()
+    boroughs["estimate"] = interval.estimate
+    boroughs["lower"] = interval.lower
+    boroughs["upper"] = interval.upper
+    boroughs["outlier"] = ""
+    share = "none" if trained == 0 else "all"
+    return Coverage(
+        course,
+        period,
+        boroughs.reset_index(drop=True),
+        _london(trained, in_scope),
+        _over_time(of_course),
+        pd.DataFrame(),
+        [
+            f"In every borough {share} of the officers in scope had done this course, so "
+            "there is nothing to compare borough by borough."
+        ],
+    )
+
+
+def coverage(path: Path, course: str, period: str, spread: Spread = "additive") -> Coverage:
+    """Every borough's coverage of ``course`` at the end of ``period`` against London's."""
+    frame = _read(path)
+    of_course = frame.loc[frame["course"] == course]
+    chosen = of_course.loc[of_course["period"] == period]
+    if chosen.empty:
+        raise LookupError(f"There are no figures for {course!r} in {period}.")
+    trained = int(chosen["officers_trained"].sum())
+    in_scope = int(chosen["officers_in_scope"].sum())
+    if trained in (0, in_scope):
+        return _all_the_same(course, period, chosen, of_course, trained, in_scope)
+    table = funnel(
+        chosen,
+        ["la_code", "la_name"],
+        events="officers_trained",
+        size="officers_in_scope",
+        kind="proportion",
+        overdispersion=spread,
+    )
+    london = _london(trained, in_scope)
+    over_time = _over_time(of_course)
     applied = str(table["overdispersion"].iloc[0])
     phi, tau2 = float(table["phi"].iloc[0]), float(table["tau2"].iloc[0])
     sizes = np.geomspace(

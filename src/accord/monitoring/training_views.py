@@ -157,7 +157,7 @@ def training_coverage(request: HttpRequest) -> HttpResponse:
             "form": form,
             "result": result,
             "rows": rows,
-            "chart": _chart(result) if result is not None else "",
+            "chart": _chart(result) if result is not None and len(result.limits) else "",
             "over_time": result.over_time.to_dict("records") if result is not None else [],
             "has_data": training_datasets(request.user).exists(),
             "dataset": form.chosen,
