@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accord.accounts.models import Organisation, User
-from accord.casework import services
+from accord.casework import equality, services
 from accord.casework.models import Activity, Case
 from accord.casework.services import Intake, SafeContact
 from accord.casework.vocabularies import (
@@ -139,6 +139,21 @@ def load_demo_cases(service: Organisation, advocate: User, supervisor: User) -> 
             )
             activity.text = text
             activity.save()
+        if number == 0:
+            # The first client answered some equality questions and declined one.
+            equality.record_answers(
+                None,
+                case,
+                {
+                    "age_band": "35_44",
+                    "sex": "female",
+                    "gender_same_as_birth": "yes",
+                    "ethnicity": "black_caribbean",
+                    "religion": "prefer_not",
+                    "disability": "no",
+                },
+                by=advocate,
+            )
         created += 1
     for intake in SELF_REFERRALS:
         services.open_case(None, intake, organisation=service, source=Source.SELF_REFERRAL, by=None)
