@@ -106,3 +106,35 @@ def test_funnel_and_trend_render() -> None:
     )
     assert "Trend" in render_svg(trend)
     assert render_pdf(trend).startswith(b"%PDF")
+
+
+def test_the_funnel_legend_sits_under_the_plot_with_its_words_whole() -> None:
+    """Beside the plot, browsers' wider fonts cut the legend's words off at the chart's edge
+    (seen on the analysis page); under it, one entry a line, they have the chart's width."""
+    label = "Behind London by more than chance allows"
+    units = pd.DataFrame(
+        {"borough": ["A", "B"], "population": [1000, 5000], "estimate": [12.0, 8.0]}
+    ).assign(outlier=[label, "Within chance"])
+    limits = pd.DataFrame(
+        {
+            "population": [500, 5000],
+            "target": [9.0, 9.0],
+            "lower_95": [4.0, 7.0],
+            "upper_95": [14.0, 11.0],
+            "lower_998": [2.0, 6.0],
+            "upper_998": [17.0, 12.0],
+        }
+    )
+    spec = funnel_chart(
+        units,
+        limits,
+        unit="borough",
+        size="population",
+        title="Funnel",
+        value_title="per 1,000",
+        size_title="residents",
+        description="Funnel plot",
+    )
+    assert spec["config"]["legend"]["orient"] == "bottom"
+    assert spec["config"]["legend"]["direction"] == "vertical"
+    assert label in render_svg(spec)  # not cut short with an ellipsis

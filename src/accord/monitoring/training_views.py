@@ -112,13 +112,6 @@ def _chart(result: training.Coverage) -> str:
         log_values=False,
         value_domain=(0.0, 100.0),
     )
-    # Below the plot, the legend has the chart's whole width for its words.
-    spec["config"]["legend"] = {
-        "orient": "bottom",
-        "direction": "vertical",
-        "labelFontSize": 13,
-        "labelLimit": 400,
-    }
     return render_svg(spec)
 
 

@@ -140,7 +140,15 @@ def funnel_chart(
         # Limits far outside the units' values would only squash the picture: clip them.
         y_scale.update({"domain": list(value_domain), "clamp": True})
     spec = _base(title, description, width)
-    spec["config"]["legend"] = {"orient": "right", "labelFontSize": 13, "labelLimit": 200}
+    # Under the plot, one entry a line: the page's font is often wider than the one the
+    # chart was measured with, and a legend beside the plot had its words cut off.
+    spec["config"]["legend"] = {
+        "orient": "bottom",
+        "direction": "vertical",
+        "labelFontSize": 13,
+        "labelLimit": 400,
+        "padding": 12,  # room between the two legends, whatever the font
+    }
     spec["layer"] = [
         {
             "data": {"values": _records(long_limits, [size, "limit", "value", "band"])},
