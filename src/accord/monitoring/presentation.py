@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from accord.reports.charts import Spec, funnel_chart, interval_chart, trend_chart
-from accord.stats.funnel import funnel_limits
+from accord.stats.funnel import FunnelKind, funnel_limits
 from accord.stats.sentences import ratio_digits
 
 HIDDEN = "Hidden to protect small numbers"
@@ -201,20 +201,7 @@ def funnel_section(frame: pd.DataFrame, focus: str) -> Section:
     if "target" in shown:
         shown = shown.loc[pd.to_numeric(shown["target"], errors="coerce").notna()]
     if len(shown):
-        target = float(shown["target"].iloc[0])
-        phi = float(shown["phi"].iloc[0]) if "phi" in shown else 1.0
-        tau2 = float(shown["tau2"].iloc[0]) if "tau2" in shown else 0.0
-        method = str(shown["overdispersion"].iloc[0]) if "overdispersion" in shown else "none"
-        sizes = np.geomspace(
-            max(float(shown["size"].min()) * 0.8, 1.0), float(shown["size"].max()) * 1.2, 80
-        )
-        curves = funnel_limits(
-            target,
-            sizes,
-            phi=phi if method == "multiplicative" else 1.0,
-            tau2=tau2 if method == "additive" else 0.0,
-        )
-        wide = _wide_limits(curves)
+        wide = wide_limits(limit_curves(shown))
         labels = {
             "above 99.8%": "Above the 99.8% limit",
             "below 99.8%": "Below the 99.8% limit",
@@ -249,7 +236,27 @@ def funnel_section(frame: pd.DataFrame, focus: str) -> Section:
     )
 
 
-def _wide_limits(curves: pd.DataFrame) -> pd.DataFrame:
+def limit_curves(units: pd.DataFrame, *, kind: FunnelKind = "rate") -> pd.DataFrame:
+    """Control-limit curves across the units' sizes, widened as the funnel itself was
+    (``units`` is :func:`accord.stats.funnel.funnel`'s output, at least its shown rows)."""
+    target = float(units["target"].iloc[0])
+    phi = float(units["phi"].iloc[0]) if "phi" in units else 1.0
+    tau2 = float(units["tau2"].iloc[0]) if "tau2" in units else 0.0
+    method = str(units["overdispersion"].iloc[0]) if "overdispersion" in units else "none"
+    sizes = np.geomspace(
+        max(float(units["size"].min()) * 0.8, 1.0), float(units["size"].max()) * 1.2, 80
+    )
+    return funnel_limits(
+        target,
+        sizes,
+        kind=kind,
+        phi=phi if method == "multiplicative" else 1.0,
+        tau2=tau2 if method == "additive" else 0.0,
+    )
+
+
+def wide_limits(curves: pd.DataFrame) -> pd.DataFrame:
+    """The curves one row per size, with the columns ``funnel_chart`` draws."""
     wide = curves.pivot_table(index="size", columns="conf_level", values=["lower", "upper"])
     out = pd.DataFrame({"size": wide.index.to_numpy()})
     out["target"] = curves.groupby("size")["target"].first().to_numpy()

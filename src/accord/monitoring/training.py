@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from accord.stats.funnel import funnel, funnel_limits
+from accord.monitoring.presentation import limit_curves
+from accord.stats.funnel import funnel
 from accord.stats.intervals import proportion_ci
 
 Spread = Literal["additive", "none"]
@@ -175,17 +175,8 @@ def coverage(path: Path, course: str, period: str, spread: Spread = "additive") 
     london = _london(trained, in_scope)
     over_time = _over_time(of_course)
     applied = str(table["overdispersion"].iloc[0])
-    phi, tau2 = float(table["phi"].iloc[0]), float(table["tau2"].iloc[0])
-    sizes = np.geomspace(
-        max(float(table["size"].min()) * 0.8, 1.0), float(table["size"].max()) * 1.2, 80
-    )
-    limits = funnel_limits(
-        float(table["target"].iloc[0]),
-        sizes,
-        kind="proportion",
-        phi=phi if applied == "multiplicative" else 1.0,
-        tau2=tau2 if applied == "additive" else 0.0,
-    )
+    phi = float(table["phi"].iloc[0])
+    limits = limit_curves(table, kind="proportion")
     notes = [
         "Each borough's interval is a Wilson 95% interval. The limits are drawn around "
         "London's coverage at each borough's number of officers in scope: 95% (dashed) "

@@ -7,7 +7,6 @@ import io
 import uuid
 from typing import Any
 
-import pandas as pd
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_safe
 from accord.datasets.export import write_csv
 from accord.datasets.models import Dataset, Kind
 from accord.monitoring import training
+from accord.monitoring.presentation import wide_limits
 from accord.policy.roles import Zone
 from accord.policy.views import requires
 from accord.reports.charts import funnel_chart, render_svg
@@ -87,19 +87,14 @@ def _chart(result: training.Coverage) -> str:
         .fillna("")
         .map(lambda flag: training.CHART_LABELS.get(flag, training.CHART_LABELS[""])),
     )
-    curves = result.limits.pivot_table(
-        index="size", columns="conf_level", values=["lower", "upper"]
+    wide = wide_limits(result.limits)
+    percents = [c for c in wide.columns if c != "size"]
+    limits = wide.assign(**{c: wide[c] * 100 for c in percents}).rename(
+        columns={"size": "officers"}
     )
-    limits = {
-        "officers": curves.index.to_numpy(),
-        "target": result.london["trained"] / result.london["in_scope"] * 100,
-    }
-    for level, suffix in ((0.95, "95"), (0.998, "998")):
-        limits[f"lower_{suffix}"] = curves[("lower", level)].to_numpy() * 100
-        limits[f"upper_{suffix}"] = curves[("upper", level)].to_numpy() * 100
     spec = funnel_chart(
         boroughs,
-        pd.DataFrame(limits),
+        limits,
         unit="la_name",
         size="officers",
         title=f"{result.course}: coverage borough by borough, {result.period}",
