@@ -14,6 +14,7 @@ import pytest
 MODULES = [
     "accord.stats",
     "accord.stats.api.loading",
+    "accord.stats.before_after",
     "accord.stats.encoding",
     "accord.stats.errors",
     "accord.stats.frames",

@@ -27,6 +27,9 @@ from __future__ import annotations
 from accord.stats import api
 from accord.stats.api import Disclosure, Population, tabulate
 
+# before_after
+from accord.stats.before_after import BeforeAfter, before_after
+
 # errors
 from accord.stats.errors import StatsInputError
 
@@ -108,6 +111,7 @@ __all__ = [
     "FUNNEL_LEVELS",
     "GROUP_SEPARATOR",
     "TOO_SMALL",
+    "BeforeAfter",
     "Disclosure",
     "Interval",
     "Population",
@@ -116,6 +120,7 @@ __all__ = [
     "adjust_p_values",
     "api",
     "apply_min_cell_size",
+    "before_after",
     "benjamini_hochberg",
     "collapse",
     "counts",
