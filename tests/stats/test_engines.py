@@ -136,6 +136,25 @@ def _census(tables: _Tables) -> ibis.Table:
 
 Query = Callable[[_Tables], pd.DataFrame]
 
+
+def _before_after(tables: _Tables) -> pd.DataFrame:
+    """Monthly counts per set, and the ratio and its interval made from them."""
+    result = api.before_after(
+        tables.stops,
+        None,
+        area="la_code",
+        treated=["E09000027"],
+        start="2022-05",
+        date="date",
+        backend=tables.backend,
+        disclosure=None,
+    )
+    effect = result.effect.iloc[0]
+    return result.series.assign(
+        ratio=effect["estimate"], lower=effect["lower"], upper=effect["upper"]
+    )
+
+
 QUERIES: dict[str, Query] = {
     "counts-by-borough-ethnicity": lambda t: collect(
         event_counts(t.stops, ["la_code", "officer_defined_ethnicity"])
@@ -171,6 +190,7 @@ QUERIES: dict[str, Query] = {
         ),
         counts=["searches", "arrests"],
     ),
+    "api-before-after": _before_after,
     "api-ratios": lambda t: api.ratios(
         t.stops,
         api.Population(

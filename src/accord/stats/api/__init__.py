@@ -34,6 +34,7 @@ Example:
 
 from __future__ import annotations
 
+from accord.stats.api.before_after import before_after
 from accord.stats.api.disclosure import Disclosure
 from accord.stats.api.funnels import funnel
 from accord.stats.api.loading import RESIDENTIAL_CAVEAT, Population
@@ -47,6 +48,7 @@ __all__ = [
     "RESIDENTIAL_CAVEAT",
     "Disclosure",
     "Population",
+    "before_after",
     "funnel",
     "proportions",
     "rates",
