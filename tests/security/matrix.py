@@ -110,6 +110,9 @@ MATRIX: dict[str, Expect] = {
     "analysis": partnership(readers=(200, 405)),
     "analysis_run": partnership(readers=(200, 405)),
     "analysis_download": partnership(readers=(200, 405)),
+    # Without a question the CSV has nothing to give: 400 with what is missing.
+    "before_after": partnership(readers=(200, 405)),
+    "before_after_csv": partnership(readers=(400, 405)),
     "training": partnership(readers=(200, 405)),
     "training_csv": partnership(readers=(200, 405)),
     # --- casework (the sealed zone): 404 for everyone outside it, and for service admins,

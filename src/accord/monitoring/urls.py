@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accord.monitoring import release_views, training_views, views
+from accord.monitoring import before_after_views, release_views, training_views, views
 
 urlpatterns = [
     path("analysis/", views.analysis_form, name="analysis"),
@@ -10,6 +10,8 @@ urlpatterns = [
         views.analysis_download,
         name="analysis_download",
     ),
+    path("analysis/before-after/", before_after_views.before_after_page, name="before_after"),
+    path("analysis/before-after.csv", before_after_views.before_after_csv, name="before_after_csv"),
     path("training/", training_views.training_coverage, name="training"),
     path(
         "training/<uuid:dataset_id>.csv",

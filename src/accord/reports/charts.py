@@ -232,6 +232,67 @@ def trend_chart(
     return spec
 
 
+def before_after_chart(
+    frame: pd.DataFrame,
+    *,
+    start: str,
+    title: str,
+    value_title: str,
+    description: str,
+    width: int = 560,
+) -> Spec:
+    """Monthly rates of the two sets of areas, one line each, with the start marked.
+
+    ``frame`` has ``month`` (first day, ISO), ``set`` and ``rate``; a hidden month is a
+    gap in its line. The start is a dashed rule, so the months before it (where the
+    lines should move alike) can be read apart from those after.
+    """
+    x = {"field": "month", "type": "temporal", "title": None, "axis": {"format": "%b %Y"}}
+    colour = {
+        "field": "set",
+        "type": "nominal",
+        "title": None,
+        "scale": {"range": [COLOURS["estimate"], COLOURS["reference"]]},
+        "legend": {"direction": "vertical"},
+    }
+    spec = _base(title, description, width)
+    spec["layer"] = [
+        {
+            "data": {"values": _records(frame, ["month", "set", "rate"])},
+            "mark": {"type": "line", "point": True},
+            "encoding": {
+                "x": x,
+                "y": {"field": "rate", "type": "quantitative", "title": value_title},
+                "color": colour,
+                "strokeDash": {"field": "set", "type": "nominal", "legend": None},
+            },
+        },
+        {
+            "data": {"values": [{"month": start, "label": "Start"}]},
+            "mark": {"type": "rule", "strokeDash": [6, 4], "color": COLOURS["interval"]},
+            "encoding": {"x": {"field": "month", "type": "temporal"}},
+        },
+        {
+            "data": {"values": [{"month": start, "label": "Start"}]},
+            "mark": {
+                "type": "text",
+                "align": "left",
+                "dx": 4,
+                "dy": 4,
+                "baseline": "top",
+                "fontSize": 13,
+                "color": COLOURS["interval"],
+            },
+            "encoding": {
+                "x": {"field": "month", "type": "temporal"},
+                "y": {"value": 0},
+                "text": {"field": "label"},
+            },
+        },
+    ]
+    return spec
+
+
 @functools.lru_cache(maxsize=256)
 def _svg(spec_json: str) -> str:
     return str(vl_convert.vegalite_to_svg(json.loads(spec_json), vl_version=VEGA_LITE_VERSION))
