@@ -79,6 +79,34 @@ def test_the_ratio_and_its_interval_are_statsmodels_poisson_with_area_effects() 
     assert "quasi-Poisson" in effect["method"]
 
 
+@pytest.mark.parametrize("treated", [{"A0"}, {"A0", "A1"}])
+def test_each_sets_change_is_statsmodels_with_a_change_for_each_set(treated: set[str]) -> None:
+    # The spread between areas is measured over both sets, so a set of one or two boroughs
+    # gets neither an unwidened interval nor one resting on a single degree of freedom.
+    frame = _london()
+    result = before_after(
+        frame, area="area", time="month", treated=sorted(treated), start=START, population="people"
+    )
+    data = frame.assign(after=(frame["month"] >= START).astype(int))
+    cells = data.groupby(["area", "after"], as_index=False).agg(
+        events=("events", "sum"), exposure=("people", "sum")
+    )
+    design = pd.get_dummies(cells["area"], dtype=float)
+    with_it = cells["area"].isin(treated)
+    design["change_with"] = (with_it & (cells["after"] == 1)).astype(float)
+    design["change_without"] = (~with_it & (cells["after"] == 1)).astype(float)
+    fit = sm.GLM(
+        cells["events"], design, family=sm.families.Poisson(), offset=np.log(cells["exposure"])
+    ).fit(scale="X2")
+    t = scipy_stats.t.ppf(0.975, fit.df_resid)
+    summary = result.summary.set_index("set")
+    for name, term in ((INITIATIVE, "change_with"), (COMPARISON, "change_without")):
+        centre, se = fit.params[term], fit.bse[term]
+        assert summary.at[name, "estimate"] == pytest.approx(math.exp(centre), rel=1e-8)
+        assert summary.at[name, "lower"] == pytest.approx(math.exp(centre - t * se), rel=1e-6)
+        assert summary.at[name, "upper"] == pytest.approx(math.exp(centre + t * se), rel=1e-6)
+
+
 def test_with_exact_counts_the_ratio_is_the_ratio_of_the_two_changes() -> None:
     rows = []
     for area, before, after in (("T", 100, 60), ("C1", 200, 180), ("C2", 50, 45)):

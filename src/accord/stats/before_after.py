@@ -499,11 +499,16 @@ def _placebo(
 def _summary(cells: pd.DataFrame, conf_level: float) -> pd.DataFrame:
     """Each set's rate before and after, and the change with its interval.
 
-    The interval is the same quasi-Poisson one as the ratio's, fitted within the set
-    (every area's own after/before share around the set's pooled change).
+    The interval is the same quasi-Poisson one as the ratio's: the Poisson model with
+    area effects and a change for each set, its extra spread measured over every area of
+    both sets. Measuring it within one set alone would rest a set of two boroughs on a
+    single degree of freedom (an interval from x0.08 to x9.6 on 13,000 searches), while a
+    set of one would get no widening at all.
     """
     level = format_conf_level(conf_level)
-    rows = []
+    rows: list[dict[str, object]] = []
+    fitted: list[tuple[dict[str, object], float, float]] = []
+    pearson, df = 0.0, 0
     for name in (INITIATIVE, COMPARISON):
         part = cells.loc[cells["set"] == name]
         pivot = part.pivot_table(
@@ -529,11 +534,13 @@ def _summary(cells: pd.DataFrame, conf_level: float) -> pd.DataFrame:
             "upper": np.nan,
             "method": (
                 f"rate after / rate before, pooled over the set's areas; {level} CI widened "
-                "for the spread between the set's areas (quasi-Poisson, Student's t)"
+                "for the spread between areas, measured over both sets (quasi-Poisson, "
+                "Student's t)"
             ),
             "n": int(ev_b.sum() + ev_a.sum()),
             "suppressed": False,
         }
+        rows.append(row)
         if ev_b.sum() > 0 and ev_a.sum() > 0:
             log_change = math.log(rate_after / rate_before)
             row["estimate"] = math.exp(log_change)
@@ -541,15 +548,16 @@ def _summary(cells: pd.DataFrame, conf_level: float) -> pd.DataFrame:
             keep = total > 0
             p = _expit(np.log(ex_a[keep] / ex_b[keep]) + log_change)
             weight = total[keep] * p * (1.0 - p)
-            variance = 1.0 / float(weight.sum())
-            df = int(keep.sum()) - 1
-            if df >= 1:
-                phi = float(((ev_a[keep] - total[keep] * p) ** 2 / weight).sum()) / df
-                variance *= max(phi, 1.0)
-                quantile = float(scipy_stats.t.ppf(0.5 + conf_level / 2.0, df))
-            else:
-                quantile = z_value(conf_level)
-            row["lower"] = math.exp(log_change - quantile * math.sqrt(variance))
-            row["upper"] = math.exp(log_change + quantile * math.sqrt(variance))
-        rows.append(row)
+            pearson += float(((ev_a[keep] - total[keep] * p) ** 2 / weight).sum())
+            df += int(keep.sum()) - 1
+            fitted.append((row, log_change, 1.0 / float(weight.sum())))
+    if df >= 1:
+        scale = max(pearson / df, 1.0)
+        quantile = float(scipy_stats.t.ppf(0.5 + conf_level / 2.0, df))
+    else:
+        scale, quantile = 1.0, z_value(conf_level)
+    for row, log_change, variance in fitted:
+        half = quantile * math.sqrt(variance * scale)
+        row["lower"] = math.exp(log_change - half)
+        row["upper"] = math.exp(log_change + half)
     return pd.DataFrame(rows)
