@@ -34,7 +34,7 @@ SPARES: dict[str, int] = {
     "plan-owner": 4,
     "plan-owner-2": 2,
     "analyst": 4,
-    "partner": 4,
+    "partner": 5,
     "partner-viewer": 2,
     "supervisor": 2,
     "supervisor-2": 1,

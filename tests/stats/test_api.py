@@ -140,6 +140,7 @@ def test_the_split_kept_every_public_name() -> None:
         "RESIDENTIAL_CAVEAT",
         "Disclosure",
         "Population",
+        "before_after",
         "funnel",
         "proportions",
         "rates",
