@@ -129,3 +129,14 @@ def test_a_start_that_is_not_a_month_is_refused(start: str, message: str) -> Non
             _stops(), None, area="la_code", treated=[RICHMOND], start=start, date="date"
         )
     assert str(refused.value) == message
+
+
+def test_counts_without_a_population_say_how_many_had_no_area() -> None:
+    # The same rule as the trend: searches with no borough are left out and said so.
+    stops = _stops()
+    stops.loc[stops.index[:12], "la_code"] = None
+    result = api.before_after(
+        stops, area="la_code", treated=[RICHMOND], start="2022-05", date="date", disclosure=None
+    )
+    assert "12 events with no value for la_code were left out." in result.effect.attrs["notes"]
+    assert result.series["events"].sum() == len(stops) - 12

@@ -10,10 +10,9 @@ import numpy as np
 import pandas as pd
 from ibis.backends import BaseBackend
 
-from accord.stats import aggregate as agg
 from accord.stats.aggregate import Period, Predicate
 from accord.stats.api.disclosure import DEFAULT_DISCLOSURE, Disclosure
-from accord.stats.api.loading import Population, loaded, rate_cells
+from accord.stats.api.loading import PERIOD_FREQ, Population, period_cells
 from accord.stats.before_after import BeforeAfter
 from accord.stats.before_after import before_after as before_after_measure
 from accord.stats.errors import StatsInputError
@@ -22,7 +21,6 @@ from accord.stats.suppression import hidden_at, hidden_cells
 
 __all__ = ["HIDDEN_NOTE", "MONTHS_HIDDEN_NOTE", "before_after"]
 
-_PERIOD_FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
 _EXAMPLE = {"month": "2022-05", "quarter": "2022Q2", "year": "2022"}
 
 #: Blanked in a set's summary row, and in the result, when small counts are hidden:
@@ -75,7 +73,7 @@ def before_after(
     total is itself hidden, the set's figures and the ratio are blanked too. Notes are in
     ``result.effect.attrs["notes"]``.
     """
-    freq = _PERIOD_FREQ[period]
+    freq = PERIOD_FREQ[period]
     refusal = f"The start {start!r} is not a {period}: write it like {_EXAMPLE[period]}."
     try:
         first = pd.Period(start, freq=freq)
@@ -83,29 +81,20 @@ def before_after(
         raise StatsInputError(refusal) from error
     if str(first) != start:  # pandas would read "May" as May of year 1
         raise StatsInputError(refusal)
-    if population is not None:
-        frame, notes = rate_cells(
-            events,
-            population,
-            [area],
-            where=where,
-            period=period,
-            date=date,
-            recode=recode,
-            unmatched=unmatched,
-            backend=backend,
-            disclosure=disclosure,
-        )
-    else:
-        with loaded(events, None, [area], date=date, recode=recode, backend=backend) as inputs:
-            frame = agg.collect(
-                agg.event_counts(inputs.events, [area], where=where, period=period, date=date)
-            )
-        notes = []
-    frame = frame.loc[frame[area].notna()].reset_index(drop=True)
+    frame, notes = period_cells(
+        events,
+        population,
+        [area],
+        where=where,
+        period=period,
+        date=date,
+        recode=recode,
+        unmatched=unmatched,
+        backend=backend,
+        disclosure=disclosure,
+    )
     if frame.empty:
         raise StatsInputError("No events to count: the data (after any filter) is empty.")
-    frame["period"] = pd.to_datetime(frame["period"]).dt.to_period(freq)
     result = before_after_measure(
         frame,
         area=area,

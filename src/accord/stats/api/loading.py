@@ -246,3 +246,55 @@ def rate_cells(
         )
     notes.append(RESIDENTIAL_CAVEAT)
     return frame, notes
+
+
+#: Pandas period frequencies for the engine's period names.
+PERIOD_FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
+
+
+def period_cells(
+    events: Source,
+    population: Source | Population | None,
+    groups: list[str],
+    *,
+    where: Predicate | None,
+    period: Period,
+    date: str,
+    recode: Mapping[str, Mapping[object, object]] | None,
+    unmatched: Literal["error", "drop"],
+    backend: BaseBackend | None,
+    disclosure: Disclosure | None,
+) -> tuple[pd.DataFrame, list[str]]:
+    """Events per group and period (with the population when given), periods as pandas
+    periods, and the notes on what was left out.
+
+    Shared by the measures over time so that, with or without a population, events with
+    no group value are left out the same way and said so, never dropped silently.
+    """
+    if population is not None:
+        frame, notes = rate_cells(
+            events,
+            population,
+            groups,
+            where=where,
+            period=period,
+            date=date,
+            recode=recode,
+            unmatched=unmatched,
+            backend=backend,
+            disclosure=disclosure,
+        )
+    else:
+        with loaded(events, None, groups, date=date, recode=recode, backend=backend) as inputs:
+            frame = agg.collect(
+                agg.event_counts(inputs.events, groups, where=where, period=period, date=date)
+            )
+        if groups:
+            null_key = frame[groups].isna().any(axis=1)
+            frame.attrs["missing_group"] = int(frame.loc[null_key, "events"].sum())
+            frame = frame.loc[~null_key].reset_index(drop=True)
+        if frame.empty:
+            raise StatsInputError("No events to count: the data (after any filter) is empty.")
+        notes = missing_group_note(frame, groups, disclosure)
+    frame["period"] = pd.to_datetime(frame["period"]).dt.to_period(PERIOD_FREQ[period])
+    return frame, notes

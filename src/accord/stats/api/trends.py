@@ -10,18 +10,9 @@ import numpy.typing as npt
 import pandas as pd
 from ibis.backends import BaseBackend
 
-from accord.stats import aggregate as agg
 from accord.stats.aggregate import Period, Predicate
 from accord.stats.api.disclosure import BLANKED, DEFAULT_DISCLOSURE, Disclosure
-from accord.stats.api.loading import (
-    Population,
-    column_list,
-    finish,
-    loaded,
-    missing_group_note,
-    rate_cells,
-)
-from accord.stats.errors import StatsInputError
+from accord.stats.api.loading import Population, column_list, finish, period_cells
 from accord.stats.inputs import Source
 from accord.stats.suppression import blank_measures
 from accord.stats.trend import poisson_trend
@@ -29,8 +20,6 @@ from accord.stats.trend import poisson_trend
 __all__ = ["trend"]
 
 BoolArray = npt.NDArray[np.bool_]
-
-_PERIOD_FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
 
 
 def trend(
@@ -55,32 +44,18 @@ def trend(
     when ``disclosure.hide`` names its group (hidden in a table released alongside).
     """
     groups = column_list(group, name="group")
-    if population is not None:
-        frame, notes = rate_cells(
-            events,
-            population,
-            groups,
-            where=where,
-            period=period,
-            date=date,
-            recode=recode,
-            unmatched=unmatched,
-            backend=backend,
-            disclosure=disclosure,
-        )
-    else:
-        with loaded(events, None, groups, date=date, recode=recode, backend=backend) as inputs:
-            frame = agg.collect(
-                agg.event_counts(inputs.events, groups, where=where, period=period, date=date)
-            )
-        if groups:
-            null_key = frame[groups].isna().any(axis=1)
-            frame.attrs["missing_group"] = int(frame.loc[null_key, "events"].sum())
-            frame = frame.loc[~null_key].reset_index(drop=True)
-        if frame.empty:
-            raise StatsInputError("No events to count: the data (after any filter) is empty.")
-        notes = missing_group_note(frame, groups, disclosure)
-    frame["period"] = pd.to_datetime(frame["period"]).dt.to_period(_PERIOD_FREQ[period])
+    frame, notes = period_cells(
+        events,
+        population,
+        groups,
+        where=where,
+        period=period,
+        date=date,
+        recode=recode,
+        unmatched=unmatched,
+        backend=backend,
+        disclosure=disclosure,
+    )
     result = poisson_trend(
         frame,
         "period",
