@@ -11,6 +11,7 @@ from accord.monitoring.forms import (
     BROAD_GROUPS,
     FULL_WIDTH,
     DatasetChoiceField,
+    chosen_dataset,
     dataset_facts,
 )
 
@@ -72,7 +73,7 @@ class BeforeAfterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["events"].queryset = events  # type: ignore[attr-defined]
         self.fields["population"].queryset = populations  # type: ignore[attr-defined]
-        chosen = self._chosen_events(events)
+        chosen = chosen_dataset(self, events)
         areas, months = dataset_facts(chosen) if chosen is not None else ([], [])
         self.boroughs = dict(areas)
         self.months = months
@@ -85,17 +86,6 @@ class BeforeAfterForm(forms.Form):
         month_choices = [(m, m) for m in months]
         self.fields["first"].choices = [("", "The first month in the data"), *month_choices]  # type: ignore[attr-defined]
         self.fields["last"].choices = [("", "The last month in the data"), *month_choices]  # type: ignore[attr-defined]
-
-    def _chosen_events(self, events: Any) -> Any:
-        raw = self.data.get("events") if self.is_bound else None
-        if raw:
-            try:
-                found = events.filter(pk=raw).first()
-            except (ValueError, forms.ValidationError):
-                found = None
-            if found is not None:
-                return found
-        return events.first()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -45,6 +45,24 @@ def dataset_facts(dataset: Dataset) -> tuple[list[tuple[str, str]], list[str]]:
 FULL_WIDTH = "govuk-!-width-full"
 
 
+def chosen_dataset(form: forms.Form, events: Any) -> Dataset | None:
+    """The events dataset the bound form names, or the first one offered.
+
+    The form's borough and month choices come from it, so a page's lists match the
+    dataset picked (or the one shown first when nothing is picked yet).
+    """
+    raw = form.data.get("events") if form.is_bound else None
+    if raw:
+        try:
+            found: Dataset | None = events.filter(pk=raw).first()
+        except (ValueError, forms.ValidationError):
+            found = None
+        if found is not None:
+            return found
+    first: Dataset | None = events.first()
+    return first
+
+
 class DatasetChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     """Names a dataset as people know it, adding the version only once there is a newer one.
 
@@ -94,24 +112,12 @@ class AnalysisForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["events"].queryset = events  # type: ignore[attr-defined]
         self.fields["population"].queryset = populations  # type: ignore[attr-defined]
-        chosen = self._chosen_events(events)
+        chosen = chosen_dataset(self, events)
         areas, months = dataset_facts(chosen) if chosen is not None else ([], [])
         self.fields["area"].choices = [("", "All areas in the data"), *areas]  # type: ignore[attr-defined]
         month_choices = [(m, m) for m in months]
         self.fields["start"].choices = [("", "The first month in the data"), *month_choices]  # type: ignore[attr-defined]
         self.fields["end"].choices = [("", "The last month in the data"), *month_choices]  # type: ignore[attr-defined]
-
-    def _chosen_events(self, events: Any) -> Dataset | None:
-        raw = self.data.get("events") if self.is_bound else None
-        if raw:
-            try:
-                found: Dataset | None = events.filter(pk=raw).first()
-            except (ValueError, forms.ValidationError):
-                found = None
-            if found is not None:
-                return found
-        first: Dataset | None = events.first()
-        return first
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
