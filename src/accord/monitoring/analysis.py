@@ -7,6 +7,7 @@ through disclosure control.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -139,6 +140,20 @@ def readable(note: str) -> str:
     for column, label in COLUMN_LABELS.items():
         note = note.replace(column, label)
     return note
+
+
+@functools.lru_cache(maxsize=32)
+def areas_and_months(path: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """Areas (code, name; by name) and months in an events file, cached: files are immutable."""
+    table = read(path)
+    areas = (
+        table.select(AREA_CODE, AREA_NAME).distinct().to_pandas().dropna().sort_values(AREA_NAME)
+    )
+    months = table.select(MONTH).distinct().to_pandas()[MONTH].dropna()
+    return (
+        [(str(r[AREA_CODE]), str(r[AREA_NAME])) for _, r in areas.iterrows()],
+        sorted(str(m) for m in months),
+    )
 
 
 def areas_in(events: Path) -> list[str]:
@@ -315,11 +330,18 @@ def thin_months(monthly: pd.DataFrame, group: str, share: float = 0.2) -> list[s
     """
     totals = _month_totals(monthly, group)
     counts = pd.to_numeric(totals["events"], errors="coerce")
+    return _month_names(totals.loc[thin(counts, share), "period"])
+
+
+def thin(counts: pd.Series, share: float = 0.2) -> pd.Series:
+    """Which of these monthly counts are far below the median month (see :func:`thin_months`).
+
+    Fewer than three known months give no usual month to compare with, so none is thin.
+    A missing count is a hidden one: fewer records than disclosure control shows at all.
+    """
     if counts.notna().sum() < 3:
-        return []
-    # A month whose total is hidden had fewer records than disclosure control shows at all.
-    thin = totals.loc[(counts < share * float(counts.median())) | counts.isna()]
-    return _month_names(thin["period"])
+        return pd.Series(False, index=counts.index)
+    return (counts < share * float(counts.median())) | counts.isna()
 
 
 def thin_months_note(months: list[str], *, left_out: bool) -> str:

@@ -24,11 +24,12 @@ import pandas as pd
 
 from accord.monitoring.analysis import (
     AREA_CODE,
-    AREA_NAME,
     DATE,
     MONTH,
     POPULATION_GROUP,
+    areas_and_months,
     months_between,
+    thin,
 )
 from accord.stats import api
 from accord.stats.before_after import COMPARISON, INITIATIVE, BeforeAfter
@@ -83,15 +84,12 @@ def month_counts(events: Path) -> pd.Series:
 
 def thin_months(counts: pd.Series) -> list[str]:
     """Months with under a fifth of the median month's records: the source is incomplete."""
-    if len(counts) < 3:
-        return []
-    return [str(m) for m, n in counts.items() if n < THIN_SHARE * float(counts.median())]
+    return [str(month) for month in counts.index[thin(counts, THIN_SHARE)]]
 
 
 def borough_names(events: Path) -> dict[str, str]:
-    table = read(str(events))
-    pairs = table.select(AREA_CODE, AREA_NAME).distinct().to_pandas().dropna()
-    return {str(r[AREA_CODE]): str(r[AREA_NAME]) for _, r in pairs.iterrows()}
+    """Borough names by code, from the same cached facts as the form's choices."""
+    return dict(areas_and_months(str(events))[0])
 
 
 def compare(question: Question) -> Answer:

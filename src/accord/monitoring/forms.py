@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from django import forms
 
 from accord.datasets.models import Dataset, Kind
-from accord.monitoring.analysis import AREA_CODE, AREA_NAME, MONTH
-from accord.stats.inputs import read
+from accord.monitoring.analysis import areas_and_months
 
 GROUP_COLUMNS = [
     ("officer_defined_ethnicity_broad", "Ethnicity as recorded by the officer"),
@@ -23,22 +21,8 @@ OVERDISPERSION = [
 ]
 
 
-@functools.lru_cache(maxsize=32)
-def _dataset_facts(path: str) -> tuple[list[tuple[str, str]], list[str]]:
-    """Areas and months in an (immutable) events file."""
-    table = read(path)
-    areas = (
-        table.select(AREA_CODE, AREA_NAME).distinct().to_pandas().dropna().sort_values(AREA_NAME)
-    )
-    months = table.select(MONTH).distinct().to_pandas()[MONTH].dropna()
-    return (
-        [(str(r[AREA_CODE]), str(r[AREA_NAME])) for _, r in areas.iterrows()],
-        sorted(str(m) for m in months),
-    )
-
-
 def dataset_facts(dataset: Dataset) -> tuple[list[tuple[str, str]], list[str]]:
-    return _dataset_facts(str(dataset.path))
+    return areas_and_months(str(dataset.path))
 
 
 #: Dataset names run long: at its own width a select is capped by the column and cuts them off.
