@@ -45,6 +45,9 @@ from accord.stats.funnel import (
     winsorised_dispersion,
 )
 
+# gap_before_after
+from accord.stats.gap_before_after import GapBeforeAfter, gap_before_after
+
 # inputs
 from accord.stats.inputs import open_duckdb, read
 
@@ -113,6 +116,7 @@ __all__ = [
     "TOO_SMALL",
     "BeforeAfter",
     "Disclosure",
+    "GapBeforeAfter",
     "Interval",
     "Population",
     "StatsInputError",
@@ -134,6 +138,7 @@ __all__ = [
     "fit_poisson_glm",
     "funnel",
     "funnel_limits",
+    "gap_before_after",
     "group_labels",
     "holm",
     "independence_test",
