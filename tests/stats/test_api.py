@@ -142,6 +142,7 @@ def test_the_split_kept_every_public_name() -> None:
         "Population",
         "before_after",
         "funnel",
+        "gap_before_after",
         "proportions",
         "rates",
         "ratios",

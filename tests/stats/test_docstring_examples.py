@@ -19,6 +19,7 @@ MODULES = [
     "accord.stats.errors",
     "accord.stats.frames",
     "accord.stats.funnel",
+    "accord.stats.gap_before_after",
     "accord.stats.intersections",
     "accord.stats.intervals",
     "accord.stats.multiplicity",

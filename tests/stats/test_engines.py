@@ -155,6 +155,34 @@ def _before_after(tables: _Tables) -> pd.DataFrame:
     )
 
 
+def _gap_before_after(tables: _Tables) -> pd.DataFrame:
+    """Monthly counts of both groups per set, and the ratio and its interval made from them."""
+    result = api.gap_before_after(
+        tables.stops,
+        api.Population(
+            tables.census,
+            wide=GROUPS,
+            names_to="officer_defined_ethnicity",
+            columns={"la_code": "LAD_code"},
+            where={"LAD_code": list(SUBSET_CODES)},
+        ),
+        area="la_code",
+        group="officer_defined_ethnicity",
+        focus="Black",
+        reference="White",
+        treated=["E09000027"],
+        start="2022-05",
+        date="date",
+        backend=tables.backend,
+        disclosure=None,
+        unmatched="drop",
+    )
+    effect = result.effect.iloc[0]
+    return result.series.assign(
+        ratio=effect["estimate"], lower=effect["lower"], upper=effect["upper"]
+    )
+
+
 QUERIES: dict[str, Query] = {
     "counts-by-borough-ethnicity": lambda t: collect(
         event_counts(t.stops, ["la_code", "officer_defined_ethnicity"])
@@ -191,6 +219,7 @@ QUERIES: dict[str, Query] = {
         counts=["searches", "arrests"],
     ),
     "api-before-after": _before_after,
+    "api-gap-before-after": _gap_before_after,
     "api-ratios": lambda t: api.ratios(
         t.stops,
         api.Population(

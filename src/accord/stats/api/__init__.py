@@ -37,6 +37,7 @@ from __future__ import annotations
 from accord.stats.api.before_after import before_after
 from accord.stats.api.disclosure import Disclosure
 from accord.stats.api.funnels import funnel
+from accord.stats.api.gap_before_after import gap_before_after
 from accord.stats.api.loading import RESIDENTIAL_CAVEAT, Population
 from accord.stats.api.proportion_measures import proportions
 from accord.stats.api.rate_measures import rates, ratios
@@ -50,6 +51,7 @@ __all__ = [
     "Population",
     "before_after",
     "funnel",
+    "gap_before_after",
     "proportions",
     "rates",
     "ratios",

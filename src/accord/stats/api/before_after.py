@@ -17,9 +17,16 @@ from accord.stats.before_after import BeforeAfter
 from accord.stats.before_after import before_after as before_after_measure
 from accord.stats.errors import StatsInputError
 from accord.stats.inputs import Source
-from accord.stats.suppression import hidden_at, hidden_cells
+from accord.stats.suppression import BoolArray, hidden_at, hidden_cells
 
-__all__ = ["HIDDEN_NOTE", "MONTHS_HIDDEN_NOTE", "before_after"]
+__all__ = [
+    "HIDDEN_NOTE",
+    "MONTHS_HIDDEN_NOTE",
+    "before_after",
+    "blank_sets",
+    "hidden_months",
+    "start_period",
+]
 
 _EXAMPLE = {"month": "2022-05", "quarter": "2022Q2", "year": "2022"}
 
@@ -36,6 +43,7 @@ _SUMMARY_BLANKED = (
     "upper",
     "n",
 )
+_SUMMARY_COUNTS = frozenset({"events_before", "events_after", "n"})
 _EFFECT_BLANKED = ("estimate", "lower", "upper", "percent", "n")
 
 HIDDEN_NOTE = (
@@ -73,14 +81,7 @@ def before_after(
     total is itself hidden, the set's figures and the ratio are blanked too. Notes are in
     ``result.effect.attrs["notes"]``.
     """
-    freq = PERIOD_FREQ[period]
-    refusal = f"The start {start!r} is not a {period}: write it like {_EXAMPLE[period]}."
-    try:
-        first = pd.Period(start, freq=freq)
-    except (ValueError, TypeError) as error:
-        raise StatsInputError(refusal) from error
-    if str(first) != start:  # pandas would read "May" as May of year 1
-        raise StatsInputError(refusal)
+    first = start_period(start, period)
     frame, notes = period_cells(
         events,
         population,
@@ -115,6 +116,57 @@ def before_after(
     return result
 
 
+def start_period(start: str, period: Period) -> pd.Period:
+    """The start as a pandas period, refused unless written exactly as one."""
+    refusal = f"The start {start!r} is not a {period}: write it like {_EXAMPLE[period]}."
+    try:
+        first = pd.Period(start, freq=PERIOD_FREQ[period])
+    except (ValueError, TypeError) as error:
+        raise StatsInputError(refusal) from error
+    if str(first) != start:  # pandas would read "May" as May of year 1
+        raise StatsInputError(refusal)
+    return first
+
+
+def hidden_months(part: pd.DataFrame, count: str, disclosure: Disclosure) -> tuple[BoolArray, bool]:
+    """One set's months of one phase, suppressed as a table with its total: which months are
+    hidden, and whether the total is."""
+    threshold, zeros = disclosure.threshold, disclosure.show_zeros
+    months = hidden_cells(part, ["period"], count, threshold=threshold, show_zeros=zeros)
+    total = hidden_at(part, ["period"], [{}], count, threshold=threshold, show_zeros=zeros)[0]
+    return months, total
+
+
+def blank_sets(
+    summary: pd.DataFrame,
+    effect: pd.DataFrame,
+    blanked: Collection[str],
+    columns: Collection[str],
+    counts: Collection[str],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The summary with the ``blanked`` sets' ``columns`` emptied (``counts`` as missing
+    integers), and the effect emptied too when any set is: it is made of their figures."""
+    summary, effect = summary.copy(), effect.copy()
+    if not blanked:
+        return summary, effect
+    rows = summary["set"].isin(list(blanked)).to_numpy()
+    for column in columns:
+        if column in counts:
+            summary[column] = summary[column].astype("Int64")
+            summary.loc[rows, column] = pd.NA
+        else:
+            summary.loc[rows, column] = np.nan
+    summary["suppressed"] = rows
+    for column in _EFFECT_BLANKED:
+        if column == "n":
+            effect[column] = effect[column].astype("Int64")
+            effect.loc[:, column] = pd.NA
+        else:
+            effect.loc[:, column] = np.nan
+    effect["suppressed"] = True
+    return summary, effect
+
+
 def _protect(result: BeforeAfter, disclosure: Disclosure) -> tuple[BeforeAfter, bool]:
     """Suppress each set's months before and after as tables with their totals.
 
@@ -127,32 +179,15 @@ def _protect(result: BeforeAfter, disclosure: Disclosure) -> tuple[BeforeAfter, 
     series["suppressed"] = False
     blanked: set[str] = set()
     for (name, _), part in series.groupby(["set", "phase"], sort=False):
-        threshold, zeros = disclosure.threshold, disclosure.show_zeros
-        series.loc[part.index, "suppressed"] = hidden_cells(
-            part, ["period"], "events", threshold=threshold, show_zeros=zeros
-        )
-        if hidden_at(part, ["period"], [{}], "events", threshold=threshold, show_zeros=zeros)[0]:
+        months, total = hidden_months(part, "events", disclosure)
+        series.loc[part.index, "suppressed"] = months
+        if total:
             blanked.add(str(name))
     hidden = series["suppressed"].to_numpy(dtype=bool)
     series["events"] = series["events"].astype("Int64")
     series.loc[hidden, "events"] = pd.NA
     series.loc[hidden, "rate"] = np.nan
-    summary = result.summary.copy()
-    effect = result.effect.copy()
-    if blanked:
-        rows = summary["set"].isin(blanked).to_numpy()
-        for column in _SUMMARY_BLANKED:
-            if column in ("events_before", "events_after", "n"):
-                summary[column] = summary[column].astype("Int64")
-                summary.loc[rows, column] = pd.NA
-            else:
-                summary.loc[rows, column] = np.nan
-        summary["suppressed"] = rows
-        for column in _EFFECT_BLANKED:
-            if column == "n":
-                effect[column] = effect[column].astype("Int64")
-                effect.loc[:, column] = pd.NA
-            else:
-                effect.loc[:, column] = np.nan
-        effect["suppressed"] = True
+    summary, effect = blank_sets(
+        result.summary, result.effect, blanked, _SUMMARY_BLANKED, _SUMMARY_COUNTS
+    )
     return replace(result, series=series, summary=summary, effect=effect), bool(blanked)
