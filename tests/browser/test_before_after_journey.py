@@ -1,6 +1,7 @@
 """Before and after (what works) in Chromium: a VAWG partner goes from the analysis page to
 the comparison, chooses the borough and the month, reads the result, the chart and its
-table, and downloads the numbers; axe on every page, at desktop and phone widths.
+table, and downloads the numbers, then asks the same of the gap between Black and White
+people; axe on every page, at desktop and phone widths.
 Screenshots for docs/screenshots/ (rewritten on every run)."""
 
 from __future__ import annotations
@@ -71,3 +72,31 @@ def test_a_partner_compares_a_borough_before_and_after_with_the_others(
     text = saved.read_text(encoding="utf-8")
     assert text.startswith("month,before_or_after,boroughs,searches,residents,per_1000_residents")
     assert "2022-05,after,Boroughs with the initiative," in text
+
+    # The same boroughs, now asking whether the gap between two groups changed.
+    page.set_viewport_size(DESKTOP)
+    page.get_by_label("Whose searches").select_option(
+        label="Black people (ethnicity as recorded by the officer)"
+    )
+    page.get_by_label("Compared with (optional)").select_option(label="White people")
+    browse.submit(page.get_by_role("button", name="Compare"))
+    expect(result).to_contain_text("Black people were searched")
+    expect(result).to_contain_text("times as often as White people (per head) before the start")
+    expect(result).to_contain_text("the gap where the initiative ran was")
+    expect(page.get_by_role("table", name="Searches of Black and White people")).to_be_visible()
+    expect(page.locator("figure.accord-chart svg")).to_have_count(1)
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.mouse.move(0, 0)
+    page.get_by_role("heading", name="What changed").scroll_into_view_if_needed()
+    page.screenshot(path=SCREENSHOTS / "before-after-gap-1280.png", full_page=True)
+    page.set_viewport_size(PHONE)
+    browse.check()
+    overflow = int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+    assert overflow <= 0, f"the gap comparison is {overflow}px wider than a 375px screen"
+    with page.expect_download() as arrival:
+        page.get_by_role("link", name="Download the month-by-month numbers (CSV)").click()
+    saved = tmp_path / ("gap-" + arrival.value.suggested_filename)
+    arrival.value.save_as(saved)
+    assert saved.read_text(encoding="utf-8").startswith(
+        "month,before_or_after,boroughs,group,searches,residents,compared_with,their_searches,"
+    )

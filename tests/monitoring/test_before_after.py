@@ -270,3 +270,14 @@ def test_the_analysis_page_links_here(london: tuple[Dataset, Dataset]) -> None:
     _, client = _client()
     assert URL in client.get("/analysis/").content.decode()
     assert pd.notna(before_after.PER)
+
+
+def test_the_trend_before_the_start_reads_in_words(london: tuple[Dataset, Dataset]) -> None:
+    _, client = _client()
+    response = client.get(URL, _query(london))
+    words = before_after.trend_words(response.context["answer"])
+    assert words.startswith("Where the initiative ran, the rate's yearly change compared with ")
+    assert re.search(r"(lower|higher|as high|no change) \(95% CI: from .+, over 5 months$", words)
+    page = response.content.decode()
+    assert "the rate&#x27;s yearly change" in page
+    assert re.search(r"CI -?\d+% to -?\d+%", page) is None  # no signed percentages

@@ -20,6 +20,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from accord.monitoring.analysis import (
@@ -33,6 +34,7 @@ from accord.monitoring.analysis import (
 )
 from accord.stats import api
 from accord.stats.before_after import COMPARISON, INITIATIVE, BeforeAfter
+from accord.stats.gap_before_after import GapBeforeAfter
 from accord.stats.inputs import read
 
 #: Per 1,000 residents a month: the analysis page's rates are per 1,000 residents too.
@@ -53,14 +55,20 @@ class Question:
     comparison: tuple[str, ...] = ()
     group: str = ""
     focus: str = ""
+    reference: str = ""
     first: str = ""
     last: str = ""
+
+    @property
+    def gap(self) -> bool:
+        """Whether the question is about the gap between two groups, not one rate."""
+        return bool(self.group and self.focus and self.reference)
 
 
 @dataclass
 class Answer:
     question: Question
-    result: BeforeAfter
+    result: BeforeAfter | GapBeforeAfter
     names: dict[str, str]
     months: list[str]
     left_out: list[str]
@@ -103,6 +111,20 @@ def compare(question: Question) -> Answer:
     months = [m for m in in_data if m not in thin]
     left_out = [m for m in in_data if m in thin]
     names = borough_names(question.events)
+    result = _gap(question, months, names) if question.gap else _rate(question, months, names)
+    answer = Answer(question, result, names, months, left_out)
+    if left_out:
+        answer.notes.append(left_out_note(left_out))
+    for note in result.effect.attrs.get("notes", []):
+        if note not in answer.notes:
+            answer.notes.append(note)
+    effect = result.effect.iloc[0]
+    if effect["note"] and pd.notna(effect["lower"]):
+        answer.notes.append(f"{str(effect['note'])[0].upper()}{str(effect['note'])[1:]}.")
+    return answer
+
+
+def _rate(question: Question, months: list[str], names: dict[str, str]) -> BeforeAfter:
     where: dict[str, object] = {MONTH: months}
     population_where: dict[str, object] = {AREA_CODE: sorted(names)}
     if question.group and question.focus:
@@ -114,7 +136,7 @@ def compare(question: Question) -> Answer:
         columns={AREA_CODE: AREA_CODE},
         where=population_where,
     )
-    result = api.before_after(
+    return api.before_after(
         str(question.events),
         population,
         area=AREA_CODE,
@@ -125,16 +147,32 @@ def compare(question: Question) -> Answer:
         where=where,
         unmatched="drop",
     )
-    answer = Answer(question, result, names, months, left_out)
-    if left_out:
-        answer.notes.append(left_out_note(left_out))
-    for note in result.effect.attrs.get("notes", []):
-        if note not in answer.notes:
-            answer.notes.append(note)
-    effect = result.effect.iloc[0]
-    if effect["note"] and pd.notna(effect["lower"]):
-        answer.notes.append(f"{str(effect['note'])[0].upper()}{str(effect['note'])[1:]}.")
-    return answer
+
+
+def _gap(question: Question, months: list[str], names: dict[str, str]) -> GapBeforeAfter:
+    """Only the two groups' searches are counted: a search of anyone else (or with no
+    ethnicity recorded) is in neither side of the gap."""
+    pair = [question.focus, question.reference]
+    population = api.Population(
+        str(question.population),
+        value="population",
+        columns={AREA_CODE: AREA_CODE, question.group: POPULATION_GROUP},
+        where={AREA_CODE: sorted(names), POPULATION_GROUP: pair},
+    )
+    return api.gap_before_after(
+        str(question.events),
+        population,
+        area=AREA_CODE,
+        group=question.group,
+        focus=question.focus,
+        reference=question.reference,
+        treated=question.treated,
+        comparison=question.comparison or None,
+        start=question.start,
+        date=DATE,
+        where={MONTH: months, question.group: pair},
+        unmatched="drop",
+    )
 
 
 def _month_name(month: str) -> str:
@@ -160,20 +198,30 @@ def _change(ratio: float) -> str:
     return f"{'rose' if ratio > 1 else 'fell'} by {_percent(ratio)}"
 
 
-def _bound(ratio: float) -> str:
+#: How a rate's change is said: lower or higher.
+RATE_WORDS = ("lower", "higher", "as high")
+
+
+def _bound(ratio: float, words: tuple[str, str, str] = RATE_WORDS) -> str:
     """One end of an interval in words.
 
     Percentages read well for modest changes but not for the huge upper ends that
     few boroughs give ("+153,693%"), so large ratios are said as "N times as high".
+    ``words`` say which way: lower, higher and "as high" for a rate.
     """
+    less, more, as_much = words
     change = round(100.0 * (ratio - 1.0))
     if change == 0:
         return "no change"
     if ratio < 1:
-        return f"{'nearly ' if change == -100 else ''}{-change}% lower"
+        return f"{'nearly ' if change == -100 else ''}{-change}% {less}"
     if ratio < 3:
-        return f"{change}% higher"
-    return f"{ratio:,.{0 if ratio >= 10 else 1}f} times as high"
+        return f"{change}% {more}"
+    return f"{ratio:,.{0 if ratio >= 10 else 1}f} times {as_much}"
+
+
+#: How a gap's change is said: it narrows or widens.
+GAP_WORDS = ("smaller", "larger", "as large")
 
 
 def who(question: Question) -> str:
@@ -186,38 +234,28 @@ def who(question: Question) -> str:
 def sentences(answer: Answer) -> list[str]:
     """The result in plain words, with its uncertainty and its checks."""
     effect = answer.result.effect.iloc[0]
-    summary = answer.result.summary.set_index("set")
-    subject = who(answer.question)
-    lines: list[str] = []
     if bool(effect["suppressed"]):
         return [HIDDEN]
-    changes = dict(
-        zip(map(str, summary.index), summary["estimate"].to_numpy(dtype=float), strict=True)
-    )
-    with_change, without_change = changes[INITIATIVE], changes[COMPARISON]
-    if not (math.isnan(with_change) or math.isnan(without_change)):
-        lines.append(
-            f"Where the initiative ran, the rate of {subject} {_change(with_change)} "
-            f"from before to after. In the comparison boroughs it "
-            f"{_change(without_change)} over the same months."
-        )
+    gap = answer.question.gap
+    lines = _gap_levels(answer) if gap else _rate_changes(answer)
     estimate = effect["estimate"]
     if pd.isna(estimate):
         lines.append(f"No comparison can be made: {effect['note']}.")
         return lines
+    words = GAP_WORDS if gap else RATE_WORDS
     if pd.notna(effect["lower"]):
-        interval = f"(95% CI: from {_bound(effect['lower'])} to {_bound(effect['upper'])})"
+        ends = f"from {_bound(effect['lower'], words)} to {_bound(effect['upper'], words)}"
+        interval = f"(95% CI: {ends})"
         sure = effect["lower"] > 1 or effect["upper"] < 1
     else:
         interval, sure = f"({effect['note']})", False
-    direction = "lower" if estimate < 1 else "higher"
-    lines.append(
-        f"Allowing for the change in the comparison boroughs, the rate where the initiative "
-        f"ran was {_percent(estimate)} {direction} than expected {interval}."
-        if round(100 * (estimate - 1)) != 0
-        else "Allowing for the change in the comparison boroughs, the rate where the "
-        f"initiative ran was as expected {interval}."
-    )
+    what = "the gap" if gap else "the rate"
+    opening = f"Allowing for the change in the comparison boroughs, {what} where the initiative ran"
+    if round(100 * (estimate - 1)) != 0:
+        direction = words[0] if estimate < 1 else words[1]
+        lines.append(f"{opening} was {_percent(estimate)} {direction} than expected {interval}.")
+    else:
+        lines.append(f"{opening} was as expected {interval}.")
     lines.append(
         "The interval leaves out no change at all, so chance alone is an unlikely explanation."
         if sure
@@ -230,21 +268,87 @@ def sentences(answer: Answer) -> list[str]:
             f"treated as if they had had the initiative, {effect['placebo_as_large']} changed "
             f"at least as much by themselves."
         )
-    trend = answer.result.pre_trend.iloc[0]
-    if pd.isna(trend["parallel"]):
-        lines.append(f"Before the start: {trend['note']}.")
-    elif bool(trend["parallel"]):
-        lines.append(
-            "Before the start, both sets of boroughs were moving alike (no difference in "
-            "trend beyond chance), which the comparison needs."
-        )
-    else:
-        lines.append(
-            "Warning: before the start, the two sets of boroughs were already moving "
-            "differently, so part of this difference may have happened anyway. Read the "
-            "chart before relying on it."
-        )
+    lines.append(_before_the_start(answer))
     return lines
+
+
+def _rate_changes(answer: Answer) -> list[str]:
+    summary = answer.result.summary.set_index("set")
+    changes = dict(
+        zip(map(str, summary.index), summary["estimate"].to_numpy(dtype=float), strict=True)
+    )
+    with_change, without_change = changes[INITIATIVE], changes[COMPARISON]
+    if math.isnan(with_change) or math.isnan(without_change):
+        return []
+    return [
+        f"Where the initiative ran, the rate of {who(answer.question)} "
+        f"{_change(with_change)} from before to after. In the comparison boroughs it "
+        f"{_change(without_change)} over the same months."
+    ]
+
+
+def times(ratio: float) -> str:
+    """A rate ratio in words: "3.1 times as often"."""
+    return f"{ratio:,.1f} times as often"
+
+
+def _gap_levels(answer: Answer) -> list[str]:
+    question = answer.question
+    summary = answer.result.summary.set_index("set")
+    gaps = summary[["ratio_before", "ratio_after"]].to_numpy(dtype=float)
+    if not np.isfinite(gaps).all():
+        return []
+    (with_before, with_after), (without_before, without_after) = gaps
+    return [
+        f"Where the initiative ran, {question.focus} people were searched "
+        f"{times(with_before)} as {question.reference} people (per head) before the start, "
+        f"and {times(with_after)} after. In the comparison boroughs: {times(without_before)} "
+        f"before and {times(without_after)} after."
+    ]
+
+
+def trend_words(answer: Answer) -> str:
+    """How differently the two sets were moving before the start, in words ("" if unknown).
+
+    The same words as the main result ("25% lower (95% CI: from 92% lower to 7.3 times as
+    high)"), not signed percentages.
+    """
+    trend = answer.result.pre_trend.iloc[0]
+    if pd.isna(trend["estimate"]):
+        return ""
+    words = GAP_WORDS if answer.question.gap else RATE_WORDS
+    centre, lower, upper = (1.0 + trend[end] / 100.0 for end in ("estimate", "lower", "upper"))
+    what = "the gap's" if answer.question.gap else "the rate's"
+    return (
+        f"Where the initiative ran, {what} yearly change compared with elsewhere: "
+        f"{_bound(centre, words)} (95% CI: from {_bound(lower, words)} to "
+        f"{_bound(upper, words)}), over {trend['periods']} months"
+    )
+
+
+def _before_the_start(answer: Answer) -> str:
+    trend = answer.result.pre_trend.iloc[0]
+    what = (
+        "the gap was moving alike in both sets of boroughs"
+        if answer.question.gap
+        else "both sets of boroughs were moving alike"
+    )
+    if pd.isna(trend["parallel"]):
+        return f"Before the start: {trend['note']}."
+    if bool(trend["parallel"]):
+        return (
+            f"Before the start, {what} (no difference in trend beyond chance), which the "
+            "comparison needs."
+        )
+    already = (
+        "the gap was already moving differently in the two sets of boroughs"
+        if answer.question.gap
+        else "the two sets of boroughs were already moving differently"
+    )
+    return (
+        f"Warning: before the start, {already}, so part of this difference may have "
+        "happened anyway. Read the chart before relying on it."
+    )
 
 
 def per_thousand(rate: float) -> float:

@@ -32,6 +32,11 @@ PEOPLE = [
     ),
 ]
 
+REFERENCE = [
+    ("", "No one: the rate of their searches"),
+    *((g, f"{g} people") for g in BROAD_GROUPS),
+]
+
 
 class BeforeAfterForm(forms.Form):
     events = DatasetChoiceField(
@@ -57,6 +62,15 @@ class BeforeAfterForm(forms.Form):
         error_messages={"required": "Choose the month the initiative started"},
     )
     people = forms.ChoiceField(label="Whose searches", choices=PEOPLE, required=False)
+    reference = forms.ChoiceField(
+        label="Compared with (optional)",
+        help_text=(
+            "Choose a second group to see whether the gap between the two groups changed: "
+            "for example Black people compared with White people."
+        ),
+        choices=REFERENCE,
+        required=False,
+    )
     excluded = forms.MultipleChoiceField(
         label="Boroughs to leave out of the comparison (optional)",
         help_text=(
@@ -108,7 +122,27 @@ class BeforeAfterForm(forms.Form):
             )
         elif start and last and start > last:
             self.add_error("start", "The start must be on or before the last month")
+        self._check_reference(data)
         return data
+
+    def _check_reference(self, data: dict[str, Any]) -> None:
+        reference = data.get("reference")
+        if not reference or "people" not in data:
+            return
+        column, focus = self.whose()
+        if not focus:
+            self.add_error(
+                "reference",
+                "Choose whose searches first: a gap is between two groups of people",
+            )
+        elif reference == focus:
+            self.add_error("reference", f"Choose a group other than {focus} people")
+        elif column == OFFICER_DEFINED and reference in NOT_RECORDED_BY_OFFICERS:
+            self.add_error(
+                "reference",
+                f"Officers do not record a {reference} group: choose another group, or "
+                "ethnicity as the person described it",
+            )
 
     def whose(self) -> tuple[str, str]:
         """The group column and the group ("" and "" for everyone searched)."""
@@ -117,6 +151,10 @@ class BeforeAfterForm(forms.Form):
             return "", ""
         column, group = raw.split(SEPARATOR, 1)
         return column, group
+
+    def compared_with(self) -> str:
+        """The group the gap is measured against ("" for the rate of one group)."""
+        return str(self.cleaned_data.get("reference") or "")
 
     def comparison(self) -> tuple[str, ...]:
         """The comparison boroughs, or () for every other borough."""

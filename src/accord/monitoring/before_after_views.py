@@ -4,6 +4,7 @@ asks the question, :mod:`accord.reports.charts` draws the monthly rates."""
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
@@ -11,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from accord.datasets.export import write_csv
+from accord.datasets.export import Cell, write_csv
 from accord.monitoring import before_after
 from accord.monitoring.before_after_forms import BeforeAfterForm
 from accord.monitoring.forms import event_datasets, population_datasets
@@ -49,6 +50,7 @@ def _answer(form: BeforeAfterForm) -> before_after.Answer | None:
         comparison=form.comparison(),
         group=column,
         focus=group,
+        reference=form.compared_with(),
         first=data.get("first") or "",
         last=data.get("last") or "",
     )
@@ -60,29 +62,48 @@ def _answer(form: BeforeAfterForm) -> before_after.Answer | None:
 
 
 def _series(answer: before_after.Answer) -> pd.DataFrame:
+    """The monthly table with ``value``: the rate per 1,000 residents, or the gap."""
     series = answer.result.series.copy()
     series["month"] = series["period"].astype(str)
     series["label"] = series["set"].map(SET_LABELS)
-    series["per_1000"] = series["rate"] * before_after.PER
+    if answer.question.gap:
+        series["value"] = series["ratio"]
+        series["suppressed"] = series["focus_suppressed"] | series["reference_suppressed"]
+    else:
+        series["value"] = series["rate"] * before_after.PER
     return series
 
 
 def _chart(answer: before_after.Answer) -> str:
     series = _series(answer)
     data = series.assign(
-        month=[f"{m}-01" for m in series["month"]], set=series["label"], rate=series["per_1000"]
+        month=[f"{m}-01" for m in series["month"]], set=series["label"], rate=series["value"]
     )
-    subject = before_after.who(answer.question)
-    spec = before_after_chart(
-        data,
-        start=f"{answer.question.start}-01",
-        title=f"{subject.capitalize()} per 1,000 residents, month by month",
-        value_title="per 1,000 residents a month",
-        description=(
+    question = answer.question
+    if question.gap:
+        pair = f"{question.focus} people were searched as {question.reference} people"
+        title = f"How many times as often {question.focus} people were searched, month by month"
+        value_title = f"times as often as {question.reference} people"
+        description = (
+            f"Line chart of how many times as often {pair}, per head, each month in the "
+            "boroughs with the initiative and in the comparison boroughs, with the month the "
+            "initiative started marked"
+        )
+    else:
+        subject = before_after.who(question)
+        title = f"{subject.capitalize()} per 1,000 residents, month by month"
+        value_title = "per 1,000 residents a month"
+        description = (
             f"Line chart of {subject} per 1,000 residents each month in the boroughs with the "
             "initiative and in the comparison boroughs, with the month the initiative started "
             "marked"
-        ),
+        )
+    spec = before_after_chart(
+        data,
+        start=f"{question.start}-01",
+        title=title,
+        value_title=value_title,
+        description=description,
     )
     return render_svg(spec)
 
@@ -102,25 +123,30 @@ def _plain(row: pd.Series) -> dict[str, Any]:
     return out
 
 
+def _summary_row(row: pd.Series, gap: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "label": SET_LABELS[str(row["set"])],
+        "areas": int(row["areas"]),
+        "suppressed": bool(row["suppressed"]),
+        "change": row["estimate"],
+        "lower": row["lower"],
+        "upper": row["upper"],
+    }
+    if gap:
+        for column in ("focus_before", "focus_after", "reference_before", "reference_after"):
+            out[column] = row[column]
+        out["gap_before"], out["gap_after"] = row["ratio_before"], row["ratio_after"]
+    else:
+        out["before"], out["after"] = row["events_before"], row["events_after"]
+        out["rate_before"] = row["rate_before"] * before_after.PER
+        out["rate_after"] = row["rate_after"] * before_after.PER
+    return out
+
+
 def _context(answer: before_after.Answer) -> dict[str, Any]:
     question = answer.question
     comparison = question.comparison or tuple(sorted(set(answer.names) - set(question.treated)))
-    summary = []
-    for _, row in answer.result.summary.iterrows():
-        summary.append(
-            {
-                "label": SET_LABELS[str(row["set"])],
-                "areas": int(row["areas"]),
-                "suppressed": bool(row["suppressed"]),
-                "before": row["events_before"],
-                "after": row["events_after"],
-                "rate_before": row["rate_before"] * before_after.PER,
-                "rate_after": row["rate_after"] * before_after.PER,
-                "change": row["estimate"],
-                "lower": row["lower"],
-                "upper": row["upper"],
-            }
-        )
+    summary = [_summary_row(row, question.gap) for _, row in answer.result.summary.iterrows()]
     series = _series(answer)
     months = []
     for month, rows in series.groupby("month", sort=True):
@@ -143,9 +169,13 @@ def _context(answer: before_after.Answer) -> dict[str, Any]:
         "summary": summary,
         "effect": _plain(answer.result.effect.iloc[0]),
         "trend": _plain(answer.result.pre_trend.iloc[0]),
+        "trend_words": before_after.trend_words(answer),
         "months": months,
         "chart": _chart(answer),
         "start_name": pd.Timestamp(f"{question.start}-01").strftime("%B %Y"),
+        "gap": question.gap,
+        "focus": question.focus,
+        "reference": question.reference,
     }
 
 
@@ -184,23 +214,66 @@ def before_after_csv(request: HttpRequest) -> HttpResponse:
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    series = _series(answer)
     buffer = io.StringIO()
-    write_csv(
-        buffer,
-        ["month", "before_or_after", "boroughs", "searches", "residents", "per_1000_residents"],
-        (
-            (
-                row["month"],
-                row["phase"],
-                row["label"],
-                "" if row["suppressed"] else int(row["events"]),
-                int(row["exposure"]),
-                "" if row["suppressed"] else round(float(row["per_1000"]), 4),
-            )
-            for _, row in series.sort_values(["month", "set"], ascending=[True, False]).iterrows()
-        ),
-    )
+    header, rows = _gap_csv(answer) if answer.question.gap else _rate_csv(answer)
+    write_csv(buffer, header, rows)
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="accord-before-after.csv"'
     return response
+
+
+def _ordered(answer: before_after.Answer) -> pd.DataFrame:
+    return _series(answer).sort_values(["month", "set"], ascending=[True, False])
+
+
+def _rate_csv(answer: before_after.Answer) -> tuple[list[str], Iterator[tuple[Cell, ...]]]:
+    header = ["month", "before_or_after", "boroughs", "searches", "residents", "per_1000_residents"]
+    rows = (
+        (
+            row["month"],
+            row["phase"],
+            row["label"],
+            "" if row["suppressed"] else int(row["events"]),
+            int(row["exposure"]),
+            "" if row["suppressed"] else round(float(row["value"]), 4),
+        )
+        for _, row in _ordered(answer).iterrows()
+    )
+    return header, rows
+
+
+def _gap_csv(answer: before_after.Answer) -> tuple[list[str], Iterator[tuple[Cell, ...]]]:
+    """Both groups' searches and residents each month, and the gap made of them."""
+    question = answer.question
+
+    def count(row: pd.Series, column: str) -> Cell:
+        return "" if row[f"{column}_suppressed"] else int(row[column])
+
+    header = [
+        "month",
+        "before_or_after",
+        "boroughs",
+        "group",
+        "searches",
+        "residents",
+        "compared_with",
+        "their_searches",
+        "their_residents",
+        "times_as_often_per_head",
+    ]
+    rows = (
+        (
+            row["month"],
+            row["phase"],
+            row["label"],
+            question.focus,
+            count(row, "focus"),
+            int(row["focus_exposure"]),
+            question.reference,
+            count(row, "reference"),
+            int(row["reference_exposure"]),
+            "" if row["suppressed"] or pd.isna(row["value"]) else round(float(row["value"]), 4),
+        )
+        for _, row in _ordered(answer).iterrows()
+    )
+    return header, rows
