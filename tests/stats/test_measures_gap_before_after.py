@@ -296,3 +296,29 @@ def test_input_that_cannot_be_right_is_refused_with_the_reason(
     with pytest.raises(StatsInputError) as refused:
         _run(_london(), **changes)
     assert str(refused.value) == message
+
+
+def test_counts_too_one_sided_for_a_ratio_say_so() -> None:
+    # Both comparison areas' gaps narrowed infinitely (no B searched after the start in C1,
+    # no W before it in C2): there is no finite change elsewhere to compare with.
+    rows = [
+        ("T", "B", 0, 5), ("T", "B", 1, 5), ("T", "W", 0, 5), ("T", "W", 1, 5),
+        ("C1", "B", 0, 5), ("C1", "B", 1, 0), ("C1", "W", 0, 5), ("C1", "W", 1, 5),
+        ("C2", "B", 0, 5), ("C2", "B", 1, 5), ("C2", "W", 0, 0), ("C2", "W", 1, 5),
+    ]  # fmt: skip
+    frame = pd.DataFrame(
+        [{"area": a, "group": g, "month": MONTHS[after], "events": n} for a, g, after, n in rows]
+    )
+    effect = _run(frame, treated=["T"], start=MONTHS[1], population=None).effect.iloc[0]
+    assert math.isnan(effect["estimate"])
+    assert effect["note"] == (
+        "the counts are too few or too one-sided for a ratio (the model did not converge)"
+    )
+
+
+def test_a_trend_before_the_start_with_one_sided_months_is_fitted_without_them() -> None:
+    frame = _london()
+    # No B was searched anywhere in February: that month says nothing about the trend.
+    frame.loc[(frame["month"] == MONTHS[1]) & (frame["group"] == "B"), "events"] = 0
+    trend = _run(frame).pre_trend.iloc[0]
+    assert math.isfinite(trend["estimate"]) and trend["note"] == ""

@@ -350,7 +350,9 @@ def gap_before_after(
     delta = float(fit.delta[0])
     row = _empty_effect(n, "", method)
     if not bool(fit.converged[0]):
-        row["note"] = "the model did not converge, so no ratio"
+        row["note"] = (
+            "the counts are too few or too one-sided for a ratio (the model did not converge)"
+        )
         return GapBeforeAfter(pd.DataFrame([row]), pd.DataFrame(summary_rows), pre_trend, series)
     row["estimate"] = math.exp(delta)
     row["percent"] = 100.0 * math.expm1(delta)
@@ -531,7 +533,7 @@ def _fit_logistic(
     converged = False
     for _ in range(100):
         eta = design @ beta + offset
-        p = _expit(eta)
+        p = np.clip(_expit(eta), 1e-12, 1.0 - 1e-12)
         weight = trials * p * (1.0 - p)
         working = eta - offset + (successes - trials * p) / weight
         root = np.sqrt(weight)
@@ -547,6 +549,23 @@ def _fit_logistic(
     pearson = float(((successes - trials * p) ** 2 / weight).sum())
     rank = int(np.linalg.matrix_rank(design))
     return _LogisticFit(beta, covariance, pearson, design.shape[0] - rank, converged)
+
+
+def _informative(before: pd.DataFrame) -> pd.DataFrame:
+    """The area-periods that say something about a trend in the gap.
+
+    An area (or a period) whose searches are all of one group has its effect at infinity
+    and no weight in the trend, and would stop the fit converging: leave it out, and
+    again until none is left (leaving out a period can empty an area).
+    """
+    while True:
+        keep = pd.Series(True, index=before.index)
+        for key in ("area", "time"):
+            sums = before.groupby(key)[["focus_events", "trials"]].transform("sum")
+            keep &= (sums["focus_events"] > 0) & (sums["focus_events"] < sums["trials"])
+        if keep.all():
+            return before.reset_index(drop=True)
+        before = before.loc[keep]
 
 
 def _pre_trend(
@@ -577,12 +596,7 @@ def _pre_trend(
         )
         return row
     before["trials"] = before["focus_events"] + before["reference_events"]
-    by_area = before.groupby("area")
-    before = before.loc[
-        (before["trials"] > 0)
-        & (by_area["focus_events"].transform("sum") > 0)
-        & (by_area["reference_events"].transform("sum") > 0)
-    ].reset_index(drop=True)
+    before = _informative(before.loc[before["trials"] > 0])
     in_set = before["area"].isin(treated).to_numpy()
     if not in_set.any() or in_set.all():
         row["note"] = "no searches of both groups before the start in one of the sets, so no check"
@@ -604,14 +618,17 @@ def _pre_trend(
         before["focus_exposure"].to_numpy(dtype=np.float64)
         / before["reference_exposure"].to_numpy(dtype=np.float64)
     )
-    fit = _fit_logistic(
-        before["focus_events"].to_numpy(dtype=np.float64),
-        before["trials"].to_numpy(dtype=np.float64),
-        design,
-        offset,
-    )
-    se = float(np.sqrt(fit.covariance[-1, -1]))
-    if not fit.converged or not math.isfinite(se) or se <= 0:
+    try:
+        fit = _fit_logistic(
+            before["focus_events"].to_numpy(dtype=np.float64),
+            before["trials"].to_numpy(dtype=np.float64),
+            design,
+            offset,
+        )
+    except np.linalg.LinAlgError:
+        fit = None
+    se = float(np.sqrt(fit.covariance[-1, -1])) if fit is not None else math.nan
+    if fit is None or not fit.converged or not math.isfinite(se) or se <= 0:
         row["note"] = "the model of the months before the start did not converge"
         return row
     slope = float(fit.coefficients[-1])
