@@ -300,3 +300,32 @@ def test_bad_counts_are_refused(column: str, value: float, message: str) -> None
             frame, area="area", time="month", treated=["A0"], start=START, population="people"
         )
     assert str(refused.value) == message
+
+
+def test_very_few_events_before_the_start_give_a_reason_not_an_error() -> None:
+    # Each month before the start has one event, in one area or the other: area and month
+    # effects cannot be told apart, so there is no check, only the reason.
+    counts = {"A0": [0, 0, 1, 0, 0, 0], "A1": [1, 1, 0, 1, 0, 1]}
+    frame = pd.DataFrame(
+        [
+            {"area": area, "month": MONTHS[i], "events": n, "people": 100}
+            for area, row in counts.items()
+            for i, n in enumerate(row)
+        ]
+    )
+    result = before_after(
+        frame, area="area", time="month", treated=["A0"], start=MONTHS[3], population="people"
+    )
+    trend = result.pre_trend.iloc[0]
+    assert pd.isna(trend["parallel"])
+    assert trend["note"] == "the model of the months before the start did not converge"
+
+
+def test_a_month_with_no_events_anywhere_is_left_out_of_the_trend_check() -> None:
+    frame = _london()
+    frame.loc[frame["month"] == MONTHS[1], "events"] = 0
+    trend = before_after(
+        frame, area="area", time="month", treated=["A0", "A1"], start=START, population="people"
+    ).pre_trend.iloc[0]
+    assert math.isfinite(trend["estimate"]) and trend["note"] == ""
+    assert trend["periods"] == 6

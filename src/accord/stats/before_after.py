@@ -292,11 +292,18 @@ def _pre_trend(
             "moving alike before it cannot be checked"
         )
         return row
+    # An area or a month with no events has its effect at minus infinity and says nothing
+    # about the trend: leave it out (a month first, as it can leave an area empty).
+    before = before.loc[before.groupby("time")["events"].transform("sum") > 0]
     before = before.loc[before.groupby("area")["events"].transform("sum") > 0]
     areas = sorted(before["area"].unique(), key=str)
     in_set = before["area"].isin(treated).to_numpy()
     if not in_set.any() or in_set.all():
         row["note"] = "no events before the start in one of the sets, so no check"
+        return row
+    periods = sorted(before["time"].unique())
+    if len(periods) < 3:
+        row["note"] = "fewer than three periods before the start have events, so no check"
         return row
     t, _ = _time_in_periods(pd.Series(before["time"].to_numpy()), per_year)
     t = t - t.mean()
@@ -309,12 +316,15 @@ def _pre_trend(
     design = np.column_stack(
         [area_dummies.astype(np.float64), period_dummies, t * in_set.astype(np.float64)]
     )
-    fit = fit_poisson_glm(
-        before["events"].to_numpy(dtype=np.float64),
-        design,
-        np.log(before["exposure"].to_numpy(dtype=np.float64)),
-    )
-    if not fit.converged:
+    try:
+        fit = fit_poisson_glm(
+            before["events"].to_numpy(dtype=np.float64),
+            design,
+            np.log(before["exposure"].to_numpy(dtype=np.float64)),
+        )
+    except np.linalg.LinAlgError:  # so few events that the months cannot be told apart
+        fit = None
+    if fit is None or not fit.converged:
         row["note"] = "the model of the months before the start did not converge"
         return row
     slope = float(fit.coefficients[-1])
