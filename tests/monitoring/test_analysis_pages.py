@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -17,7 +18,14 @@ from accord.monitoring.services import frames, start_analysis
 from accord.policy.roles import OrgKind, Role
 from accord.stats import api
 from tests.factories import person
-from tests.monitoring.data import PARAMS, REAL_CENSUS_5, REAL_STOPS, import_london
+from tests.monitoring.data import (
+    CENSUS_5,
+    PARAMS,
+    REAL_CENSUS_5,
+    REAL_STOPS,
+    STOPS_3_BOROUGHS,
+    import_london,
+)
 from tests.security.principals import client_for
 
 
@@ -117,6 +125,9 @@ def test_london_page_matches_accord_stats_on_the_real_files() -> None:
     ratio = frames(run)["ratios"].set_index("group").loc["Black"]
     # The worked example (docs/examples/london_stop_and_search.md): 3.03 (2.99 to 3.06).
     assert round(float(ratio["estimate"]), 2) == 3.03
+    # Five searches recorded by officers as Mixed no longer hide Asian and Other.
+    for name in ("rates", "ratios", "proportions", "trend"):
+        assert not frames(run)[name]["suppressed"].astype(bool).any(), name
 
 
 @pytest.mark.django_db
@@ -218,3 +229,34 @@ def test_casework_users_cannot_reach_analysis() -> None:
     advocate = person(OrgKind.ADVISORY_SERVICE, Role.ADVOCATE)
     assert client_for("x", {"x": advocate}).get("/analysis/").status_code == 404
     assert Client().get("/analysis/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_searches_officers_recorded_as_mixed_hide_no_other_group(tmp_path: Path) -> None:
+    """Officers record no Mixed group, yet the London file has five searches recorded so.
+    Left in the monthly and outcome tables but not in the rates (no population), they made
+    tables of different groups, and protecting them hid Asian and Other everywhere. They
+    are now counted with the searches with no ethnicity recorded, in one note."""
+    stops = pd.read_csv(STOPS_3_BOROUGHS, dtype=str, keep_default_na=False)
+    column = "officer_defined_ethnicity"
+    no_value = int((stops[column] == "").sum())
+    changed = stops.index[stops[column] == "White"][:3]
+    stops.loc[changed, column] = "Mixed"
+    path = tmp_path / "stops_with_mixed.csv"
+    stops.to_csv(path, index=False)
+    analyst = person(OrgKind.POLICE, Role.ANALYST)
+    events, population = import_london(analyst, path, CENSUS_5)
+    run = start_analysis(None, analyst, events, population, dict(PARAMS))
+    assert run.status == RunStatus.DONE, run.error
+    tables = frames(run)
+    group = PARAMS["group"]
+    monthly_groups = set(tables["monthly"][group].astype(str)) - {"Total"}
+    assert monthly_groups == set(tables["rates"]["group"]) == {"Asian", "Black", "Other", "White"}
+    for name in ("rates", "ratios", "proportions", "trend"):
+        assert not tables[name]["suppressed"].astype(bool).any(), name
+    notes = run.result["notes"]
+    assert (
+        f"{no_value + 3:,} events with no value for ethnicity as recorded by the officer "
+        "were left out." in notes
+    )
+    assert any("recorded by officers as Mixed anyway" in note for note in notes)

@@ -27,7 +27,9 @@ Progress = Callable[[int, str], None]
 #: how it is published): stored runs of another version are not reused (``run_key``).
 #: 2: thin months left out of the trend; notes under disclosure control; summary wording.
 #: 3: the tables of a run hide the same group counts (no differencing between them).
-METHOD_VERSION = 3
+#: 4: with officer-recorded ethnicity, the few searches recorded as Mixed are left out of
+#:    every table (not only the rates), so that all tables have the same groups.
+METHOD_VERSION = 4
 
 #: The population table's columns (accord.datasets.census).
 POPULATION_GROUP = "ethnic_group"
@@ -168,9 +170,10 @@ def run(choice: Choice, progress: Progress | None = None) -> Results:
     step = progress or (lambda percent, message: None)
     events = str(choice.events)
     where = _where(choice)
+    recode = officer_recode(choice.group)
     areas = [choice.area] if choice.area else areas_in(choice.events)
     population = _population(choice, areas)
-    common: dict[str, Any] = {"group": choice.group, "unmatched": "drop"}
+    common: dict[str, Any] = {"group": choice.group, "unmatched": "drop", "recode": recode}
 
     step(5, "Deciding which small numbers to hide")
     hidden = shared_hidden_counts(events, population, choice, where)
@@ -193,6 +196,7 @@ def run(choice: Choice, progress: Progress | None = None) -> Results:
         group=choice.group,
         where=where or None,
         disclosure=disclosure,
+        recode=recode,
     )
     step(65, "Comparing areas")
     funnel_where = {**where, choice.group: choice.focus}
@@ -223,6 +227,7 @@ def run(choice: Choice, progress: Progress | None = None) -> Results:
         date=DATE,
         where=where or None,
         disclosure=disclosure,
+        recode=recode,
     )
     thin = thin_months(monthly, choice.group)
     kept = [month for month in months_in(monthly, choice.group) if month not in thin]
@@ -235,6 +240,7 @@ def run(choice: Choice, progress: Progress | None = None) -> Results:
         group=choice.group,
         where=trend_where or None,
         disclosure=disclosure,
+        recode=recode,
     )
     if left_out:
         trend = without_counts(trend)
@@ -242,12 +248,14 @@ def run(choice: Choice, progress: Progress | None = None) -> Results:
     results = Results(rates, ratios, proportions, funnel, trend, monthly)
     if thin:
         results.notes.append(thin_months_note(thin, left_out=left_out))
-    if population_groups(choice.group) is not None:
+    if recode:
         results.notes.append(
             "Officers' records have no Mixed group, so Mixed residents are left out of these "
             "comparisons; people of Mixed ethnicity who were searched are counted in whichever "
-            "group the officer chose."
+            "group the officer chose. The rare searches recorded by officers as Mixed anyway "
+            "are counted with those with no ethnicity recorded."
         )
+
     results.sentences = summary_sentences(results, choice)
     # The monthly table repeats the other tables' notes about left-out events. Without the
     # thin months, the trend's own count of them is of fewer months: the others' is the one.
@@ -257,6 +265,22 @@ def run(choice: Choice, progress: Progress | None = None) -> Results:
                 results.notes.append(readable(note))
     step(100, "Done")
     return results
+
+
+def officer_recode(group: str) -> dict[str, dict[object, object]] | None:
+    """With officer-recorded ethnicity, the few searches recorded as Mixed count as having
+    no ethnicity recorded.
+
+    Why: officers record no Mixed group, so those searches have no population to compare
+    with and the rates leave them out. Left in the other tables, they made tables of
+    different groups whose totals differ by exactly those few searches; protecting them
+    hid Asian and Other in every table of the London page. Counted with the searches
+    with no ethnicity recorded, they are left out of every table alike, and the note on
+    those gives one count for both, from which neither can be worked out.
+    """
+    if group != OFFICER_DEFINED:
+        return None
+    return {group: dict.fromkeys(NOT_RECORDED_BY_OFFICERS)}
 
 
 def shared_hidden_counts(
@@ -274,11 +298,23 @@ def shared_hidden_counts(
     suppressed with them forced (``Disclosure.hide``), which gives the same decision.
     """
     group = choice.group
-    common: dict[str, Any] = {"group": group, "where": where or None, "disclosure": None}
+    recode = officer_recode(group)
+    common: dict[str, Any] = {
+        "group": group,
+        "where": where or None,
+        "disclosure": None,
+        "recode": recode,
+    }
     searches = api.rates(events, population, unmatched="drop", **common)
     outcomes = api.proportions(events, success={OUTCOME: choice.outcome}, **common)
     by_month = api.tabulate(
-        events, by=[group], period="month", date=DATE, where=where or None, disclosure=None
+        events,
+        by=[group],
+        period="month",
+        date=DATE,
+        where=where or None,
+        disclosure=None,
+        recode=recode,
     )
     keys = (group, "period")
     tables = [
