@@ -276,8 +276,13 @@ def test_the_trend_before_the_start_reads_in_words(london: tuple[Dataset, Datase
     _, client = _client()
     response = client.get(URL, _query(london))
     words = before_after.trend_words(response.context["answer"])
-    assert words.startswith("Where the initiative ran, the rate's yearly change compared with ")
-    assert re.search(r"(lower|higher|as high|no change) \(95% CI: from .+, over 5 months$", words)
+    assert words.startswith(
+        "Difference in the rate's yearly trend before the start, where the initiative ran "
+        "against elsewhere: "
+    )
+    assert re.search(
+        r"(lower|higher|as high|no change) a year \(95% CI: from .+, over 5 months$", words
+    )
     page = response.content.decode()
-    assert "the rate&#x27;s yearly change" in page
+    assert "the rate&#x27;s yearly trend" in page
     assert re.search(r"CI -?\d+% to -?\d+%", page) is None  # no signed percentages

@@ -90,11 +90,10 @@ def test_the_page_shows_the_librarys_own_gap(london: tuple[Dataset, Dataset]) ->
     assert "Change in the gap (95% CI)" in page
     assert "How many times as often Black people were searched, month by month" in page
     assert re.search(
-        r"Where the initiative ran, the gap&#x27;s yearly change compared with elsewhere: "
-        r"[^.]*(smaller|larger|no change) \(95% CI: from ",
+        r"Difference in the ratio&#x27;s yearly trend before the start, where the initiative "
+        r"ran against elsewhere: [^.]*(lower|higher|as high|no change) a year \(95% CI: from ",
         page,
     )
-    assert "Ratio of changes in the gap" in page
 
 
 def test_the_gap_reads_as_sentences(london: tuple[Dataset, Dataset]) -> None:
@@ -107,9 +106,11 @@ def test_the_gap_reads_as_sentences(london: tuple[Dataset, Dataset]) -> None:
         "White people (per head) before the start, and "
     )
     assert lines[1].startswith(
-        "Allowing for the change in the comparison boroughs, the gap where the initiative ran "
+        "Allowing for the change in the comparison boroughs, how many times as often Black "
+        "people were searched as White people where the initiative ran was "
     )
-    assert re.search(r"(smaller|larger|as large|no change)\)\.$", lines[1]), lines[1]
+    assert re.search(r"(lower|higher|as high|no change)\)\.$", lines[1]), lines[1]
+    assert lines[2] == "Lower means the gap between them narrowed, and higher that it widened."
     assert re.search(r"[+-]\d[\d,]*%", lines[1]) is None
     assert any(line.startswith("Placebo check: of 2 comparison boroughs") for line in lines)
     assert any("the gap was" in line or line.startswith("Before the start:") for line in lines)
@@ -189,3 +190,16 @@ def test_small_months_are_blank_in_the_csv_with_their_gap(london: tuple[Dataset,
     for column in ("searches", "their_searches"):
         shown = [int(r[column]) for r in rows if r[column]]
         assert all(n == 0 or n >= 10 for n in shown)
+
+
+def test_when_the_first_group_is_searched_less_often_lower_means_a_wider_gap(
+    london: tuple[Dataset, Dataset],
+) -> None:
+    response = _client().get(URL, _query(london, people=f"{OFFICER}:White", reference="Black"))
+    lines = response.context["sentences"]
+    summary = response.context["answer"].result.summary.set_index("set")
+    assert summary.at["with the initiative", "ratio_before"] < 1
+    assert (
+        "Here White people were searched less often than Black people per head, so lower "
+        "means the gap between them widened, and higher that it narrowed." in lines
+    )

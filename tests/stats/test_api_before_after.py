@@ -98,6 +98,8 @@ def test_small_months_hide_the_sets_figures_and_the_ratio() -> None:
         assert math.isnan(summary.at[INITIATIVE, column])
     effect = result.effect.iloc[0]
     assert bool(effect["suppressed"]) and math.isnan(effect["estimate"]) and pd.isna(effect["n"])
+    assert math.isnan(effect["dispersion"]) and effect["placebo_sets"] == 0
+    assert pd.isna(result.pre_trend["parallel"].iloc[0])
     assert HIDDEN_NOTE in result.effect.attrs["notes"]
 
 

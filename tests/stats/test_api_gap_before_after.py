@@ -128,6 +128,11 @@ def test_small_months_of_one_group_hide_the_sets_figures_and_the_ratio() -> None
         assert math.isnan(summary.at[INITIATIVE, column])
     effect = result.effect.iloc[0]
     assert bool(effect["suppressed"]) and math.isnan(effect["estimate"]) and pd.isna(effect["n"])
+    # What is made of the hidden counts goes too: the spread, the placebo ranks, the trend.
+    assert math.isnan(effect["dispersion"]) and effect["placebo_sets"] == 0
+    trend = result.pre_trend.iloc[0]
+    assert math.isnan(trend["estimate"]) and pd.isna(trend["parallel"])
+    assert trend["note"] == "hidden with the comparison, to protect small numbers"
     assert HIDDEN_NOTE in result.effect.attrs["notes"]
 
 
@@ -169,3 +174,30 @@ def test_a_start_that_is_not_a_month_is_refused() -> None:
             date="date",
         )
     assert str(refused.value) == "The start 'May' is not a month: write it like 2022-05."
+
+
+def test_an_area_where_a_group_was_never_searched_keeps_its_population() -> None:
+    # No Black person searched in Sutton (the rows are gone, as the engine gives no row for
+    # a count of 0): Sutton's Black residents still count in the comparison's rate.
+    stops = _stops()
+    stops = stops.loc[~((stops["la_code"] == "E09000029") & (stops[ETHNICITY] == "Black"))]
+    result = api.gap_before_after(
+        stops,
+        _people(),
+        area="la_code",
+        group=ETHNICITY,
+        focus="Black",
+        reference="White",
+        treated=[RICHMOND],
+        start="2022-05",
+        date="date",
+        disclosure=None,
+        unmatched="drop",
+    )
+    census = pd.read_csv(CENSUS_SUBSET).set_index("LAD_code")
+    others = ["E09000001", "E09000029"]
+    before = stops.loc[stops["la_code"].isin(others) & (stops["date"] < "2022-05")]
+    black = (before[ETHNICITY] == "Black").sum() / census.loc[others, "Black"].sum()
+    white = (before[ETHNICITY] == "White").sum() / census.loc[others, "White"].sum()
+    comparison = result.summary.set_index("set").loc["comparison"]
+    assert comparison["ratio_before"] == pytest.approx(black / white)

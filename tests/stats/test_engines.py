@@ -179,7 +179,7 @@ def _gap_before_after(tables: _Tables) -> pd.DataFrame:
     )
     effect = result.effect.iloc[0]
     return result.series.assign(
-        ratio=effect["estimate"], lower=effect["lower"], upper=effect["upper"]
+        effect=effect["estimate"], lower=effect["lower"], upper=effect["upper"]
     )
 
 

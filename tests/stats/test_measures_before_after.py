@@ -328,4 +328,24 @@ def test_a_month_with_no_events_anywhere_is_left_out_of_the_trend_check() -> Non
         frame, area="area", time="month", treated=["A0", "A1"], start=START, population="people"
     ).pre_trend.iloc[0]
     assert math.isfinite(trend["estimate"]) and trend["note"] == ""
-    assert trend["periods"] == 6
+    assert trend["periods"] == 5  # the months fitted
+
+
+def test_an_interval_beyond_a_millionfold_is_left_out_with_the_reason() -> None:
+    # Two comparison areas swing a hundredfold in opposite directions: the spread between
+    # areas is enormous, and the interval would overflow. It is left out, not an error.
+    months = MONTHS[:2]
+    swings = {"T": (1, 1), "C1": (3000, 30), "C2": (30, 3000)}
+    frame = pd.DataFrame(
+        [
+            {"area": area, "month": months[i], "events": counts[i]}
+            for area, counts in swings.items()
+            for i in range(2)
+        ]
+    )
+    effect = before_after(
+        frame, area="area", time="month", treated=["T"], start=months[1]
+    ).effect.iloc[0]
+    assert effect["estimate"] == pytest.approx(1.0)
+    assert math.isnan(effect["lower"]) and math.isnan(effect["upper"])
+    assert effect["note"].startswith("the interval would be too wide to mean anything")

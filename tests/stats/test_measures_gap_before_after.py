@@ -322,3 +322,57 @@ def test_a_trend_before_the_start_with_one_sided_months_is_fitted_without_them()
     frame.loc[(frame["month"] == MONTHS[1]) & (frame["group"] == "B"), "events"] = 0
     trend = _run(frame).pre_trend.iloc[0]
     assert math.isfinite(trend["estimate"]) and trend["note"] == ""
+
+
+def test_an_interval_beyond_a_millionfold_is_left_out_with_the_reason() -> None:
+    months = MONTHS[:2]
+    swings = {"T": ((1, 1), (1, 1)), "C1": ((3000, 30), (30, 3000)), "C2": ((30, 3000), (3000, 30))}
+    frame = pd.DataFrame(
+        [
+            {"area": area, "month": months[i], "group": group, "events": counts[i]}
+            for area, both in swings.items()
+            for group, counts in zip(("B", "W"), both, strict=True)
+            for i in range(2)
+        ]
+    )
+    result = _run(frame, treated=["T"], start=months[1], population=None)
+    effect = result.effect.iloc[0]
+    assert effect["estimate"] == pytest.approx(1.0)
+    assert math.isnan(effect["lower"]) and math.isnan(effect["upper"])
+    assert effect["note"].startswith("the interval would be too wide to mean anything")
+    assert result.summary["lower"].isna().all()
+
+
+def test_a_group_with_no_row_in_an_area_has_no_population_to_guess() -> None:
+    # Without a row, the group's population in A5 is unknown: refused, never taken as 1.
+    frame = _london()
+    frame = frame.loc[~((frame["area"] == "A5") & (frame["group"] == "B"))]
+    with pytest.raises(StatsInputError) as refused:
+        _run(frame)
+    assert str(refused.value) == (
+        "There is no population for 'B' in A5: give each area's population of both groups "
+        "(a row with no events will do)."
+    )
+    # A row with no events and the population is enough.
+    people = _london().query("area == 'A5' and group == 'B'").iloc[[0]].assign(events=0)
+    result = _run(pd.concat([frame, people], ignore_index=True))
+    comparison = result.summary.set_index("set").loc[COMPARISON]
+    assert (
+        comparison["focus_before"]
+        == frame.loc[
+            ~frame["area"].isin(TREATED) & (frame["group"] == "B") & (frame["month"] < START),
+            "events",
+        ].sum()
+    )
+
+
+def test_the_trend_check_needs_three_months_with_searches_of_both_groups() -> None:
+    frame = _london()
+    # Only two months before the start have any searches of B.
+    frame.loc[(frame["month"] < MONTHS[4]) & (frame["group"] == "B"), "events"] = 0
+    trend = _run(frame).pre_trend.iloc[0]
+    assert pd.isna(trend["parallel"]) and math.isnan(trend["estimate"])
+    assert trend["note"] == (
+        "fewer than three periods before the start have searches of both groups, so no check"
+    )
+    assert trend["periods"] == 2

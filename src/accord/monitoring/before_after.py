@@ -80,6 +80,11 @@ HIDDEN = (
     "Some of these counts are small, so the comparison is hidden to protect the people in "
     "them. Choose more boroughs, a longer period or everyone searched."
 )
+#: The same, for the gap between two groups (which needs both groups).
+GAP_HIDDEN = (
+    "Some of these counts are small, so the comparison is hidden to protect the people in "
+    "them. Choose more boroughs or a longer period."
+)
 
 
 def month_counts(events: Path) -> pd.Series:
@@ -198,30 +203,20 @@ def _change(ratio: float) -> str:
     return f"{'rose' if ratio > 1 else 'fell'} by {_percent(ratio)}"
 
 
-#: How a rate's change is said: lower or higher.
-RATE_WORDS = ("lower", "higher", "as high")
-
-
-def _bound(ratio: float, words: tuple[str, str, str] = RATE_WORDS) -> str:
+def _bound(ratio: float) -> str:
     """One end of an interval in words.
 
     Percentages read well for modest changes but not for the huge upper ends that
     few boroughs give ("+153,693%"), so large ratios are said as "N times as high".
-    ``words`` say which way: lower, higher and "as high" for a rate.
     """
-    less, more, as_much = words
     change = round(100.0 * (ratio - 1.0))
     if change == 0:
         return "no change"
     if ratio < 1:
-        return f"{'nearly ' if change == -100 else ''}{-change}% {less}"
+        return f"{'nearly ' if change == -100 else ''}{-change}% lower"
     if ratio < 3:
-        return f"{change}% {more}"
-    return f"{ratio:,.{0 if ratio >= 10 else 1}f} times {as_much}"
-
-
-#: How a gap's change is said: it narrows or widens.
-GAP_WORDS = ("smaller", "larger", "as large")
+        return f"{change}% higher"
+    return f"{ratio:,.{0 if ratio >= 10 else 1}f} times as high"
 
 
 def who(question: Question) -> str:
@@ -234,28 +229,34 @@ def who(question: Question) -> str:
 def sentences(answer: Answer) -> list[str]:
     """The result in plain words, with its uncertainty and its checks."""
     effect = answer.result.effect.iloc[0]
-    if bool(effect["suppressed"]):
-        return [HIDDEN]
     gap = answer.question.gap
+    if bool(effect["suppressed"]):
+        return [GAP_HIDDEN if gap else HIDDEN]
     lines = _gap_levels(answer) if gap else _rate_changes(answer)
     estimate = effect["estimate"]
     if pd.isna(estimate):
         lines.append(f"No comparison can be made: {effect['note']}.")
         return lines
-    words = GAP_WORDS if gap else RATE_WORDS
     if pd.notna(effect["lower"]):
-        ends = f"from {_bound(effect['lower'], words)} to {_bound(effect['upper'], words)}"
-        interval = f"(95% CI: {ends})"
+        interval = f"(95% CI: from {_bound(effect['lower'])} to {_bound(effect['upper'])})"
         sure = effect["lower"] > 1 or effect["upper"] < 1
     else:
         interval, sure = f"({effect['note']})", False
-    what = "the gap" if gap else "the rate"
+    question = answer.question
+    what = (
+        f"how many times as often {question.focus} people were searched as "
+        f"{question.reference} people"
+        if gap
+        else "the rate"
+    )
     opening = f"Allowing for the change in the comparison boroughs, {what} where the initiative ran"
     if round(100 * (estimate - 1)) != 0:
-        direction = words[0] if estimate < 1 else words[1]
+        direction = "lower" if estimate < 1 else "higher"
         lines.append(f"{opening} was {_percent(estimate)} {direction} than expected {interval}.")
     else:
         lines.append(f"{opening} was as expected {interval}.")
+    if gap:
+        lines.append(_gap_meaning(answer))
     lines.append(
         "The interval leaves out no change at all, so chance alone is an unlikely explanation."
         if sure
@@ -307,22 +308,34 @@ def _gap_levels(answer: Answer) -> list[str]:
     ]
 
 
+def _gap_meaning(answer: Answer) -> str:
+    """Which way is narrower: a lower ratio narrows the gap only where it is above 1."""
+    question = answer.question
+    before = answer.result.summary.set_index("set").at[INITIATIVE, "ratio_before"]
+    if pd.notna(before) and before < 1:
+        return (
+            f"Here {question.focus} people were searched less often than {question.reference} "
+            "people per head, so lower means the gap between them widened, and higher that "
+            "it narrowed."
+        )
+    return "Lower means the gap between them narrowed, and higher that it widened."
+
+
 def trend_words(answer: Answer) -> str:
     """How differently the two sets were moving before the start, in words ("" if unknown).
 
-    The same words as the main result ("25% lower (95% CI: from 92% lower to 7.3 times as
-    high)"), not signed percentages.
+    The same words as the main result ("25% lower a year (95% CI: from 92% lower to 7.3
+    times as high)"), not signed percentages.
     """
     trend = answer.result.pre_trend.iloc[0]
     if pd.isna(trend["estimate"]):
         return ""
-    words = GAP_WORDS if answer.question.gap else RATE_WORDS
     centre, lower, upper = (1.0 + trend[end] / 100.0 for end in ("estimate", "lower", "upper"))
-    what = "the gap's" if answer.question.gap else "the rate's"
+    what = "ratio" if answer.question.gap else "rate"
     return (
-        f"Where the initiative ran, {what} yearly change compared with elsewhere: "
-        f"{_bound(centre, words)} (95% CI: from {_bound(lower, words)} to "
-        f"{_bound(upper, words)}), over {trend['periods']} months"
+        f"Difference in the {what}'s yearly trend before the start, where the initiative ran "
+        f"against elsewhere: {_bound(centre)} a year (95% CI: from {_bound(lower)} to "
+        f"{_bound(upper)}), over {trend['periods']} months"
     )
 
 

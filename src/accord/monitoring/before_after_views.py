@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 
 from accord.datasets.export import Cell, write_csv
 from accord.monitoring import before_after
+from accord.monitoring.analysis import readable
 from accord.monitoring.before_after_forms import BeforeAfterForm
 from accord.monitoring.forms import event_datasets, population_datasets
 from accord.policy.roles import Zone
@@ -57,7 +58,7 @@ def _answer(form: BeforeAfterForm) -> before_after.Answer | None:
     try:
         return before_after.compare(question)
     except StatsInputError as problem:
-        form.add_error(None, str(problem))
+        form.add_error(None, readable(str(problem)))  # column names in words
         return None
 
 

@@ -70,7 +70,7 @@ from accord.stats.errors import StatsInputError
 from accord.stats.intervals import check_conf_level, format_conf_level, z_value
 from accord.stats.trend import _time_in_periods, fit_poisson_glm
 
-__all__ = ["COMPARISON", "INITIATIVE", "BeforeAfter", "before_after"]
+__all__ = ["COMPARISON", "INITIATIVE", "BeforeAfter", "before_after", "log_interval"]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -105,7 +105,8 @@ class BeforeAfter:
 
     ``pre_trend`` (one row): ``estimate`` (how much faster, in per cent a year, the
     areas with the initiative were changing before the start), ``lower``, ``upper``,
-    ``p_value``, ``periods``, ``method``, ``note``, ``parallel`` (False when the
+    ``p_value``, ``periods`` (fitted: months with no events anywhere are left out),
+    ``method``, ``note``, ``parallel`` (False when the
     interval leaves out zero; NA when it could not be checked).
 
     ``series`` (one row per set and period): ``set``, ``period``, ``phase`` ("before"
@@ -125,6 +126,25 @@ class _Fit:
     covariance: FloatArray  # (k, 2, 2), model-based
     pearson: FloatArray
     converged: BoolArray
+
+
+#: Ratios (or interval ends) beyond a millionfold either way say nothing a reader can use,
+#: and far beyond it ``exp`` overflows: such a result is left out, with a note.
+WIDEST = math.log(1e6)
+
+#: What the note says when an interval is left out for that reason.
+TOO_WIDE = (
+    "the interval would be too wide to mean anything (areas differ far more than chance "
+    "allows, or there are very few events), so it is left out"
+)
+
+
+def log_interval(centre: float, half: float) -> tuple[float, float]:
+    """``exp(centre - half)`` and ``exp(centre + half)``, or NaNs when either end is beyond
+    a millionfold (or not a number)."""
+    if not (math.isfinite(centre) and math.isfinite(half)) or abs(centre) + half > WIDEST:
+        return math.nan, math.nan
+    return math.exp(centre - half), math.exp(centre + half)
 
 
 def _expit(x: FloatArray) -> FloatArray:
@@ -302,6 +322,7 @@ def _pre_trend(
         row["note"] = "no events before the start in one of the sets, so no check"
         return row
     periods = sorted(before["time"].unique())
+    row["periods"] = len(periods)
     if len(periods) < 3:
         row["note"] = "fewer than three periods before the start have events, so no check"
         return row
@@ -332,14 +353,24 @@ def _pre_trend(
     phi = fit.dispersion
     if math.isfinite(phi) and phi > 1.0:
         se *= math.sqrt(phi)
+    return row | yearly_change(slope, se, per_year, conf_level)
+
+
+def yearly_change(slope: float, se: float, per_year: float, conf_level: float) -> dict[str, object]:
+    """A trend's slope as per cent a year with its interval and whether it leaves out 0;
+    a note instead when the interval is beyond a millionfold (far too few events)."""
     z = z_value(conf_level)
-    lower = 100.0 * math.expm1((slope - z * se) * per_year)
-    upper = 100.0 * math.expm1((slope + z * se) * per_year)
-    row["estimate"] = 100.0 * math.expm1(slope * per_year)
-    row["lower"], row["upper"] = lower, upper
-    row["p_value"] = float(2.0 * scipy_stats.norm.sf(abs(slope / se))) if se > 0 else np.nan
-    row["parallel"] = not (lower > 0.0 or upper < 0.0)
-    return row
+    ends = log_interval(slope * per_year, z * se * per_year)
+    if math.isnan(ends[0]) or not se > 0:
+        return {"note": "too few events before the start to check how they were moving"}
+    lower, upper = (100.0 * (end - 1.0) for end in ends)
+    return {
+        "estimate": 100.0 * math.expm1(slope * per_year),
+        "lower": lower,
+        "upper": upper,
+        "p_value": float(2.0 * scipy_stats.norm.sf(abs(slope / se))),
+        "parallel": not (lower > 0.0 or upper < 0.0),
+    }
 
 
 def before_after(
@@ -456,6 +487,9 @@ def before_after(
     df = used - 2
     delta = float(fit.delta[0])
     row = _empty_effect(n, "", method)
+    if not (bool(fit.converged[0]) and abs(delta) < WIDEST):
+        row["note"] = "the counts are too few or too one-sided for a ratio"
+        return BeforeAfter(pd.DataFrame([row]), summary, pre_trend, series)
     row["estimate"] = math.exp(delta)
     row["percent"] = 100.0 * math.expm1(delta)
     row["df"] = df
@@ -469,9 +503,11 @@ def before_after(
         se = math.sqrt(float(fit.covariance[0, 1, 1])) * math.sqrt(max(phi, 1.0))
         quantile = float(scipy_stats.t.ppf(0.5 + conf_level / 2.0, df))
         row["dispersion"] = phi
-        row["lower"] = math.exp(delta - quantile * se)
-        row["upper"] = math.exp(delta + quantile * se)
-        if df < FEW_DEGREES:
+        lower, upper = log_interval(delta, quantile * se)
+        row["lower"], row["upper"] = lower, upper
+        if math.isnan(lower):
+            row["note"] = TOO_WIDE
+        elif df < FEW_DEGREES:
             row["note"] = (
                 f"only {used} areas have events, so how much areas change by themselves is "
                 "poorly known and the interval is wide"
@@ -567,7 +603,7 @@ def _summary(cells: pd.DataFrame, conf_level: float) -> pd.DataFrame:
     else:
         scale, quantile = 1.0, z_value(conf_level)
     for row, log_change, variance in fitted:
-        half = quantile * math.sqrt(variance * scale)
-        row["lower"] = math.exp(log_change - half)
-        row["upper"] = math.exp(log_change + half)
+        row["lower"], row["upper"] = log_interval(
+            log_change, quantile * math.sqrt(variance * scale)
+        )
     return pd.DataFrame(rows)

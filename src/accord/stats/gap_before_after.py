@@ -66,13 +66,17 @@ from accord.stats.before_after import (
     FEW_DEGREES,
     INITIATIVE,
     PLACEBO_DRAWS,
+    TOO_WIDE,
+    WIDEST,
     _cells,
     _empty_effect,
     _expit,
     _placebo_sets,
+    log_interval,
+    yearly_change,
 )
 from accord.stats.errors import StatsInputError
-from accord.stats.intervals import check_conf_level, format_conf_level, z_value
+from accord.stats.intervals import check_conf_level, format_conf_level
 from accord.stats.trend import _time_in_periods
 
 __all__ = ["GapBeforeAfter", "gap_before_after"]
@@ -107,7 +111,8 @@ class GapBeforeAfter:
 
     ``pre_trend`` (one row): ``estimate`` (how much faster, in per cent a year, the gap
     was changing where the initiative ran than elsewhere, before the start), ``lower``,
-    ``upper``, ``p_value``, ``periods``, ``method``, ``note``, ``parallel``.
+    ``upper``, ``p_value``, ``periods`` (fitted: months whose searches are all of one group
+    are left out), ``method``, ``note``, ``parallel``.
 
     ``series`` (one row per set and period): ``set``, ``period``, ``phase``, ``focus``,
     ``reference`` (events), ``focus_exposure``, ``reference_exposure``, ``ratio``.
@@ -235,15 +240,22 @@ def _group_cells(
         names=["area", "time"],
     )
     both = both.reindex(full).sort_index()
-    for name in ("focus", "reference"):
+    for name, value in (("focus", focus), ("reference", reference)):
         both[f"{name}_events"] = both[f"{name}_events"].fillna(0).astype(np.int64)
         exposure = both[f"{name}_exposure"]
-        if population is not None:
-            # A group's population in an area stands for the months it had no events.
-            exposure = exposure.groupby(level="area").transform(lambda s: s.fillna(s.mean()))
-        both[f"{name}_exposure"] = exposure.fillna(1.0)
-    if both[["focus_exposure", "reference_exposure"]].isna().any().any():
-        raise StatsInputError(f"Some areas have no population for one of the groups in {group!r}.")
+        if population is None:
+            both[f"{name}_exposure"] = exposure.fillna(1.0)
+            continue
+        # A group's population in an area stands for the months it had no events; an area
+        # with no row at all for the group has no population to stand in.
+        exposure = exposure.groupby(level="area").transform(lambda s: s.fillna(s.mean()))
+        if exposure.isna().any():
+            areas = sorted({str(a) for a in exposure[exposure.isna()].index.get_level_values(0)})
+            raise StatsInputError(
+                f"There is no population for {value!r} in {', '.join(areas[:10])}: give each "
+                "area's population of both groups (a row with no events will do)."
+            )
+        both[f"{name}_exposure"] = exposure
     return both.reset_index()
 
 
@@ -354,6 +366,9 @@ def gap_before_after(
             "the counts are too few or too one-sided for a ratio (the model did not converge)"
         )
         return GapBeforeAfter(pd.DataFrame([row]), pd.DataFrame(summary_rows), pre_trend, series)
+    if abs(delta) >= WIDEST:
+        row["note"] = "the counts are too few or too one-sided for a ratio"
+        return GapBeforeAfter(pd.DataFrame([row]), pd.DataFrame(summary_rows), pre_trend, series)
     row["estimate"] = math.exp(delta)
     row["percent"] = 100.0 * math.expm1(delta)
     row["df"] = df
@@ -363,16 +378,18 @@ def gap_before_after(
             "with one area in each set, how much areas differ by themselves cannot be "
             "measured, so there is no interval"
         )
-        scale, quantile = 1.0, z_value(conf_level)
+        scale, quantile = 1.0, math.nan  # nor for each set's change
     else:
         phi = float(fit.pearson[0]) / df
         scale = max(phi, 1.0)
         quantile = float(scipy_stats.t.ppf(0.5 + conf_level / 2.0, df))
         se = math.sqrt(float(covariance[1, 1]) * scale)
         row["dispersion"] = phi
-        row["lower"] = math.exp(delta - quantile * se)
-        row["upper"] = math.exp(delta + quantile * se)
-        if df < FEW_DEGREES:
+        lower, upper = log_interval(delta, quantile * se)
+        row["lower"], row["upper"] = lower, upper
+        if math.isnan(lower):
+            row["note"] = TOO_WIDE
+        elif df < FEW_DEGREES:
             row["note"] = (
                 f"only {used} areas have searches of both groups before and after the "
                 "start, so how much areas change by themselves is poorly known and the "
@@ -389,10 +406,10 @@ def gap_before_after(
     }
     for summary_row in summary_rows:
         centre, variance = changes[str(summary_row["set"])]
-        half = quantile * math.sqrt(variance * scale)
-        summary_row["estimate"] = math.exp(centre)
-        summary_row["lower"] = math.exp(centre - half)
-        summary_row["upper"] = math.exp(centre + half)
+        if abs(centre) < WIDEST:
+            summary_row["estimate"] = math.exp(centre)
+            ends = log_interval(centre, quantile * math.sqrt(variance * scale))
+            summary_row["lower"], summary_row["upper"] = ends
     row |= _placebo(arms.take(usable), is_treated[usable], delta, placebo_draws, seed)
     return GapBeforeAfter(pd.DataFrame([row]), pd.DataFrame(summary_rows), pre_trend, series)
 
@@ -543,7 +560,7 @@ def _fit_logistic(
         if change <= 1e-10 * (1.0 + float(np.max(np.abs(beta)))):
             converged = True
             break
-    p = _expit(design @ beta + offset)
+    p = np.clip(_expit(design @ beta + offset), 1e-12, 1.0 - 1e-12)
     weight = trials * p * (1.0 - p)
     covariance = np.linalg.pinv(design.T @ (design * weight[:, None]))
     pearson = float(((successes - trials * p) ** 2 / weight).sum())
@@ -597,6 +614,13 @@ def _pre_trend(
         return row
     before["trials"] = before["focus_events"] + before["reference_events"]
     before = _informative(before.loc[before["trials"] > 0])
+    fitted = int(before["time"].nunique())
+    row["periods"] = fitted
+    if fitted < 3:
+        row["note"] = (
+            "fewer than three periods before the start have searches of both groups, so no check"
+        )
+        return row
     in_set = before["area"].isin(treated).to_numpy()
     if not in_set.any() or in_set.all():
         row["note"] = "no searches of both groups before the start in one of the sets, so no check"
@@ -635,11 +659,4 @@ def _pre_trend(
     phi = fit.pearson / fit.df if fit.df > 0 else math.nan
     if math.isfinite(phi) and phi > 1.0:
         se *= math.sqrt(phi)
-    z = z_value(conf_level)
-    lower = 100.0 * math.expm1((slope - z * se) * per_year)
-    upper = 100.0 * math.expm1((slope + z * se) * per_year)
-    row["estimate"] = 100.0 * math.expm1(slope * per_year)
-    row["lower"], row["upper"] = lower, upper
-    row["p_value"] = float(2.0 * scipy_stats.norm.sf(abs(slope / se)))
-    row["parallel"] = not (lower > 0.0 or upper < 0.0)
-    return row
+    return row | yearly_change(slope, se, per_year, conf_level)

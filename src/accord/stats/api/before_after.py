@@ -163,8 +163,21 @@ def blank_sets(
             effect.loc[:, column] = pd.NA
         else:
             effect.loc[:, column] = np.nan
+    # How much areas vary, and how many placebo sets changed as much, are made of the
+    # hidden counts too.
+    effect.loc[:, ["dispersion", "placebo_p"]] = np.nan
+    effect.loc[:, ["placebo_sets", "placebo_as_large"]] = 0
     effect["suppressed"] = True
     return summary, effect
+
+
+def blank_trend(pre_trend: pd.DataFrame) -> pd.DataFrame:
+    """The check of trends before the start, emptied: it is made of the hidden months."""
+    out = pre_trend.copy()
+    out.loc[:, ["estimate", "lower", "upper", "p_value"]] = np.nan
+    out["parallel"] = pd.Series(pd.NA, index=out.index, dtype="object")
+    out["note"] = "hidden with the comparison, to protect small numbers"
+    return out
 
 
 def _protect(result: BeforeAfter, disclosure: Disclosure) -> tuple[BeforeAfter, bool]:
@@ -190,4 +203,6 @@ def _protect(result: BeforeAfter, disclosure: Disclosure) -> tuple[BeforeAfter, 
     summary, effect = blank_sets(
         result.summary, result.effect, blanked, _SUMMARY_BLANKED, _SUMMARY_COUNTS
     )
-    return replace(result, series=series, summary=summary, effect=effect), bool(blanked)
+    pre_trend = blank_trend(result.pre_trend) if blanked else result.pre_trend
+    protected = replace(result, series=series, summary=summary, effect=effect, pre_trend=pre_trend)
+    return protected, bool(blanked)

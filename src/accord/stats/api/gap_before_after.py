@@ -10,10 +10,17 @@ import numpy as np
 import pandas as pd
 from ibis.backends import BaseBackend
 
+from accord.stats import aggregate as agg
 from accord.stats.aggregate import Period, Predicate
-from accord.stats.api.before_after import HIDDEN_NOTE, blank_sets, hidden_months, start_period
+from accord.stats.api.before_after import (
+    HIDDEN_NOTE,
+    blank_sets,
+    blank_trend,
+    hidden_months,
+    start_period,
+)
 from accord.stats.api.disclosure import DEFAULT_DISCLOSURE, Disclosure
-from accord.stats.api.loading import Population, period_cells
+from accord.stats.api.loading import Population, loaded, period_cells
 from accord.stats.errors import StatsInputError
 from accord.stats.gap_before_after import GapBeforeAfter
 from accord.stats.gap_before_after import gap_before_after as gap_measure
@@ -87,6 +94,17 @@ def gap_before_after(
     )
     if frame.empty:
         raise StatsInputError("No events to count: the data (after any filter) is empty.")
+    if population is not None:
+        frame = _with_every_population(
+            frame,
+            events,
+            population,
+            [area, group],
+            (focus, reference),
+            date=date,
+            recode=recode,
+            backend=backend,
+        )
     result = gap_measure(
         frame,
         area=area,
@@ -108,6 +126,36 @@ def gap_before_after(
             notes.append(GAP_MONTHS_HIDDEN_NOTE)
     result.effect.attrs["notes"] = notes
     return result
+
+
+def _with_every_population(
+    frame: pd.DataFrame,
+    events: Source,
+    population: Source | Population,
+    keys: list[str],
+    pair: tuple[str, str],
+    *,
+    date: str,
+    recode: Mapping[str, Mapping[object, object]] | None,
+    backend: BaseBackend | None,
+) -> pd.DataFrame:
+    """The counts, with a row of no events for each area and group of the two that had
+    none: its population still counts (an area where no one of a group was searched has a
+    rate of 0 for them, not no rate)."""
+    area, group = keys
+    with loaded(events, population, keys, date=date, recode=recode, backend=backend) as inputs:
+        if inputs.population is None:  # the counts above already had one
+            return frame
+        people = agg.collect(inputs.population)
+    people = people.loc[people[group].isin(pair) & people[area].isin(frame[area].unique())]
+    present = set(zip(frame[area], frame[group], strict=True))
+    absent = people.loc[
+        [(a, g) not in present for a, g in zip(people[area], people[group], strict=True)]
+    ]
+    if absent.empty:
+        return frame
+    filler = absent[[area, group, "population"]].assign(period=frame["period"].min(), events=0)
+    return pd.concat([frame, filler[frame.columns]], ignore_index=True)
 
 
 def _protect(result: GapBeforeAfter, disclosure: Disclosure) -> tuple[GapBeforeAfter, bool]:
@@ -132,4 +180,6 @@ def _protect(result: GapBeforeAfter, disclosure: Disclosure) -> tuple[GapBeforeA
     either = series[["focus_suppressed", "reference_suppressed"]].any(axis=1).to_numpy()
     series.loc[either, "ratio"] = np.nan
     summary, effect = blank_sets(result.summary, result.effect, blanked, _SUMMARY_BLANKED, _COUNTS)
-    return replace(result, series=series, summary=summary, effect=effect), bool(blanked)
+    pre_trend = blank_trend(result.pre_trend) if blanked else result.pre_trend
+    protected = replace(result, series=series, summary=summary, effect=effect, pre_trend=pre_trend)
+    return protected, bool(blanked)
