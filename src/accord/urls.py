@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, include, path
 
+from accord.accounts import session_views
 from accord.accounts import views as account_views
 from accord.accounts.auth_urls import auth_patterns
 from accord.web import csp_reports
@@ -19,6 +20,7 @@ urlpatterns: list[Any] = [
     path("csp-report/", csp_reports.csp_report, name="csp_report"),
     path("account/", include(auth_patterns())),
     path("account/security/set-up/", account_views.mfa_required, name="mfa_required"),
+    path("account/session-time/", session_views.session_time, name="session_time"),
     path("people/", account_views.people, name="people"),
     path("people/invite/", account_views.invite, name="invite"),
     path(

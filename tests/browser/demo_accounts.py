@@ -26,7 +26,7 @@ EXTRA_ADVOCATES: dict[str, tuple[str, bool]] = {
     "no-mfa-advocate": ("Nadia New-Advocate", False),
     "webauthn-advocate": ("Wren Key-Holder", False),
     "casework-advocate": ("Casey Caseworker", True),
-    **{f"spare-advocate-{n}": (f"Spare Advocate {n}", True) for n in range(1, 7)},
+    **{f"spare-advocate-{n}": (f"Spare Advocate {n}", True) for n in range(1, 8)},
 }
 
 #: Demo people (``accord.accounts.demo.PEOPLE``) with this many spare copies each.

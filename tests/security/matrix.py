@@ -88,6 +88,8 @@ MATRIX: dict[str, Expect] = {
     "csp_report": table(anonymous=(405, 415), signed_in=(405, 415), mfa_not_done=(405, 415)),
     # --- people --------------------------------------------------------------------------------
     "mfa_required": table(anonymous=(302, 302), signed_in=(200, 405), mfa_not_done=(200, 405)),
+    # The page's sign-out warning: every signed-in person, their own session only.
+    "session_time": table(anonymous=(302, 302), signed_in=(200, 200), mfa_not_done=(200, 200)),
     "people": only(ADMINS, (200, 405), (403, 403)),
     "invite": only(ADMINS, (200, 200), (403, 403)),
     "deactivate": table(

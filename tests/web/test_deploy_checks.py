@@ -123,6 +123,9 @@ def test_the_test_baseline_is_clean_apart_from_cookies_and_hashers() -> None:
         ({"SECURE_CSP": {"script-src": ["'self'"]}}, "accord.E004"),
         ({"ACCORD_SESSION_IDLE_SECONDS": {"casework": 3600, "default": 3600}}, "accord.E005"),
         ({"ACCORD_SESSION_ABSOLUTE_SECONDS": {"casework": 86400, "default": 86400}}, "accord.E005"),
+        # SE-1 holds for every role, not only casework.
+        ({"ACCORD_SESSION_IDLE_SECONDS": {"casework": 900, "default": 3600}}, "accord.E005"),
+        ({"SESSION_COOKIE_AGE": 12 * 3600}, "accord.E006"),
         ({"SESSION_COOKIE_AGE": 14 * 24 * 3600}, "accord.E006"),
         ({"SESSION_COOKIE_NAME": "sessionid"}, "accord.E007"),
         ({"CSRF_COOKIE_SECURE": False}, "accord.E008"),

@@ -34,6 +34,7 @@ MFA_ENROLMENT_URL_NAMES = frozenset(
         "account_logout",
         "quick_exit",
         "csp_report",
+        "session_time",
     }
 )
 
@@ -41,6 +42,44 @@ MFA_ENROLMENT_URL_NAMES = frozenset(
 def _lifetime_class(request: HttpRequest) -> str:
     principal = principal_of(request.user)
     return "casework" if principal is not None and principal.zone is Zone.CASEWORK else "default"
+
+
+def limits(request: HttpRequest) -> tuple[int, int]:
+    """The signed-in person's idle and absolute session limits, in seconds."""
+    lifetime = _lifetime_class(request)
+    return (
+        int(settings.ACCORD_SESSION_IDLE_SECONDS[lifetime]),
+        int(settings.ACCORD_SESSION_ABSOLUTE_SECONDS[lifetime]),
+    )
+
+
+def time_left(request: HttpRequest) -> tuple[int, int]:
+    """Seconds until the session ends for want of activity, and in any case."""
+    now = time.time()
+    idle_limit, absolute_limit = limits(request)
+    seen_at = float(request.session.get(SEEN_AT, now))
+    auth_at = float(request.session.get(AUTH_AT, now))
+    return (
+        max(0, int(idle_limit - (now - seen_at))),
+        max(0, int(absolute_limit - (now - auth_at))),
+    )
+
+
+def idle_message(idle_limit: int) -> str:
+    return (
+        f"You were signed out because there was no activity for {idle_limit // 60} minutes. "
+        "Sign in again to carry on."
+    )
+
+
+def _is_time_check(request: HttpRequest) -> bool:
+    """The page asking how long is left: not activity, or it would keep the session alive."""
+    if request.method != "GET":
+        return False
+    try:
+        return resolve(request.path_info).url_name == "session_time"
+    except Resolver404:
+        return False
 
 
 class SessionLifetimeMiddleware:
@@ -52,17 +91,12 @@ class SessionLifetimeMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.user.is_authenticated:
             now = time.time()
-            lifetime = _lifetime_class(request)
-            idle_limit = settings.ACCORD_SESSION_IDLE_SECONDS[lifetime]
-            absolute_limit = settings.ACCORD_SESSION_ABSOLUTE_SECONDS[lifetime]
+            idle_limit, absolute_limit = limits(request)
             auth_at = float(request.session.get(AUTH_AT, now))
             seen_at = float(request.session.get(SEEN_AT, now))
             reason = None
             if now - seen_at > idle_limit:
-                reason = (
-                    f"You were signed out because there was no activity for "
-                    f"{idle_limit // 60} minutes. Sign in again to carry on."
-                )
+                reason = idle_message(idle_limit)
             elif now - auth_at > absolute_limit:
                 reason = (
                     f"You were signed out because you had been signed in for "
@@ -76,7 +110,8 @@ class SessionLifetimeMiddleware:
                 messages.info(request, reason)
                 return redirect(settings.LOGIN_URL)
             request.session.setdefault(AUTH_AT, now)
-            request.session[SEEN_AT] = now
+            if not _is_time_check(request):
+                request.session[SEEN_AT] = now
         return self.get_response(request)
 
 

@@ -98,4 +98,20 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         # form makes the template engine log a failed lookup whose message holds the whole
         # context, case content included. A view's own ``form`` replaces this one.
         "form": None,
+        **session_time(request),
+    }
+
+
+def session_time(request: HttpRequest) -> dict[str, Any]:
+    """Seconds the session has left, for the page's sign-out warning (empty when signed out)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not hasattr(request, "session"):
+        return {}
+    from accord.accounts.middleware import time_left
+
+    idle, absolute = time_left(request)
+    return {
+        "session_idle_left": idle,
+        "session_absolute_left": absolute,
+        "session_warning": settings.ACCORD_SESSION_WARNING_SECONDS,
     }
