@@ -4,13 +4,15 @@ the page signs out by itself and says why.
 
 The browser's clock is Playwright's, so minutes pass at once. The server's clock is real,
 so its answer to "how long is left?" is replaced for the two moments that need it; staying
-signed in and signing out go to the real server.
+signed in and signing out go to the real server. Screenshot of the dialog:
+docs/screenshots/session-timeout-1280.png.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Route, expect
@@ -20,6 +22,7 @@ from tests.browser.browsing import AccordServer, Browse
 pytestmark = pytest.mark.browser
 
 DESKTOP = {"width": 1280, "height": 800}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def test_an_idle_advocate_is_warned_can_stay_and_is_signed_out_when_time_is_up(
@@ -60,7 +63,11 @@ def test_an_idle_advocate_is_warned_can_stay_and_is_signed_out_when_time_is_up(
     expect(dialog).to_contain_text("Anything you have not saved will be lost.")
     expect(dialog).to_contain_text(re.compile(r"Time left: 1 minute \d+ seconds"))
     expect(dialog.get_by_role("button", name="Stay signed in")).to_be_focused()
+    # The page's quick exit is behind the modal dialog, so the dialog has its own.
+    expect(dialog.get_by_role("button", name="Emergency Leave this site quickly")).to_be_visible()
     browse.check()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "session-timeout-1280.png")
 
     # Staying signed in asks the real server (a POST counts as activity), and the dialog goes.
     with page.expect_response("**/account/session-time/") as reply:
@@ -88,3 +95,37 @@ def test_an_idle_advocate_is_warned_can_stay_and_is_signed_out_when_time_is_up(
     page.unroute("**/account/session-time/")
     browse.goto("/casework/")
     assert "/account/login/" in page.url
+
+
+def test_the_warning_has_its_own_quick_exit(accord_server: AccordServer, browse: Browse) -> None:
+    # While the modal dialog is open the page's quick exit cannot be pressed: the dialog's
+    # own button leaves for the neutral site in the same way.
+    page = browse.page
+    page.set_viewport_size(DESKTOP)
+    page.clock.install()
+    browse.sign_in(accord_server.take_spare_advocate())
+    browse.goto("/casework/")
+    page.route(
+        "**/account/session-time/",
+        lambda route: (
+            route.fulfill(
+                status=200,
+                content_type="application/json",
+                body=json.dumps(
+                    {
+                        "idle_seconds_left": 100,
+                        "absolute_seconds_left": 20_000,
+                        "warning_seconds": 120,
+                    }
+                ),
+            )
+            if route.request.method == "GET"
+            else route.continue_()
+        ),
+    )
+    with page.expect_response("**/account/session-time/"):
+        page.clock.run_for("13:01")
+    dialog = page.get_by_role("dialog", name="You will be signed out soon")
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name="Emergency Leave this site quickly").click()
+    page.wait_for_url(accord_server.neutral_url)

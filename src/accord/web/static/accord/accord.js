@@ -15,11 +15,16 @@ function leave(link) {
   window.location.replace(link.getAttribute("href"));
 }
 
-const exitLink = document.querySelector("[data-accord-quick-exit]");
+// The page's button, and the same button inside the sign-out warning, whose modal dialog
+// makes the rest of the page unclickable while it is open.
+const exitLinks = document.querySelectorAll("[data-accord-quick-exit]");
+const exitLink = exitLinks[0];
 if (exitLink) {
-  exitLink.addEventListener("click", (event) => {
-    event.preventDefault();
-    leave(exitLink);
+  exitLinks.forEach((link) => {
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      leave(link);
+    });
   });
   let presses = 0;
   let timer = null;
