@@ -285,6 +285,25 @@ def _empty_effect(n: int, note: str, method: str) -> dict[str, object]:
     }
 
 
+def trend_design(before: pd.DataFrame, in_set: BoolArray, per_year: float) -> FloatArray:
+    """Columns for each area, each period but the first, and a linear trend (centred, in
+    periods) for the areas with the initiative: the last column's coefficient is the check."""
+    areas = np.array(sorted(before["area"].unique(), key=str), dtype=object)
+    periods = sorted(before["time"].unique())
+    t, _ = _time_in_periods(pd.Series(before["time"].to_numpy()), per_year)
+    t = t - t.mean()
+    area_dummies = (before["area"].to_numpy()[:, None] == areas[None, :]).astype(np.float64)
+    period_index = {p: i for i, p in enumerate(periods)}
+    period_dummies = np.zeros((len(before), len(periods) - 1))
+    for r, p in enumerate(before["time"]):
+        if period_index[p] > 0:
+            period_dummies[r, period_index[p] - 1] = 1.0
+    design: FloatArray = np.column_stack(
+        [area_dummies, period_dummies, t * in_set.astype(np.float64)]
+    )
+    return design
+
+
 def _pre_trend(
     cells: pd.DataFrame, treated: set[Hashable], start: object, conf_level: float, per_year: float
 ) -> dict[str, object]:
@@ -316,27 +335,15 @@ def _pre_trend(
     # about the trend: leave it out (a month first, as it can leave an area empty).
     before = before.loc[before.groupby("time")["events"].transform("sum") > 0]
     before = before.loc[before.groupby("area")["events"].transform("sum") > 0]
-    areas = sorted(before["area"].unique(), key=str)
     in_set = before["area"].isin(treated).to_numpy()
     if not in_set.any() or in_set.all():
         row["note"] = "no events before the start in one of the sets, so no check"
         return row
-    periods = sorted(before["time"].unique())
-    row["periods"] = len(periods)
-    if len(periods) < 3:
+    row["periods"] = before["time"].nunique()
+    if before["time"].nunique() < 3:
         row["note"] = "fewer than three periods before the start have events, so no check"
         return row
-    t, _ = _time_in_periods(pd.Series(before["time"].to_numpy()), per_year)
-    t = t - t.mean()
-    area_dummies = before["area"].to_numpy()[:, None] == np.array(areas, dtype=object)[None, :]
-    period_index = {p: i for i, p in enumerate(periods)}
-    period_dummies = np.zeros((len(before), len(periods) - 1))
-    for r, p in enumerate(before["time"]):
-        if period_index[p] > 0:
-            period_dummies[r, period_index[p] - 1] = 1.0
-    design = np.column_stack(
-        [area_dummies.astype(np.float64), period_dummies, t * in_set.astype(np.float64)]
-    )
+    design = trend_design(before, in_set, per_year)
     try:
         fit = fit_poisson_glm(
             before["events"].to_numpy(dtype=np.float64),
@@ -373,6 +380,52 @@ def yearly_change(slope: float, se: float, per_year: float, conf_level: float) -
     }
 
 
+def label_cells(
+    cells: pd.DataFrame,
+    treated: Collection[Hashable],
+    comparison: Collection[Hashable] | None,
+    start: object,
+    *,
+    time: str,
+    periods_per_year: float | None,
+) -> tuple[pd.DataFrame, set[Hashable], float]:
+    """The cells of the two sets of areas, each labelled with its ``set`` and ``phase``;
+    the areas with the initiative; and how many periods make a year.
+
+    Raises :class:`StatsInputError` for sets or a start that cannot be right.
+    """
+    known = set(cells["area"].unique())
+    chosen = set(treated)
+    if not chosen:
+        raise StatsInputError("Choose at least one area with the initiative.")
+    if unknown := sorted(map(str, chosen - known)):
+        raise StatsInputError(f"These areas are not in the data: {', '.join(unknown)}.")
+    others = known - chosen if comparison is None else set(comparison)
+    if both := sorted(map(str, chosen & others)):
+        raise StatsInputError(
+            f"An area cannot be both with the initiative and a comparison: {', '.join(both)}."
+        )
+    if unknown := sorted(map(str, others - known)):
+        raise StatsInputError(f"These comparison areas are not in the data: {', '.join(unknown)}.")
+    if not others:
+        raise StatsInputError("Choose at least one comparison area without the initiative.")
+    cells = cells.loc[cells["area"].isin(chosen | others)].reset_index(drop=True)
+    try:
+        after_mask = (cells["time"] >= start).to_numpy(dtype=bool)
+    except TypeError as error:
+        raise StatsInputError(
+            f"The start {start!r} cannot be compared with the periods in {time!r}."
+        ) from error
+    if after_mask.all():
+        raise StatsInputError("There is no period before the start to compare with.")
+    if not after_mask.any():
+        raise StatsInputError("There is no period from the start on: choose an earlier start.")
+    _, per_year = _time_in_periods(pd.Series(cells["time"].to_numpy()), periods_per_year)
+    cells["phase"] = np.where(after_mask, "after", "before")
+    cells["set"] = np.where(cells["area"].isin(chosen), INITIATIVE, COMPARISON)
+    return cells, chosen, per_year
+
+
 def before_after(
     frame: pd.DataFrame,
     *,
@@ -404,35 +457,9 @@ def before_after(
     """
     check_conf_level(conf_level)
     cells = _cells(frame, area, time, events, population)
-    known = set(cells["area"].unique())
-    chosen = set(treated)
-    if not chosen:
-        raise StatsInputError("Choose at least one area with the initiative.")
-    if unknown := sorted(map(str, chosen - known)):
-        raise StatsInputError(f"These areas are not in the data: {', '.join(unknown)}.")
-    others = known - chosen if comparison is None else set(comparison)
-    if both := sorted(map(str, chosen & others)):
-        raise StatsInputError(
-            f"An area cannot be both with the initiative and a comparison: {', '.join(both)}."
-        )
-    if unknown := sorted(map(str, others - known)):
-        raise StatsInputError(f"These comparison areas are not in the data: {', '.join(unknown)}.")
-    if not others:
-        raise StatsInputError("Choose at least one comparison area without the initiative.")
-    cells = cells.loc[cells["area"].isin(chosen | others)].reset_index(drop=True)
-    try:
-        after_mask = (cells["time"] >= start).to_numpy(dtype=bool)
-    except TypeError as error:
-        raise StatsInputError(
-            f"The start {start!r} cannot be compared with the periods in {time!r}."
-        ) from error
-    if after_mask.all():
-        raise StatsInputError("There is no period before the start to compare with.")
-    if not after_mask.any():
-        raise StatsInputError("There is no period from the start on: choose an earlier start.")
-    _, per_year = _time_in_periods(pd.Series(cells["time"].to_numpy()), periods_per_year)
-    cells["phase"] = np.where(after_mask, "after", "before")
-    cells["set"] = np.where(cells["area"].isin(chosen), INITIATIVE, COMPARISON)
+    cells, chosen, per_year = label_cells(
+        cells, treated, comparison, start, time=time, periods_per_year=periods_per_year
+    )
 
     series = (
         cells.groupby(["set", "time", "phase"], sort=True)[["events", "exposure"]]

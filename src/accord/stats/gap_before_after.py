@@ -72,12 +72,13 @@ from accord.stats.before_after import (
     _empty_effect,
     _expit,
     _placebo_sets,
+    label_cells,
     log_interval,
+    trend_design,
     yearly_change,
 )
 from accord.stats.errors import StatsInputError
 from accord.stats.intervals import check_conf_level, format_conf_level
-from accord.stats.trend import _time_in_periods
 
 __all__ = ["GapBeforeAfter", "gap_before_after"]
 
@@ -289,35 +290,9 @@ def gap_before_after(
     """
     check_conf_level(conf_level)
     cells = _group_cells(frame, area, time, group, focus, reference, events, population)
-    known = set(cells["area"].unique())
-    chosen = set(treated)
-    if not chosen:
-        raise StatsInputError("Choose at least one area with the initiative.")
-    if unknown := sorted(map(str, chosen - known)):
-        raise StatsInputError(f"These areas are not in the data: {', '.join(unknown)}.")
-    others = known - chosen if comparison is None else set(comparison)
-    if both := sorted(map(str, chosen & others)):
-        raise StatsInputError(
-            f"An area cannot be both with the initiative and a comparison: {', '.join(both)}."
-        )
-    if unknown := sorted(map(str, others - known)):
-        raise StatsInputError(f"These comparison areas are not in the data: {', '.join(unknown)}.")
-    if not others:
-        raise StatsInputError("Choose at least one comparison area without the initiative.")
-    cells = cells.loc[cells["area"].isin(chosen | others)].reset_index(drop=True)
-    try:
-        after_mask = (cells["time"] >= start).to_numpy(dtype=bool)
-    except TypeError as error:
-        raise StatsInputError(
-            f"The start {start!r} cannot be compared with the periods in {time!r}."
-        ) from error
-    if after_mask.all():
-        raise StatsInputError("There is no period before the start to compare with.")
-    if not after_mask.any():
-        raise StatsInputError("There is no period from the start on: choose an earlier start.")
-    _, per_year = _time_in_periods(pd.Series(cells["time"].to_numpy()), periods_per_year)
-    cells["phase"] = np.where(after_mask, "after", "before")
-    cells["set"] = np.where(cells["area"].isin(chosen), INITIATIVE, COMPARISON)
+    cells, chosen, per_year = label_cells(
+        cells, treated, comparison, start, time=time, periods_per_year=periods_per_year
+    )
 
     series = _series(cells)
     level = format_conf_level(conf_level)
@@ -625,19 +600,7 @@ def _pre_trend(
     if not in_set.any() or in_set.all():
         row["note"] = "no searches of both groups before the start in one of the sets, so no check"
         return row
-    areas = sorted(before["area"].unique(), key=str)
-    periods = sorted(before["time"].unique())
-    t, _ = _time_in_periods(pd.Series(before["time"].to_numpy()), per_year)
-    t = t - t.mean()
-    area_dummies = before["area"].to_numpy()[:, None] == np.array(areas, dtype=object)[None, :]
-    period_index = {p: i for i, p in enumerate(periods)}
-    period_dummies = np.zeros((len(before), len(periods) - 1))
-    for r, p in enumerate(before["time"]):
-        if period_index[p] > 0:
-            period_dummies[r, period_index[p] - 1] = 1.0
-    design = np.column_stack(
-        [area_dummies.astype(np.float64), period_dummies, t * in_set.astype(np.float64)]
-    )
+    design = trend_design(before, in_set, per_year)
     offset = np.log(
         before["focus_exposure"].to_numpy(dtype=np.float64)
         / before["reference_exposure"].to_numpy(dtype=np.float64)
