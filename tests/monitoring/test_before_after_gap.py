@@ -87,7 +87,7 @@ def test_the_page_shows_the_librarys_own_gap(london: tuple[Dataset, Dataset]) ->
     assert with_row["gap_after"] == pytest.approx(by_set.at["with the initiative", "ratio_after"])
     page = response.content.decode()
     assert f"{expected['estimate']:.2f}" in page
-    assert "Change in the gap (95% CI)" in page
+    assert "Change in the ratio, after / before (95% CI)" in page
     assert "How many times as often Black people were searched, month by month" in page
     assert re.search(
         r"Difference in the ratio&#x27;s yearly trend before the start, where the initiative "
@@ -203,3 +203,23 @@ def test_when_the_first_group_is_searched_less_often_lower_means_a_wider_gap(
         "Here White people were searched less often than Black people per head, so lower "
         "means the gap between them widened, and higher that it narrowed." in lines
     )
+
+
+def test_a_gap_made_of_small_counts_is_hidden_and_says_what_to_change(
+    london: tuple[Dataset, Dataset],
+) -> None:
+    # Few people in the City of London describe themselves as of an Other ethnic group.
+    query = _query(london, treated=[CITY], people=f"{SELF}:Other", reference="White")
+    response = _client().get(URL, query)
+    assert response.context["sentences"] == [
+        "Some of these counts are small, so the comparison is hidden to protect the people in "
+        "them. Choose more boroughs or a longer period."
+    ]
+    page = response.content.decode()
+    assert "Hidden to protect small numbers" in page  # the ratio of changes
+    # Every figure of the City's column; the comparison boroughs' are shown.
+    table = page[page.index("Searches of Other and White people before and after") :]
+    table = table[: table.index("</table>")]
+    assert table.count('govuk-table__cell--numeric">Hidden</td>') == 7
+    comparison = response.context["summary"][1]
+    assert not comparison["suppressed"] and comparison["focus_before"] >= 10
