@@ -311,8 +311,9 @@ def _gap_levels(answer: Answer) -> list[str]:
 def _gap_meaning(answer: Answer) -> str:
     """Which way is narrower: a lower ratio narrows the gap only where it is above 1."""
     question = answer.question
-    before = answer.result.summary.set_index("set").at[INITIATIVE, "ratio_before"]
-    if pd.notna(before) and before < 1:
+    summary = answer.result.summary
+    before = summary.loc[summary["set"] == INITIATIVE, "ratio_before"].to_numpy(dtype=float)
+    if before.size and before[0] < 1:  # NaN (hidden or none) is not
         return (
             f"Here {question.focus} people were searched less often than {question.reference} "
             "people per head, so lower means the gap between them widened, and higher that "
