@@ -58,7 +58,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Collection, Hashable
+from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass
 
 import numpy as np
@@ -285,6 +285,20 @@ def _empty_effect(n: int, note: str, method: str) -> dict[str, object]:
     }
 
 
+def empty_trend(method: str, periods: int) -> dict[str, object]:
+    """The trend check's row before anything is known: no estimate, no verdict."""
+    return {
+        "estimate": np.nan,
+        "lower": np.nan,
+        "upper": np.nan,
+        "p_value": np.nan,
+        "periods": periods,
+        "method": method,
+        "note": "",
+        "parallel": pd.NA,
+    }
+
+
 def trend_design(before: pd.DataFrame, in_set: BoolArray, per_year: float) -> FloatArray:
     """Columns for each area, each period but the first, and a linear trend (centred, in
     periods) for the areas with the initiative: the last column's coefficient is the check."""
@@ -315,16 +329,7 @@ def _pre_trend(
     )
     before = cells.loc[cells["time"] < start]
     periods = sorted(before["time"].unique())
-    row: dict[str, object] = {
-        "estimate": np.nan,
-        "lower": np.nan,
-        "upper": np.nan,
-        "p_value": np.nan,
-        "periods": len(periods),
-        "method": method,
-        "note": "",
-        "parallel": pd.NA,
-    }
+    row = empty_trend(method, len(periods))
     if len(periods) < 3:
         row["note"] = (
             "fewer than three periods before the start, so whether both sets of areas were "
@@ -339,8 +344,8 @@ def _pre_trend(
     if not in_set.any() or in_set.all():
         row["note"] = "no events before the start in one of the sets, so no check"
         return row
-    row["periods"] = before["time"].nunique()
-    if before["time"].nunique() < 3:
+    row["periods"] = fitted = before["time"].nunique()
+    if fitted < 3:
         row["note"] = "fewer than three periods before the start have events, so no check"
         return row
     design = trend_design(before, in_set, per_year)
@@ -554,14 +559,31 @@ def _placebo(
 ) -> dict[str, object]:
     """Rank the real change among comparison areas given the initiative by pretence."""
     pool = ~is_treated & (total > 0)
+
+    def fit(sets: BoolArray) -> tuple[FloatArray, BoolArray]:
+        fits = _fit_changes(after[pool], total[pool], offset[pool], sets)
+        return fits.delta, fits.converged
+
     size = int((is_treated & (total > 0)).sum())
-    if pool.sum() - size < 1 or size < 1:
+    return rank_placebos(size, int(pool.sum()), delta, draws, seed, fit)
+
+
+def rank_placebos(
+    size: int,
+    pool: int,
+    delta: float,
+    draws: int,
+    seed: int,
+    fit: Callable[[BoolArray], tuple[FloatArray, BoolArray]],
+) -> dict[str, object]:
+    """How many placebo sets (``size`` of the ``pool`` comparison areas, given the initiative
+    by pretence and fitted by ``fit``, which returns each set's log change and whether it
+    converged) changed at least as much as the real ``delta``, either way."""
+    if pool - size < 1 or size < 1:
         return {"placebo_sets": 0, "placebo_as_large": 0, "placebo_p": np.nan}
-    sets = _placebo_sets(size, int(pool.sum()), draws, seed)
-    fits = _fit_changes(after[pool], total[pool], offset[pool], sets)
-    ok = fits.converged & np.isfinite(fits.delta)
-    placebo = np.abs(fits.delta[ok])
-    as_large = int((placebo >= abs(delta) - 1e-12).sum())
+    deltas, converged = fit(_placebo_sets(size, pool, draws, seed))
+    ok = converged & np.isfinite(deltas)
+    as_large = int((np.abs(deltas[ok]) >= abs(delta) - 1e-12).sum())
     return {
         "placebo_sets": int(ok.sum()),
         "placebo_as_large": as_large,

@@ -71,9 +71,10 @@ from accord.stats.before_after import (
     _cells,
     _empty_effect,
     _expit,
-    _placebo_sets,
+    empty_trend,
     label_cells,
     log_interval,
+    rank_placebos,
     trend_design,
     yearly_change,
 )
@@ -420,20 +421,14 @@ def _placebo(
     arms: _Arms, is_treated: BoolArray, delta: float, draws: int, seed: int
 ) -> dict[str, object]:
     """Rank the real change among comparison areas given the initiative by pretence."""
-    pool = ~is_treated
+    pool = arms.take(~is_treated)
+
+    def fit(sets: BoolArray) -> tuple[FloatArray, BoolArray]:
+        fits = _fit_gap(pool, sets)
+        return fits.delta, fits.converged
+
     size = int(is_treated.sum())
-    if pool.sum() - size < 1 or size < 1:
-        return {"placebo_sets": 0, "placebo_as_large": 0, "placebo_p": np.nan}
-    sets = _placebo_sets(size, int(pool.sum()), draws, seed)
-    fits = _fit_gap(arms.take(pool), sets)
-    ok = fits.converged & np.isfinite(fits.delta)
-    placebo = np.abs(fits.delta[ok])
-    as_large = int((placebo >= abs(delta) - 1e-12).sum())
-    return {
-        "placebo_sets": int(ok.sum()),
-        "placebo_as_large": as_large,
-        "placebo_p": (1 + as_large) / (1 + int(ok.sum())),
-    }
+    return rank_placebos(size, int((~is_treated).sum()), delta, draws, seed, fit)
 
 
 def _ratio(focus: float, focus_exposure: float, reference: float, ref_exposure: float) -> float:
@@ -571,16 +566,7 @@ def _pre_trend(
     )
     before = cells.loc[cells["time"] < start].copy()
     periods = sorted(before["time"].unique())
-    row: dict[str, object] = {
-        "estimate": np.nan,
-        "lower": np.nan,
-        "upper": np.nan,
-        "p_value": np.nan,
-        "periods": len(periods),
-        "method": method,
-        "note": "",
-        "parallel": pd.NA,
-    }
+    row = empty_trend(method, len(periods))
     if len(periods) < 3:
         row["note"] = (
             "fewer than three periods before the start, so whether the gap was moving alike "
