@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 
@@ -11,9 +12,9 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 
 from accord.policy.roles import Zone
 from accord.policy.rules import principal_of
@@ -72,14 +73,27 @@ def idle_message(idle_limit: int) -> str:
     )
 
 
+@functools.cache
+def _time_check_path() -> str:
+    return reverse("session_time")
+
+
 def _is_time_check(request: HttpRequest) -> bool:
-    """The page asking how long is left: not activity, or it would keep the session alive."""
-    if request.method != "GET":
-        return False
-    try:
-        return resolve(request.path_info).url_name == "session_time"
-    except Resolver404:
-        return False
+    """The page asking how long is left: not activity, or it would keep the session alive.
+
+    Compared by path (reversed once), not by resolving every request's URL again.
+    """
+    return request.method == "GET" and request.path_info == _time_check_path()
+
+
+def end_session(request: HttpRequest, reason: str) -> HttpResponseRedirect:
+    """Sign out because the session's time is up: audited, and the reason shown at sign-in."""
+    from accord.audit.services import record
+
+    record(request, "session.expired", "user", str(request.user.pk))
+    logout(request)
+    messages.info(request, reason)
+    return redirect(settings.LOGIN_URL)
 
 
 class SessionLifetimeMiddleware:
@@ -103,12 +117,7 @@ class SessionLifetimeMiddleware:
                     f"{absolute_limit // 3600} hours. Sign in again to carry on."
                 )
             if reason is not None:
-                from accord.audit.services import record
-
-                record(request, "session.expired", "user", str(request.user.pk))
-                logout(request)
-                messages.info(request, reason)
-                return redirect(settings.LOGIN_URL)
+                return end_session(request, reason)
             request.session.setdefault(AUTH_AT, now)
             if not _is_time_check(request):
                 request.session[SEEN_AT] = now

@@ -15,14 +15,11 @@ person may be working in another tab, which keeps the session alive.
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from accord.accounts.middleware import idle_message, limits, time_left
+from accord.accounts.middleware import end_session, idle_message, limits, time_left
 from accord.policy.views import requires
 
 
@@ -33,13 +30,8 @@ def session_time(request: HttpRequest) -> HttpResponse:
     """GET: seconds left (idle and in all). POST ``keep``: stay signed in. POST ``end``: the
     time is up; sign out, say why, and ask the browser to forget the site."""
     if request.method == "POST" and request.POST.get("action") == "end":
-        from accord.audit.services import record
-
         idle_limit, _ = limits(request)
-        record(request, "session.expired", "user", str(request.user.pk))
-        logout(request)
-        messages.info(request, idle_message(idle_limit))
-        response = redirect(settings.LOGIN_URL)
+        response = end_session(request, idle_message(idle_limit))
         response["Clear-Site-Data"] = '"cache", "storage"'
         return response
     idle, absolute = time_left(request)
