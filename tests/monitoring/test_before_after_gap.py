@@ -145,7 +145,13 @@ def test_a_mixed_group_as_people_described_it_can_be_compared(
     response = _client().get(URL, _query(london, people=f"{SELF}:Mixed", reference="White"))
     assert response.status_code == 200
     assert response.context["form"].errors == {}
-    assert response.context["gap"] is True
+    # The answer is the gap between the two groups, counted from both groups' searches.
+    result = response.context["answer"].result
+    assert set(result.summary.columns) >= {"focus_before", "reference_before", "ratio_before"}
+    assert response.context["sentences"][0].startswith(
+        "Where the initiative ran, Mixed people were searched "
+    )
+    assert "times as often as White people (per head)" in response.context["sentences"][0]
 
 
 def test_the_csv_holds_both_groups_numbers_and_the_gap(london: tuple[Dataset, Dataset]) -> None:
