@@ -24,7 +24,7 @@ TRAINING = "Officer training coverage by borough (one row per borough, course an
 def test_a_partner_imports_training_figures_and_compares_the_boroughs(
     accord_server: AccordServer, browse: Browse, tmp_path: Path
 ) -> None:
-    from accord.monitoring.training_demo import COURSES, quarters, write_demo_csv
+    from accord.monitoring.training_demo import COURSES, RANKS, TEAMS, quarters, write_demo_csv
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page = browse.page
@@ -35,7 +35,7 @@ def test_a_partner_imports_training_figures_and_compares_the_boroughs(
     browse.goto("/datasets/")
     browse.submit(page.get_by_role("link", name="Import data"))
     import_file(browse, path, TRAINING, "Browser training figures (invented)")
-    expect_imported(browse, 32 * len(COURSES) * 4)
+    expect_imported(browse, 32 * len(COURSES) * 4 * len(RANKS) * len(TEAMS))
 
     browse.goto("/home/")
     browse.submit(menu_link(browse, "Training"))
@@ -62,4 +62,21 @@ def test_a_partner_imports_training_figures_and_compares_the_boroughs(
         page.get_by_role("link", name="Download this table (CSV)").click()
     saved = tmp_path / arrival.value.suggested_filename
     arrival.value.save_as(saved)
-    assert saved.read_text(encoding="utf-8").startswith("borough_code,borough,course,period")
+    assert saved.read_text(encoding="utf-8").startswith("borough_code,borough,course,rank,team")
+
+    # One rank across the boroughs, and that rank against the others.
+    page.set_viewport_size(DESKTOP)
+    page.get_by_label("Course").select_option("Cultural competency")
+    page.get_by_label("Rank", exact=True).select_option("Sergeant")
+    browse.submit(page.get_by_role("button", name="Show coverage"))
+    expect(page.get_by_role("heading", level=2).first).to_have_text(
+        f"Cultural competency, {latest} (Sergeant)"
+    )
+    ranks = page.get_by_role("table", name="London's coverage in each rank")
+    expect(ranks.get_by_role("row", name="Sergeant")).to_contain_text(
+        "Lower than other officers, beyond chance"
+    )
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.mouse.move(0, 0)
+    page.locator("#by-rank").scroll_into_view_if_needed()
+    page.screenshot(path=SCREENSHOTS / "training-by-rank-1280.png", full_page=True)

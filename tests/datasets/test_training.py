@@ -124,7 +124,7 @@ def test_a_wrong_header_names_what_is_missing(dirs: Dirs, tmp_path: Path) -> Non
     assert refused(dirs, bad, kind=Kind.TRAINING) == [
         "training.csv, row 1: Missing columns: officers_in_scope, officers_trained. Columns "
         "Accord does not recognise: 'officers'. Expected columns: borough, course, period, "
-        "officers_in_scope, officers_trained."
+        "officers_in_scope, officers_trained, and if the counts are broken down, rank and team."
     ]
 
 
@@ -156,3 +156,65 @@ def test_an_uploaded_file_is_imported_by_a_partner(dirs: Dirs, tmp_path: Path) -
     upload = services.store_upload(io.BytesIO(body), filename="training.csv", user=analyst)
     dataset = services.import_upload(upload, analyst, kind=Kind.TRAINING, name="Uploaded")
     assert dataset.row_count == 3 and dataset.created_by == analyst
+
+
+BROKEN_DOWN = "team,borough,rank,course,period,officers_trained,officers_in_scope"
+
+
+def test_columns_in_any_order_and_a_breakdown_by_rank_and_team(dirs: Dirs, tmp_path: Path) -> None:
+    path = _file(
+        tmp_path,
+        "Response,Camden,Sergeant,DA,2026 Q1,20,50",
+        "response,Camden,Constable,DA,2026 Q1,150,300",
+        "Neighbourhood,Camden,  SERGEANT ,DA,2026 Q1,10,40",
+        header=BROKEN_DOWN,
+    )
+    dataset = import_paths([path], kind=Kind.TRAINING, name="By rank and team")
+    table = pq.read_table(dataset.path).to_pylist()
+    assert [
+        (r["la_name"], r["rank"], r["team"], r["officers_in_scope"], r["officers_trained"])
+        for r in table
+    ] == [
+        ("Camden", "Sergeant", "Response", 50, 20),
+        ("Camden", "Constable", "Response", 300, 150),  # one spelling per team: the first
+        ("Camden", "Sergeant", "Neighbourhood", 40, 10),
+    ]
+
+
+def test_without_a_breakdown_rank_and_team_are_blank(dirs: Dirs, tmp_path: Path) -> None:
+    dataset = import_paths([_file(tmp_path, *GOOD)], kind=Kind.TRAINING, name="Training")
+    table = pq.read_table(dataset.path).to_pylist()
+    assert {(r["rank"], r["team"]) for r in table} == {("", "")}
+
+
+@pytest.mark.parametrize(
+    ("header", "rows", "message"),
+    [
+        (
+            BROKEN_DOWN,
+            ["Response,Camden,,DA,2026 Q1,20,50"],
+            "training.csv, row 2, column 'rank': the rank is empty; with this column, every row "
+            "needs one (or leave the column out).",
+        ),
+        (
+            "borough,course,period,Team,officers_in_scope,officers_trained",
+            ["Camden,DA,2026 Q1," + "x" * 101 + ",50,20"],
+            "training.csv, row 2, column 'Team': the team is longer than 100 characters; with "
+            "this column, every row needs one (or leave the column out).",
+        ),
+        (
+            BROKEN_DOWN,
+            [
+                "Response,Camden,Sergeant,DA,2026 Q1,20,50",
+                "RESPONSE,Camden,sergeant,DA,2026 Q1,5,9",
+            ],
+            "training.csv, row 3: Camden, 'DA', 2026 Q1, Sergeant, Response is already in row 2; "
+            "each borough needs one row per course, rank, team and period.",
+        ),
+    ],
+)
+def test_a_bad_breakdown_refuses_the_whole_file(
+    dirs: Dirs, tmp_path: Path, header: str, rows: list[str], message: str
+) -> None:
+    problems = refused(dirs, _file(tmp_path, *rows, header=header), kind=Kind.TRAINING)
+    assert message in problems, problems

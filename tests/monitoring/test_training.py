@@ -9,6 +9,7 @@ import datetime as dt
 import io
 from pathlib import Path
 
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from django.test import Client
@@ -18,9 +19,19 @@ from accord.accounts.models import User
 from accord.datasets.models import Dataset, Kind
 from accord.datasets.services import import_paths
 from accord.monitoring import training
-from accord.monitoring.training_demo import AHEAD, BEHIND, COURSES, NAME, quarters, write_demo_csv
+from accord.monitoring.training_demo import (
+    AHEAD,
+    BEHIND,
+    COURSES,
+    NAME,
+    RANKS,
+    TEAMS,
+    quarters,
+    write_demo_csv,
+)
 from accord.policy.roles import OrgKind, Role
 from accord.stats.funnel import funnel
+from accord.stats.intervals import proportion_difference_newcombe
 from tests.factories import person
 from tests.security.principals import client_for
 
@@ -173,3 +184,166 @@ def test_a_course_nobody_or_everybody_has_done_has_nothing_to_compare(
     page = client.get(reverse("training")).content.decode()
     assert "nothing to compare borough by borough" in page and "<svg" not in page
     assert client.get(reverse("training_csv", args=[dataset.pk])).status_code == 200
+
+
+def _summed(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.groupby(["la_code", "la_name"], as_index=False)[
+        ["officers_trained", "officers_in_scope"]
+    ].sum()
+
+
+def test_one_rank_across_the_boroughs_is_accord_stats_own(demo: Dataset) -> None:
+    course, period = COURSES[2], quarters(TODAY)[-1]
+    result = training.coverage(demo.path, course, period, rank="Sergeant")
+
+    frame = pq.read_table(demo.path).to_pandas()
+    chosen = frame.loc[
+        (frame["course"] == course) & (frame["period"] == period) & (frame["rank"] == "Sergeant")
+    ]
+    direct = funnel(
+        _summed(chosen),
+        ["la_code", "la_name"],
+        events="officers_trained",
+        size="officers_in_scope",
+        kind="proportion",
+        overdispersion="additive",
+    )
+    assert result.boroughs["estimate"].tolist() == direct["estimate"].tolist()
+    assert result.london["in_scope"] == int(chosen["officers_in_scope"].sum())
+    assert result.who == "Sergeant" and len(result.boroughs) == 32
+    over_time = frame.loc[(frame["course"] == course) & (frame["rank"] == "Sergeant")]
+    assert result.over_time["officers_trained"].sum() == over_time["officers_trained"].sum()
+
+
+def test_each_rank_and_team_is_compared_with_all_other_officers(demo: Dataset) -> None:
+    course, period = COURSES[2], quarters(TODAY)[-1]  # Cultural competency: sergeants lag
+    result = training.coverage(demo.path, course, period)
+    ranks = result.groups["rank"].set_index("group")
+    assert list(ranks.index) == sorted(RANKS)
+
+    frame = pq.read_table(demo.path).to_pandas()
+    chosen = frame.loc[(frame["course"] == course) & (frame["period"] == period)]
+    sergeants = chosen.loc[chosen["rank"] == "Sergeant"]
+    others = chosen.loc[chosen["rank"] != "Sergeant"]
+    direct = proportion_difference_newcombe(
+        sergeants["officers_trained"].sum(),
+        sergeants["officers_in_scope"].sum(),
+        others["officers_trained"].sum(),
+        others["officers_in_scope"].sum(),
+    )
+    row = ranks.loc["Sergeant"]
+    assert row["difference"] == pytest.approx(float(direct.estimate) * 100)
+    assert (row["difference_lower"], row["difference_upper"]) == pytest.approx(
+        (float(direct.lower) * 100, float(direct.upper) * 100)
+    )
+    assert row["verdict"] == "lower" and row["difference_upper"] < 0
+    assert training.group_verdict("lower") == "Lower than other officers, beyond chance"
+    assert set(result.groups["team"]["group"]) == set(TEAMS)
+
+
+def test_the_team_table_is_within_the_rank_chosen(demo: Dataset) -> None:
+    course, period = COURSES[1], quarters(TODAY)[-1]  # Sexual violence: response lags
+    result = training.coverage(demo.path, course, period, rank="Constable")
+    teams = result.groups["team"].set_index("group")
+    frame = pq.read_table(demo.path).to_pandas()
+    constables = frame.loc[
+        (frame["course"] == course) & (frame["period"] == period) & (frame["rank"] == "Constable")
+    ]
+    assert teams["officers_in_scope"].sum() == constables["officers_in_scope"].sum()
+    assert teams.loc["Response", "verdict"] == "lower"
+    # The rank table still shows every rank, so the one chosen can be seen against the rest.
+    assert set(result.groups["rank"]["group"]) == set(RANKS)
+
+
+def test_a_rank_with_no_figures_in_the_period_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "ranks.csv"
+    path.write_text(
+        "borough,course,period,rank,officers_in_scope,officers_trained\n"
+        "Camden,DA,2026 Q1,Sergeant,40,20\nCamden,DA,2026 Q2,Inspector,10,5\n",
+        encoding="utf-8",
+    )
+    dataset = import_paths([path], kind=Kind.TRAINING, name="ranks")
+    with pytest.raises(LookupError, match="no figures for 'DA' in 2026 Q1 for Inspector"):
+        training.coverage(dataset.path, "DA", "2026 Q1", rank="Inspector")
+
+
+def test_a_dataset_stored_before_breakdowns_still_reads(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    path = tmp_path / "old.parquet"
+    old = pa.table(
+        {
+            "la_code": ["E09000007", "E09000012"],
+            "la_name": ["Camden", "Hackney"],
+            "course": ["DA", "DA"],
+            "period": ["2026 Q1", "2026 Q1"],
+            "period_start": [dt.date(2026, 1, 1)] * 2,
+            "officers_in_scope": [400, 350],
+            "officers_trained": [200, 300],
+        }
+    )
+    pq.write_table(old, path)
+    assert training.options(path) == training.Options(["DA"], ["2026 Q1"], [], [])
+    result = training.coverage(path, "DA", "2026 Q1")
+    assert result.london["trained"] == 500 and all(t.empty for t in result.groups.values())
+
+
+def test_the_page_looks_at_one_rank_and_shows_the_rank_and_team_tables(demo: Dataset) -> None:
+    _, client = _client()
+    latest = quarters(TODAY)[-1]
+    opening = client.get(reverse("training")).content.decode()
+    assert '<option value="" selected>All ranks</option>' in opening
+    assert "All teams</option>" in opening
+    assert 'id="by-rank"' in opening and 'id="by-team"' in opening
+
+    page = client.get(
+        reverse("training"),
+        {
+            "dataset": demo.pk,
+            "course": COURSES[2],
+            "period": latest,
+            "rank": "Sergeant",
+            "spread": "additive",
+        },
+    ).content.decode()
+    assert f"{COURSES[2]}, {latest} (Sergeant)</h2>" in page
+    assert "London by rank</h2>" in page
+    assert "Lower than other officers, beyond chance" in page
+    assert "shown above" in page
+
+    csv_response = client.get(
+        reverse("training_csv", args=[demo.pk]),
+        {"course": COURSES[2], "period": latest, "rank": "Sergeant"},
+    )
+    rows = list(csv.DictReader(io.StringIO(csv_response.content.decode())))
+    assert {(r["rank"], r["team"]) for r in rows} == {("Sergeant", "All teams")}
+    result = training.coverage(demo.path, COURSES[2], latest, rank="Sergeant")
+    camden = next(r for r in rows if r["borough"] == "Camden")
+    expected = result.boroughs.set_index("la_name").loc["Camden"]
+    assert int(camden["officers_in_scope"]) == int(expected["size"])
+
+    refused = client.get(
+        reverse("training"),
+        {
+            "dataset": demo.pk,
+            "course": COURSES[2],
+            "period": latest,
+            "rank": "Admiral",
+            "spread": "additive",
+        },
+    ).content.decode()
+    assert "Select a valid choice. Admiral is not one of the available choices." in refused
+
+
+def test_without_a_breakdown_the_page_asks_for_no_rank_or_team(tmp_path: Path) -> None:
+    path = tmp_path / "plain.csv"
+    path.write_text(
+        "borough,course,period,officers_in_scope,officers_trained\n"
+        "Camden,DA,2026 Q1,400,200\nHackney,DA,2026 Q1,350,200\n",
+        encoding="utf-8",
+    )
+    import_paths([path], kind=Kind.TRAINING, name="plain")
+    _, client = _client()
+    page = client.get(reverse("training")).content.decode()
+    assert "Across London," in page
+    assert "All ranks" not in page and 'id="by-rank"' not in page

@@ -15,6 +15,13 @@ as below, case and spacing ignored):
 * ``officers_in_scope``: officers who should have done the course (1 or more);
 * ``officers_trained``: of them, how many have (0 to ``officers_in_scope``).
 
+Two more columns may be given, together or alone, when the force can break the counts down:
+``rank`` (Constable, Sergeant, ...) and ``team`` (Response, Neighbourhood, ...), in its own
+words. Then each row is one borough, course, period, rank and team, and every row must say
+which: a blank would be counted twice, once in its own row and once in the borough's other
+rows. Spellings that differ only in case or spacing are one rank or team (the first
+spelling is kept).
+
 Counts of officers are not about victims, so no disclosure control is applied here; the
 page still says how few officers a small borough's percentage rests on.
 
@@ -39,8 +46,10 @@ from accord.datasets.harmonise import Imported, Progress, Report, no_progress
 from accord.datasets.validation import Column, check_formulas
 from accord.datasets.vocabularies import normalise
 
-IMPORTER_VERSION = "training/1"
+IMPORTER_VERSION = "training/2"
 HEADER = ("borough", "course", "period", "officers_in_scope", "officers_trained")
+#: Columns a file may add to break the counts down (see the module docstring).
+OPTIONAL = ("rank", "team")
 #: Far more rows than London's boroughs, courses and a few years of months would need.
 MAX_ROWS = 100_000
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -52,6 +61,8 @@ SCHEMA = pa.schema(
         ("la_code", DICTIONARY),
         ("la_name", DICTIONARY),
         ("course", DICTIONARY),
+        ("rank", DICTIONARY),  # "" when the file has no rank column
+        ("team", DICTIONARY),  # "" when the file has no team column
         ("period", DICTIONARY),
         ("period_start", pa.date32()),
         ("officers_in_scope", pa.int64()),
@@ -80,18 +91,49 @@ def _period_end(start: dt.date, kind: str) -> dt.date:
 
 
 def _header(header: Sequence[str], file: str) -> dict[str, str]:
+    """The file's own name of each column it has (the optional ones only when present)."""
     found = {normalise(name): name for name in header}
+    known = {normalise(h) for h in (*HEADER, *OPTIONAL)}
     missing = [name for name in HEADER if normalise(name) not in found]
-    extra = [name for name in header if normalise(name) not in {normalise(h) for h in HEADER}]
+    extra = [name for name in header if normalise(name) not in known]
     if missing or extra:
         parts = []
         if missing:
             parts.append("Missing columns: " + ", ".join(missing) + ".")
         if extra:
             parts.append("Columns Accord does not recognise: " + ", ".join(map(repr, extra)) + ".")
-        parts.append("Expected columns: " + ", ".join(HEADER) + ".")
+        parts.append(
+            "Expected columns: " + ", ".join(HEADER) + ", and if the counts are broken down, "
+            "" + " and ".join(OPTIONAL) + "."
+        )
         raise ImportFailed.one(" ".join(parts), file, row=1)
-    return {name: found[normalise(name)] for name in HEADER}
+    return {
+        name: found[normalise(name)] for name in (*HEADER, *OPTIONAL) if normalise(name) in found
+    }
+
+
+def _label(
+    value: Any,
+    spellings: dict[str, str],
+    where: tuple[str, int, str],
+    problems: list[Problem],
+) -> str | None:
+    """A rank or team: 1 to 100 characters, one spelling for each (the first seen)."""
+    file, row, column = where
+    text = " ".join(str(value or "").split())
+    if not text or len(text) > 100:
+        what = "is empty" if not text else "is longer than 100 characters"
+        problems.append(
+            problem(
+                f"the {column.lower()} {what}; with this column, every row needs one "
+                "(or leave the column out).",
+                file,
+                row=row,
+                column=column,
+            )
+        )
+        return None
+    return spellings.setdefault(normalise(text), text)
 
 
 def _count(value: Any, file: str, row: int, column: str, problems: list[Problem]) -> int | None:
@@ -117,8 +159,10 @@ def read_training(
     if len(files) != 1:
         raise ImportFailed([Problem("Import one training coverage file at a time.")])
     (file,) = files
-    names = _header(read_header(file), file.name)
-    table = read_table(file, list(names.values()), on_progress=lambda n: progress(0.5, "Reading"))
+    header = read_header(file)
+    names = _header(header, file.name)
+    # The file's own order: Arrow names the columns by position.
+    table = read_table(file, header, on_progress=lambda n: progress(0.5, "Reading"))
     if table.num_rows > MAX_ROWS:
         raise ImportFailed.one(
             f"the file has {table.num_rows:,} rows; a training coverage file has one row per "
@@ -133,10 +177,17 @@ def read_training(
 
     areas = LocalAuthorities.shipped()
     rows: list[dict[str, Any]] = []
-    seen: dict[tuple[str, str, str], int] = {}
+    seen: dict[tuple[str, ...], int] = {}
     kinds: dict[str, int] = {}
+    spellings: dict[str, dict[str, str]] = {name: {} for name in OPTIONAL}
     for number, record in enumerate(table.to_pylist(), start=2):
         values = {name: record[actual] for name, actual in names.items()}
+        breakdown = {
+            name: _label(values[name], spellings[name], (file.name, number, names[name]), problems)
+            if name in names
+            else ""
+            for name in OPTIONAL
+        }
         borough_text = str(values["borough"] or "").strip()
         area = areas.resolve(borough_text) if borough_text else None
         if area is None:
@@ -195,14 +246,23 @@ def read_training(
                     column=names["officers_trained"],
                 )
             )
-        if area is None or period is None or not course or scope is None or trained is None:
+        if (
+            area is None
+            or period is None
+            or not course
+            or scope is None
+            or trained is None
+            or None in breakdown.values()
+        ):
             continue
-        key = (area.code, normalise(course), period[0])
+        split = [str(breakdown[name]) for name in OPTIONAL if name in names]
+        key = (area.code, normalise(course), period[0], *map(normalise, split))
         if key in seen:
             problems.append(
                 problem(
-                    f"{area.name}, {course!r}, {period[0]} is already in row {seen[key]}; "
-                    "each borough needs one row per course and period.",
+                    f"{', '.join([area.name, repr(course), period[0], *split])} is already in "
+                    f"row {seen[key]}; each borough needs one row per "
+                    f"{', '.join(['course', *(n for n in OPTIONAL if n in names)])} and period.",
                     file.name,
                     row=number,
                 )
@@ -214,6 +274,8 @@ def read_training(
                 "la_code": area.code,
                 "la_name": area.name,
                 "course": course,
+                "rank": breakdown["rank"],
+                "team": breakdown["team"],
                 "period": period[0],
                 "period_start": period[1],
                 "officers_in_scope": scope,
@@ -235,9 +297,11 @@ def read_training(
     (kind,) = kinds
     report = Report(rows=out.num_rows, files=[{"name": file.name, "rows": table.num_rows}])
     report.column("la_code", "borough", out.num_rows, {})
+    split = [name for name in OPTIONAL if name in names]
     report.notes.append(
-        "Each row is a borough's count for one course at the end of a "
-        f"{kind}: officers in scope and, of them, officers trained."
+        "Each row is a borough's count for one course"
+        + "".join(f", {name}" for name in split)
+        + f" at the end of a {kind}: officers in scope and, of them, officers trained."
     )
     return Imported(
         kind="training",

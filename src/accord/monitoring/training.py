@@ -11,6 +11,11 @@ Training counts are usually far more spread between boroughs than chance alone a
 borough's whole team is booked on one course, or not), which would flag nearly everyone. By
 default the limits therefore allow for that extra spread between boroughs (Spiegelhalter's
 additive random effects) when it is found, and the page says so.
+
+When the force breaks its counts down by rank or team, the page can look at one rank or team
+across the boroughs, and shows London's coverage in each rank and team against all other
+officers (a difference of proportions with Newcombe's interval), because a borough can be
+ahead overall while its sergeants, say, lag everywhere.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import pyarrow.parquet as pq
 
 from accord.monitoring.presentation import limit_curves
 from accord.stats.funnel import funnel
-from accord.stats.intervals import proportion_ci
+from accord.stats.intervals import proportion_ci, proportion_difference_newcombe
 
 Spread = Literal["additive", "none"]
 SPREADS: dict[str, str] = {
@@ -45,10 +50,22 @@ CHART_LABELS = {
 }
 
 
+#: The columns a file may break its counts down by, with how the page names them.
+BREAKDOWNS = {"rank": ("Rank", "All ranks"), "team": ("Team", "All teams")}
+
+GROUP_VERDICTS = {
+    "higher": "Higher than other officers, beyond chance",
+    "lower": "Lower than other officers, beyond chance",
+    "": "Within the range chance allows",
+}
+
+
 @dataclass(frozen=True)
 class Options:
     courses: list[str]
     periods: list[str]
+    ranks: list[str] = field(default_factory=list)
+    teams: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -60,6 +77,15 @@ class Coverage:
     over_time: pd.DataFrame  # London's coverage of this course in every period
     limits: pd.DataFrame  # curves for the chart
     notes: list[str] = field(default_factory=list)
+    rank: str = ""  # the rank looked at ("" = all ranks)
+    team: str = ""  # the team looked at ("" = all teams)
+    #: London's coverage in each rank and each team, against all other officers.
+    groups: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def who(self) -> str:
+        """Whose coverage the borough comparison is of, in words ("" for all officers)."""
+        return ", ".join(part for part in (self.rank, self.team) if part)
 
     @property
     def ahead(self) -> list[str]:
@@ -76,13 +102,21 @@ class Coverage:
 
 def _read(path: Path) -> pd.DataFrame:
     frame: pd.DataFrame = pq.read_table(path).to_pandas()
-    for column in ("la_code", "la_name", "course", "period"):
+    for column in BREAKDOWNS:
+        if column not in frame:  # imported before files could break counts down
+            frame[column] = ""
+    for column in ("la_code", "la_name", "course", "period", *BREAKDOWNS):
         frame[column] = frame[column].astype(str)
     return frame
 
 
+def _labels(frame: pd.DataFrame, column: str) -> list[str]:
+    return sorted(label for label in frame[column].unique().tolist() if label)
+
+
 def options(path: Path) -> Options:
-    """The courses and periods a dataset holds (periods in time order, latest last)."""
+    """The courses, periods, ranks and teams a dataset holds (periods in time order, latest
+    last; no ranks or teams when the file did not break its counts down)."""
     frame = _read(path)
     periods = (
         frame[["period", "period_start"]]
@@ -90,7 +124,46 @@ def options(path: Path) -> Options:
         .sort_values("period_start")["period"]
         .tolist()
     )
-    return Options(courses=sorted(frame["course"].unique().tolist()), periods=periods)
+    return Options(
+        courses=sorted(frame["course"].unique().tolist()),
+        periods=periods,
+        ranks=_labels(frame, "rank"),
+        teams=_labels(frame, "team"),
+    )
+
+
+def _groups(chosen: pd.DataFrame, column: str) -> pd.DataFrame:
+    """London's coverage in each rank (or team) of ``chosen``, each against all the other
+    officers in ``chosen``: Wilson intervals and Newcombe's interval for the difference."""
+    counts = (
+        chosen.groupby(column, as_index=False)[["officers_trained", "officers_in_scope"]]
+        .sum()
+        .sort_values(column)
+        .reset_index(drop=True)
+    )
+    if len(counts) < 2:
+        return pd.DataFrame()
+    trained = counts["officers_trained"].to_numpy()
+    in_scope = counts["officers_in_scope"].to_numpy()
+    others_trained = trained.sum() - trained
+    others_in_scope = in_scope.sum() - in_scope
+    own = proportion_ci(trained, in_scope)
+    difference = proportion_difference_newcombe(trained, in_scope, others_trained, others_in_scope)
+    counts["estimate"] = own.estimate * 100
+    counts["lower"] = own.lower * 100
+    counts["upper"] = own.upper * 100
+    counts["difference"] = difference.estimate * 100
+    counts["difference_lower"] = difference.lower * 100
+    counts["difference_upper"] = difference.upper * 100
+    counts["verdict"] = [
+        "higher" if low > 0 else "lower" if high < 0 else ""
+        for low, high in zip(difference.lower, difference.upper, strict=True)
+    ]
+    return counts.rename(columns={column: "group"})
+
+
+def group_verdict(flag: str) -> str:
+    return GROUP_VERDICTS.get(flag or "", GROUP_VERDICTS[""])
 
 
 def _percent(value: float) -> float:
@@ -106,6 +179,17 @@ def _london(trained: int, in_scope: int) -> dict[str, float]:
         "lower": _percent(float(interval.lower)),
         "upper": _percent(float(interval.upper)),
     }
+
+
+def _by_borough(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per borough: the ranks and teams of ``rows`` added together."""
+    return (
+        rows.groupby(["la_code", "la_name"], as_index=False, sort=True)[
+            ["officers_trained", "officers_in_scope"]
+        ]
+        .sum()
+        .reset_index(drop=True)
+    )
 
 
 def _over_time(of_course: pd.DataFrame) -> pd.DataFrame:
@@ -153,17 +237,41 @@ def _all_the_same(
     )
 
 
-def coverage(path: Path, course: str, period: str, spread: Spread = "additive") -> Coverage:
-    """Every borough's coverage of ``course`` at the end of ``period`` against London's."""
+def coverage(
+    path: Path,
+    course: str,
+    period: str,
+    spread: Spread = "additive",
+    *,
+    rank: str = "",
+    team: str = "",
+) -> Coverage:
+    """Every borough's coverage of ``course`` at the end of ``period`` against London's, for
+    one rank and one team when given (all officers otherwise), with London's coverage in each
+    rank and team."""
     frame = _read(path)
     of_course = frame.loc[frame["course"] == course]
-    chosen = of_course.loc[of_course["period"] == period]
+    in_period = of_course.loc[of_course["period"] == period]
+    groups = {
+        # Each breakdown within the other one's choice: sergeants' teams, response's ranks.
+        "rank": _groups(in_period.loc[in_period["team"] == team] if team else in_period, "rank"),
+        "team": _groups(in_period.loc[in_period["rank"] == rank] if rank else in_period, "team"),
+    }
+    for column, value in (("rank", rank), ("team", team)):
+        if value:
+            of_course = of_course.loc[of_course[column] == value]
+    chosen = _by_borough(of_course.loc[of_course["period"] == period])
     if chosen.empty:
-        raise LookupError(f"There are no figures for {course!r} in {period}.")
+        who = ", ".join(part for part in (rank, team) if part)
+        raise LookupError(
+            f"There are no figures for {course!r} in {period}" + (f" for {who}." if who else ".")
+        )
     trained = int(chosen["officers_trained"].sum())
     in_scope = int(chosen["officers_in_scope"].sum())
     if trained in (0, in_scope):
-        return _all_the_same(course, period, chosen, of_course, trained, in_scope)
+        result = _all_the_same(course, period, chosen, of_course, trained, in_scope)
+        result.rank, result.team, result.groups = rank, team, groups
+        return result
     table = funnel(
         chosen,
         ["la_code", "la_name"],
@@ -207,7 +315,12 @@ def coverage(path: Path, course: str, period: str, spread: Spread = "additive") 
             + ", ".join(sorted(small))
             + ": their percentages can move a long way with a few officers."
         )
-    return Coverage(course, period, table, london, over_time, limits, notes)
+    if any(len(table) for table in groups.values()):
+        notes.append(
+            "Each rank and team is compared with all other officers in scope (Newcombe's 95% "
+            "interval for the difference). With several groups, one may stand out by chance."
+        )
+    return Coverage(course, period, table, london, over_time, limits, notes, rank, team, groups)
 
 
 def verdict(flag: str) -> str:

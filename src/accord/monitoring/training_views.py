@@ -35,6 +35,8 @@ class CoverageForm(forms.Form):
     )
     course = forms.ChoiceField(label="Course")
     period = forms.ChoiceField(label="At the end of")
+    rank = forms.ChoiceField(label="Rank", required=False)
+    team = forms.ChoiceField(label="Team", required=False)
     spread = forms.ChoiceField(
         label="Limits",
         choices=list(training.SPREADS.items()),
@@ -51,10 +53,19 @@ class CoverageForm(forms.Form):
         found = training.options(self.chosen.path) if self.chosen else training.Options([], [])
         self.fields["course"].choices = [(c, c) for c in found.courses]  # type: ignore[attr-defined]
         self.fields["period"].choices = [(p, p) for p in reversed(found.periods)]  # type: ignore[attr-defined]
+        # A rank or team choice only when the file broke its counts down that way.
+        for name, labels in (("rank", found.ranks), ("team", found.teams)):
+            if labels:
+                everyone = training.BREAKDOWNS[name][1]
+                self.fields[name].choices = [("", everyone), *((v, v) for v in labels)]  # type: ignore[attr-defined]
+            else:
+                del self.fields[name]
         self.initial = {
             "dataset": self.chosen.pk if self.chosen else None,
             "course": found.courses[0] if found.courses else "",
             "period": found.periods[-1] if found.periods else "",
+            "rank": "",
+            "team": "",
             "spread": "additive",
         }
 
@@ -71,7 +82,12 @@ def _coverage(
         return form, None
     try:
         result = training.coverage(
-            form.chosen.path, values["course"], values["period"], values["spread"]
+            form.chosen.path,
+            values["course"],
+            values["period"],
+            values["spread"],
+            rank=values.get("rank") or "",
+            team=values.get("team") or "",
         )
     except LookupError as missing:
         form.add_error("period", str(missing))
@@ -115,8 +131,37 @@ def _query(form: CoverageForm, result: training.Coverage | None) -> str:
         return ""
     data = QueryDict(mutable=True)
     data.update({"course": result.course, "period": result.period})
+    for name, value in (("rank", result.rank), ("team", result.team)):
+        if value:
+            data[name] = value
     data["spread"] = str(form.cleaned_data.get("spread") if form.is_bound else "additive")
     return data.urlencode()
+
+
+def _group_rows(result: training.Coverage) -> list[dict[str, Any]]:
+    """The rank and team tables for the template: one entry per breakdown the data has."""
+    tables = []
+    for name, table in result.groups.items():
+        if not len(table):
+            continue
+        label = training.BREAKDOWNS[name][0]
+        within = result.team if name == "rank" else result.rank
+        tables.append(
+            {
+                "id": f"by-{name}",
+                "label": label,
+                "title": f"London by {label.lower()}" + (f", {within} only" if within else ""),
+                "rows": [
+                    {
+                        **row,
+                        "chosen": row["group"] == getattr(result, name),
+                        "verdict_text": training.group_verdict(str(row["verdict"])),
+                    }
+                    for row in table.to_dict("records")
+                ],
+            }
+        )
+    return tables
 
 
 @requires("monitoring.analyse", zone=Zone.PARTNERSHIP)
@@ -147,6 +192,7 @@ def training_coverage(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "chart": _chart(result) if result is not None and len(result.limits) else "",
             "over_time": result.over_time.to_dict("records") if result is not None else [],
+            "groups": _group_rows(result) if result is not None else [],
             "has_data": training_datasets(request.user).exists(),
             "dataset": form.chosen,
             "query": _query(form, result),
@@ -161,7 +207,7 @@ def training_coverage_csv(request: HttpRequest, dataset_id: uuid.UUID) -> HttpRe
     dataset = get_object_or_404(training_datasets(request.user), pk=dataset_id)
     defaults = CoverageForm(None, datasets=training_datasets(request.user).filter(pk=dataset.pk))
     data = QueryDict(mutable=True)
-    for name in ("course", "period", "spread"):
+    for name in ("course", "period", "rank", "team", "spread"):
         data[name] = request.GET.get(name) or str(defaults.initial[name])
     data["dataset"] = str(dataset.pk)
     _, result = _coverage(request, data)
@@ -172,6 +218,8 @@ def training_coverage_csv(request: HttpRequest, dataset_id: uuid.UUID) -> HttpRe
         "borough_code",
         "borough",
         "course",
+        "rank",
+        "team",
         "period",
         "officers_in_scope",
         "officers_trained",
@@ -188,6 +236,8 @@ def training_coverage_csv(request: HttpRequest, dataset_id: uuid.UUID) -> HttpRe
                 row["la_code"],
                 row["la_name"],
                 result.course,
+                result.rank or training.BREAKDOWNS["rank"][1],
+                result.team or training.BREAKDOWNS["team"][1],
                 result.period,
                 int(row["size"]),
                 int(row["events"]),
@@ -200,6 +250,6 @@ def training_coverage_csv(request: HttpRequest, dataset_id: uuid.UUID) -> HttpRe
         ),
     )
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    name = slugify(f"accord-training-{result.course}-{result.period}")[:80]
+    name = slugify(f"accord-training-{result.course}-{result.who}-{result.period}")[:80]
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
