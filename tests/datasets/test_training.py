@@ -122,7 +122,7 @@ def test_a_bad_row_refuses_the_whole_file(
 def test_a_wrong_header_names_what_is_missing(dirs: Dirs, tmp_path: Path) -> None:
     bad = _file(tmp_path, "Camden,DA,2026 Q1,400", header="borough,course,period,officers")
     assert refused(dirs, bad, kind=Kind.TRAINING) == [
-        "training.csv, row 1: Missing columns: officers_in_scope, officers_trained. Columns "
+        "training.csv, row 1: Missing columns: 'officers_in_scope', 'officers_trained'. Columns "
         "Accord does not recognise: 'officers'. Expected columns: borough, course, period, "
         "officers_in_scope, officers_trained, and if the counts are broken down, rank and team."
     ]

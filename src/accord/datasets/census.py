@@ -41,7 +41,7 @@ from accord.datasets.csvfiles import DICTIONARY, read_header, read_table
 from accord.datasets.errors import ImportFailed, Problem, problem
 from accord.datasets.files import InputFile, SourceRecord
 from accord.datasets.harmonise import Imported, Progress, Report, no_progress
-from accord.datasets.validation import Column, check_formulas, check_pattern
+from accord.datasets.validation import Column, check_formulas, check_pattern, header_mismatch
 from accord.datasets.vocabularies import BROAD_GROUPS, CENSUS_2021_20, EXTRACTSS_GROUP, normalise
 
 IMPORTER_VERSION = "census/1"
@@ -92,15 +92,9 @@ def _layout(header: Sequence[str], display: str, categories: int | None) -> Cate
     expected = fits[best]
     missing = [e for e in expected if normalise(e) not in names]
     unknown = [h for h in header if normalise(h) not in {normalise(e) for e in expected}]
-    parts = [f"the header row does not match the Census 2021 {best}-category layout."]
-    if missing:
-        parts.append("Missing columns: " + ", ".join(repr(c) for c in missing) + ".")
-    if unknown:
-        parts.append(
-            "Columns Accord does not recognise: " + ", ".join(repr(c) for c in unknown) + "."
-        )
-    parts.append("Expected columns: " + ", ".join(expected) + ".")
-    raise ImportFailed.one(" ".join(parts), display, row=1)
+    lead = f"the header row does not match the Census 2021 {best}-category layout."
+    message = header_mismatch(missing, unknown, ", ".join(expected), lead=lead)
+    raise ImportFailed.one(message, display, row=1)
 
 
 def _by_name(table: pa.Table, header: Sequence[str]) -> dict[str, Column]:

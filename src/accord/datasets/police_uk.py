@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from accord.datasets.errors import ImportFailed
+from accord.datasets.validation import header_mismatch
 from accord.datasets.vocabularies import normalise
 
 PUBLISHER = "data.police.uk (Home Office)"
@@ -238,12 +239,10 @@ def expect(header: Sequence[str], kind: str, display: str) -> Match:
         )
     candidates = [match(header, layout) for layout in LAYOUTS if layout.kind == kind]
     best = max(candidates, key=lambda m: m.score)
-    parts = [f"the header row does not match the {best.layout.name} layout."]
-    if best.missing:
-        parts.append("Missing columns: " + ", ".join(repr(c) for c in best.missing) + ".")
-    if best.unknown:
-        parts.append(
-            "Columns Accord does not recognise: " + ", ".join(repr(c) for c in best.unknown) + "."
-        )
-    parts.append("Expected columns: " + ", ".join(best.layout.columns.values()) + ".")
-    raise ImportFailed.one(" ".join(parts), display, row=1)
+    message = header_mismatch(
+        best.missing,
+        best.unknown,
+        ", ".join(best.layout.columns.values()),
+        lead=f"the header row does not match the {best.layout.name} layout.",
+    )
+    raise ImportFailed.one(message, display, row=1)

@@ -43,7 +43,7 @@ from accord.datasets.csvfiles import DICTIONARY, read_header, read_table
 from accord.datasets.errors import ImportFailed, Problem, problem
 from accord.datasets.files import InputFile, SourceRecord
 from accord.datasets.harmonise import Imported, Progress, Report, no_progress
-from accord.datasets.validation import Column, check_formulas
+from accord.datasets.validation import Column, check_formulas, header_mismatch
 from accord.datasets.vocabularies import normalise
 
 IMPORTER_VERSION = "training/2"
@@ -97,16 +97,9 @@ def _header(header: Sequence[str], file: str) -> dict[str, str]:
     missing = [name for name in HEADER if normalise(name) not in found]
     extra = [name for name in header if normalise(name) not in known]
     if missing or extra:
-        parts = []
-        if missing:
-            parts.append("Missing columns: " + ", ".join(missing) + ".")
-        if extra:
-            parts.append("Columns Accord does not recognise: " + ", ".join(map(repr, extra)) + ".")
-        parts.append(
-            "Expected columns: " + ", ".join(HEADER) + ", and if the counts are broken down, "
-            "" + " and ".join(OPTIONAL) + "."
-        )
-        raise ImportFailed.one(" ".join(parts), file, row=1)
+        expected = ", ".join(HEADER) + ", and if the counts are broken down, "
+        message = header_mismatch(missing, extra, expected + " and ".join(OPTIONAL))
+        raise ImportFailed.one(message, file, row=1)
     return {
         name: found[normalise(name)] for name in (*HEADER, *OPTIONAL) if normalise(name) in found
     }

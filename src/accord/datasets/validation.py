@@ -7,7 +7,7 @@ one pass over the row numbers, which is how a million rows are checked in millis
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 
 import numpy as np
@@ -105,6 +105,20 @@ class Column:
 
     def as_dictionary(self) -> pa.DictionaryArray:
         return self.array
+
+
+def header_mismatch(
+    missing: Sequence[str], unknown: Sequence[str], expected: str, *, lead: str = ""
+) -> str:
+    """The one sentence every importer gives for a header row it cannot use: what is
+    missing, what it does not know, and what it expects (``expected`` is already worded)."""
+    parts = [lead] if lead else []
+    if missing:
+        parts.append("Missing columns: " + ", ".join(map(repr, missing)) + ".")
+    if unknown:
+        parts.append("Columns Accord does not recognise: " + ", ".join(map(repr, unknown)) + ".")
+    parts.append(f"Expected columns: {expected}.")
+    return " ".join(parts)
 
 
 def _report(
