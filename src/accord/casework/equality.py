@@ -68,20 +68,9 @@ def record_answers(
     """Store the client's answers, replacing earlier ones. A question left out is "Not
     asked": the form always sends every question, so leaving one out clears it."""
     require_editable(case)
-    checked = _checked(values)
+    answers = {**_checked(values), "updated_on": timezone.localdate(), "updated_by": by}
     record, _ = EqualityAnswers.objects.update_or_create(
-        case=case,
-        defaults={
-            **checked,
-            "updated_on": timezone.localdate(),
-            "updated_by": by,
-        },
-        create_defaults={
-            **checked,
-            "updated_on": timezone.localdate(),
-            "updated_by": by,
-            "created_by": by,
-        },
+        case=case, defaults=answers, create_defaults={**answers, "created_by": by}
     )
     audit(request, "equality.update", case, actor=by)
     return record
