@@ -347,3 +347,43 @@ def test_without_a_breakdown_the_page_asks_for_no_rank_or_team(tmp_path: Path) -
     page = client.get(reverse("training")).content.decode()
     assert "Across London," in page
     assert "All ranks" not in page and 'id="by-rank"' not in page
+
+
+def test_each_borough_over_the_latest_periods_with_its_change(tmp_path: Path) -> None:
+    path = tmp_path / "change.csv"
+    path.write_text(
+        "borough,course,period,officers_in_scope,officers_trained\n"
+        "Camden,DA,2026 Q1,400,100\nCamden,DA,2026 Q2,400,300\n"
+        "Hackney,DA,2026 Q1,200,100\nHackney,DA,2026 Q2,200,110\n"
+        "Bexley,DA,2026 Q2,100,50\n",
+        encoding="utf-8",
+    )
+    dataset = import_paths([path], kind=Kind.TRAINING, name="change")
+    result = training.coverage(dataset.path, "DA", "2026 Q2")
+    assert result.recent_periods == ["2026 Q1", "2026 Q2"]
+    table = result.boroughs_over_time.set_index("la_name")
+    assert table.loc["Camden", "change"] == pytest.approx(50.0)  # 25% -> 75%
+    assert table.loc["Hackney", "change"] == pytest.approx(5.0)
+    assert pd.isna(table.loc["Bexley", "2026 Q1"]) and pd.isna(table.loc["Bexley", "change"])
+
+    _, client = _client()
+    page = client.get(reverse("training")).content.decode()
+    assert "Borough by borough over time</h2>" in page
+    assert "+50.0" in page and "no figures" in page
+    # London: 200 of 600 (33.3%) then 460 of 700 (65.7%).
+    assert "<strong>London</strong>" in page and "+32.4" in page
+
+
+def test_only_the_latest_periods_are_shown_borough_by_borough(tmp_path: Path) -> None:
+    path = tmp_path / "months.csv"
+    path.write_text(
+        "borough,course,period,officers_in_scope,officers_trained\n"
+        + "".join(f"Camden,DA,2026-{m:02d},100,{10 * m}\n" for m in range(1, 10)),
+        encoding="utf-8",
+    )
+    dataset = import_paths([path], kind=Kind.TRAINING, name="months")
+    result = training.coverage(dataset.path, "DA", "2026-09")
+    assert result.recent_periods == [f"2026-{m:02d}" for m in range(4, 10)]
+    assert result.boroughs_over_time.set_index("la_name").loc["Camden", "change"] == 50.0
+    page = _client()[1].get(reverse("training")).content.decode()
+    assert "(the latest 6 periods are shown)" in page

@@ -81,6 +81,9 @@ class Coverage:
     team: str = ""  # the team looked at ("" = all teams)
     #: London's coverage in each rank and each team, against all other officers.
     groups: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: The latest periods, and each borough's coverage in them (``recent_by_borough``).
+    recent_periods: list[str] = field(default_factory=list)
+    boroughs_over_time: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def who(self) -> str:
@@ -204,6 +207,32 @@ def _over_time(of_course: pd.DataFrame) -> pd.DataFrame:
     return over_time
 
 
+#: Periods shown in the borough-by-borough table over time (the latest ones).
+RECENT_PERIODS = 6
+
+
+def recent_by_borough(of_course: pd.DataFrame) -> tuple[list[str], pd.DataFrame]:
+    """Each borough's coverage (per cent) in each of the latest ``RECENT_PERIODS`` periods,
+    and its change from the first of them to the last, in percentage points.
+
+    Why: the funnel compares boroughs at one moment; a borough that changed how it trains
+    shows here as a change unlike London's. Returns the periods (oldest first) and one row
+    per borough: ``la_name``, one column per period (NaN where it has no figures), and
+    ``change`` (NaN unless it has figures for both the first and the last period).
+    """
+    counts = of_course.groupby(["la_name", "period", "period_start"], as_index=False)[
+        ["officers_trained", "officers_in_scope"]
+    ].sum()
+    order = counts[["period", "period_start"]].drop_duplicates().sort_values("period_start")
+    periods = order["period"].tolist()[-RECENT_PERIODS:]
+    counts = counts.loc[counts["period"].isin(periods)]
+    counts = counts.assign(percent=100.0 * counts["officers_trained"] / counts["officers_in_scope"])
+    wide = counts.pivot(index="la_name", columns="period", values="percent")
+    wide = wide.reindex(columns=periods).sort_index()
+    wide["change"] = wide[periods[-1]] - wide[periods[0]] if len(periods) > 1 else float("nan")
+    return periods, wide.reset_index()
+
+
 def _all_the_same(
     course: str,
     period: str,
@@ -268,9 +297,11 @@ def coverage(
         )
     trained = int(chosen["officers_trained"].sum())
     in_scope = int(chosen["officers_in_scope"].sum())
+    recent = recent_by_borough(of_course)
     if trained in (0, in_scope):
         result = _all_the_same(course, period, chosen, of_course, trained, in_scope)
         result.rank, result.team, result.groups = rank, team, groups
+        result.recent_periods, result.boroughs_over_time = recent
         return result
     table = funnel(
         chosen,
@@ -320,7 +351,9 @@ def coverage(
             "Each rank and team is compared with all other officers in scope (Newcombe's 95% "
             "interval for the difference). With several groups, one may stand out by chance."
         )
-    return Coverage(course, period, table, london, over_time, limits, notes, rank, team, groups)
+    return Coverage(
+        course, period, table, london, over_time, limits, notes, rank, team, groups, *recent
+    )
 
 
 def verdict(flag: str) -> str:

@@ -138,6 +138,29 @@ def _query(form: CoverageForm, result: training.Coverage | None) -> str:
     return data.urlencode()
 
 
+def _recent_rows(result: training.Coverage) -> list[dict[str, Any]]:
+    """Each borough's coverage in the latest periods, then London's, for the template
+    (None = no figures)."""
+    rows = [
+        {
+            "borough": record["la_name"],
+            "percents": [_number(record.get(p)) for p in result.recent_periods],
+            "change": _number(record.get("change")),
+        }
+        for record in result.boroughs_over_time.to_dict("records")
+    ]
+    london = result.over_time.set_index("period")["estimate"]
+    percents = [_number(london.get(p)) for p in result.recent_periods]
+    first, last = percents[0] if percents else None, percents[-1] if percents else None
+    change = last - first if first is not None and last is not None else None
+    rows.append({"borough": "London", "percents": percents, "change": change, "total": True})
+    return rows
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None or value != value else float(value)  # NaN is not equal to itself
+
+
 def _group_rows(result: training.Coverage) -> list[dict[str, Any]]:
     """The rank and team tables for the template: one entry per breakdown the data has."""
     tables = []
@@ -193,6 +216,9 @@ def training_coverage(request: HttpRequest) -> HttpResponse:
             "chart": _chart(result) if result is not None and len(result.limits) else "",
             "over_time": result.over_time.to_dict("records") if result is not None else [],
             "groups": _group_rows(result) if result is not None else [],
+            "recent": _recent_rows(result) if result is not None else [],
+            "recent_cut": result is not None
+            and len(result.over_time) > len(result.recent_periods),
             "has_data": training_datasets(request.user).exists(),
             "dataset": form.chosen,
             "query": _query(form, result),
