@@ -46,6 +46,13 @@ def demo(tmp_path: Path) -> Dataset:
     return import_paths([path], kind=Kind.TRAINING, name=NAME)
 
 
+def _imported(tmp_path: Path, name: str, text: str) -> Dataset:
+    """A training file with ``text`` as its contents, imported as dataset ``name``."""
+    path = tmp_path / f"{name}.csv"
+    path.write_text(text, encoding="utf-8")
+    return import_paths([path], kind=Kind.TRAINING, name=name)
+
+
 def _client() -> tuple[User, Client]:
     user = person(OrgKind.VAWG_PARTNER, Role.CONTRIBUTOR)
     return user, client_for("x", {"x": user})
@@ -79,13 +86,12 @@ def test_the_invented_pilots_stand_out_and_the_laggards_fall_behind(demo: Datase
 
 
 def test_a_borough_with_few_officers_is_named_in_the_notes(tmp_path: Path) -> None:
-    path = tmp_path / "small.csv"
-    path.write_text(
+    dataset = _imported(
+        tmp_path,
+        "small",
         "borough,course,period,officers_in_scope,officers_trained\n"
         "Camden,DA,2026 Q1,400,200\nHackney,DA,2026 Q1,350,200\nCity of London,DA,2026 Q1,12,3\n",
-        encoding="utf-8",
     )
-    dataset = import_paths([path], kind=Kind.TRAINING, name="small")
     result = training.coverage(dataset.path, "DA", "2026 Q1")
     assert (
         "Fewer than 30 officers are in scope in City of London: their percentages can move a "
@@ -163,17 +169,16 @@ def test_the_table_downloads_as_csv(demo: Dataset) -> None:
 def test_a_course_nobody_or_everybody_has_done_has_nothing_to_compare(
     tmp_path: Path, trained: int | None, share: str
 ) -> None:
-    path = tmp_path / "same.csv"
     rows = [("Camden", 400), ("Hackney", 350)]
-    path.write_text(
+    dataset = _imported(
+        tmp_path,
+        "same",
         "borough,course,period,officers_in_scope,officers_trained\n"
         + "".join(
             f"{name},New course,2026 Q1,{scope},{scope if trained is None else trained}\n"
             for name, scope in rows
         ),
-        encoding="utf-8",
     )
-    dataset = import_paths([path], kind=Kind.TRAINING, name="same")
     result = training.coverage(dataset.path, "New course", "2026 Q1")
     assert result.notes == [
         f"In every borough {share} of the officers in scope had done this course, so there is "
@@ -256,13 +261,12 @@ def test_the_team_table_is_within_the_rank_chosen(demo: Dataset) -> None:
 
 
 def test_a_rank_with_no_figures_in_the_period_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "ranks.csv"
-    path.write_text(
+    dataset = _imported(
+        tmp_path,
+        "ranks",
         "borough,course,period,rank,officers_in_scope,officers_trained\n"
         "Camden,DA,2026 Q1,Sergeant,40,20\nCamden,DA,2026 Q2,Inspector,10,5\n",
-        encoding="utf-8",
     )
-    dataset = import_paths([path], kind=Kind.TRAINING, name="ranks")
     with pytest.raises(LookupError, match="no figures for 'DA' in 2026 Q1 for Inspector"):
         training.coverage(dataset.path, "DA", "2026 Q1", rank="Inspector")
 
@@ -336,13 +340,12 @@ def test_the_page_looks_at_one_rank_and_shows_the_rank_and_team_tables(demo: Dat
 
 
 def test_without_a_breakdown_the_page_asks_for_no_rank_or_team(tmp_path: Path) -> None:
-    path = tmp_path / "plain.csv"
-    path.write_text(
+    _imported(
+        tmp_path,
+        "plain",
         "borough,course,period,officers_in_scope,officers_trained\n"
         "Camden,DA,2026 Q1,400,200\nHackney,DA,2026 Q1,350,200\n",
-        encoding="utf-8",
     )
-    import_paths([path], kind=Kind.TRAINING, name="plain")
     _, client = _client()
     page = client.get(reverse("training")).content.decode()
     assert "Across London," in page
@@ -350,15 +353,14 @@ def test_without_a_breakdown_the_page_asks_for_no_rank_or_team(tmp_path: Path) -
 
 
 def test_each_borough_over_the_latest_periods_with_its_change(tmp_path: Path) -> None:
-    path = tmp_path / "change.csv"
-    path.write_text(
+    dataset = _imported(
+        tmp_path,
+        "change",
         "borough,course,period,officers_in_scope,officers_trained\n"
         "Camden,DA,2026 Q1,400,100\nCamden,DA,2026 Q2,400,300\n"
         "Hackney,DA,2026 Q1,200,100\nHackney,DA,2026 Q2,200,110\n"
         "Bexley,DA,2026 Q2,100,50\n",
-        encoding="utf-8",
     )
-    dataset = import_paths([path], kind=Kind.TRAINING, name="change")
     result = training.coverage(dataset.path, "DA", "2026 Q2")
     assert result.recent_periods == ["2026 Q1", "2026 Q2"]
     table = result.boroughs_over_time.set_index("la_name")
@@ -375,13 +377,12 @@ def test_each_borough_over_the_latest_periods_with_its_change(tmp_path: Path) ->
 
 
 def test_only_the_latest_periods_are_shown_borough_by_borough(tmp_path: Path) -> None:
-    path = tmp_path / "months.csv"
-    path.write_text(
+    dataset = _imported(
+        tmp_path,
+        "months",
         "borough,course,period,officers_in_scope,officers_trained\n"
         + "".join(f"Camden,DA,2026-{m:02d},100,{10 * m}\n" for m in range(1, 10)),
-        encoding="utf-8",
     )
-    dataset = import_paths([path], kind=Kind.TRAINING, name="months")
     result = training.coverage(dataset.path, "DA", "2026-09")
     assert result.recent_periods == [f"2026-{m:02d}" for m in range(4, 10)]
     assert result.boroughs_over_time.set_index("la_name").loc["Camden", "change"] == 50.0
