@@ -228,12 +228,17 @@ def prepare(args: argparse.Namespace) -> Bench:
         url = f"sqlite:///{workdir / 'accord-bench.sqlite3'}"
     from accord.casework.keys import generate_master_spec
     from accord.crypto.keyring import Keyring
+    from accord.releases.file import new_private_text
 
     env = {
         "DJANGO_SETTINGS_MODULE": args.settings,
         "DATABASE_URL": url,
         "ACCORD_VAR_DIR": str(workdir / "var"),
         "SECRET_KEY": secrets.token_urlsafe(64),
+        "ACCORD_AUDIT_KEY": secrets.token_urlsafe(48),
+        "ACCORD_RELEASE_SIGNING_KEY": f"bench-release-1:{new_private_text()}",
+        # Production settings insist on a virus scanner; the benchmark uploads nothing.
+        "ACCORD_CLAMD": "unix:/run/clamav/clamd.ctl",
         "ACCORD_DATA_KEYS": Keyring.generate_key_spec("bench-data-1"),
         "ACCORD_CASE_KEYS": generate_master_spec("bench-case-1"),
         "ACCORD_ZONES": "casework",  # an advisory service runs the casework zone on its own
@@ -478,12 +483,13 @@ def _generate_chunk(
     """Build and insert one chunk of cases with all their records (in a worker process)."""
     from django.db import connection, transaction
 
-    from accord.casework import keys
+    from accord.casework import keys, name_index
     from accord.casework.models import (
         Activity,
         Case,
         CaseKey,
         Consent,
+        NameToken,
         OutcomeMeasure,
         Party,
         Referral,
@@ -588,6 +594,7 @@ def _generate_chunk(
             )
             client = Party(case=case, role="client", created_by_id=by, created_at=case.created_at)
             client.name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+            client._buckets = name_index.prepare(client)  # type: ignore[attr-defined]
             method = _pick(rng, {"phone": 0.55, "text": 0.15, "email": 0.2, "trusted_person": 0.1})
             contact = {
                 "method": method,
@@ -619,6 +626,7 @@ def _generate_chunk(
                     local_team_involved=local,
                 )
                 perpetrator.name = f"{rng.choice(PERPETRATOR_FIRST)} {rng.choice(LAST_NAMES)}"
+                perpetrator._buckets = name_index.prepare(perpetrator)  # type: ignore[attr-defined]
                 if rng.random() < 0.8:
                     perpetrator.unit = rng.choice(UNITS)
                 records["party"].append(perpetrator)
@@ -787,6 +795,9 @@ def _generate_chunk(
         for name, model in models.items():
             model._default_manager.bulk_create(records[name], batch_size=1000)
             counts[model.__name__] += len(records[name])
+        index = [t for p in records["party"] for t in name_index.tokens(p, p._buckets)]
+        NameToken.objects.bulk_create(index, batch_size=1000)
+        counts["NameToken"] += len(index)
         for plan in records["plan"]:
             for owner, due, done, text in plan._actions:
                 action = SafetyAction(
@@ -859,7 +870,9 @@ def audit_history(
     """Past audit events with a valid hash chain, oldest first, in chunks with fixed ids (so
     parallel inserts keep chain order)."""
     from accord.audit.chain import GENESIS, digest
+    from accord.audit.services import chain_key
 
+    key = chain_key()
     rng = random.Random(seed)
     staff = service.advocates + service.supervisors
     references = [c[1] for c in plan.cases]
@@ -891,6 +904,7 @@ def audit_history(
         org = str(service.organisation_id)
         stamp = when.isoformat(timespec="microseconds")
         digest_ = digest(
+            key=key,
             prev_hash=prev,
             occurred_at=stamp,
             actor_id=actor,

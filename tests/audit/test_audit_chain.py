@@ -14,7 +14,7 @@ from django.db import DatabaseError, connection, transaction
 
 from accord.audit.chain import GENESIS, Link, first_break
 from accord.audit.models import AuditEvent
-from accord.audit.services import chain_key, record, verify
+from accord.audit.services import chain_key, record, record_many, verify
 
 
 def _events(n: int) -> list[AuditEvent]:
@@ -229,3 +229,16 @@ def test_a_damaged_anchor_file_is_named(anchors: Path) -> None:
     anchors.write_text('{"at": "2026-12-01", "seq": 1}\n')
     with pytest.raises(CommandError, match="line 1, is not an anchor"):
         call_command("audit", "verify")
+
+
+@pytest.mark.django_db
+def test_many_events_at_once_chain_like_one_at_a_time() -> None:
+    before = record(None, "test.before", "thing", "0")
+    many = record_many(None, "test.many", "case", ["A", "B", "C"])
+    after = record(None, "test.after", "thing", "9")
+    assert [e.prev_hash for e in many] == [before.hash, many[0].hash, many[1].hash]
+    assert after.prev_hash == many[-1].hash
+    stored = list(AuditEvent.objects.order_by("id").values_list("object_id", "hash"))
+    assert stored == [("0", before.hash), *((e.object_id, e.hash) for e in many), ("9", after.hash)]
+    assert verify() is None
+    assert record_many(None, "test.none", "case", []) == []

@@ -23,6 +23,7 @@ from accord.casework.models import (
     Document,
     Erasure,
     ErasureRequest,
+    NameToken,
     Party,
     SubjectAccessRequest,
 )
@@ -94,6 +95,7 @@ def test_an_approved_erasure_shreds_the_key_and_leaves_no_trace(files: Path) -> 
     old_client = Party.objects.get(case=case, role=Party.Role.CLIENT)
     summary_token = Case.objects.get(pk=case.pk).sealed_summary
     assert tokens and wrapped and any(files.iterdir())
+    assert NameToken.objects.filter(case=case).exists()
 
     pending = erasure.request_erasure(
         None, case, grounds=Grounds.CLIENT_REQUEST, note="Asked by phone.", by=first
@@ -104,6 +106,7 @@ def test_an_approved_erasure_shreds_the_key_and_leaves_no_trace(files: Path) -> 
     assert case.status == "erased" and case.erased_at is not None
     assert not CaseKey.objects.filter(case=case).exists()
     assert erasure.leftovers(case) == []
+    assert not NameToken.objects.filter(case=case).exists(), "the person index goes too"
     assert not any(files.iterdir()), "the document file must be deleted"
     dump = _dump()
     for token in [*tokens, *wrapped]:

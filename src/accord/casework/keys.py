@@ -13,9 +13,10 @@ key raises.
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING
 from accord.crypto.keyring import DecryptionError, Keyring, KeyringError
 
 if TYPE_CHECKING:
-    from accord.casework.models import Case
+    from accord.casework.models import Case, CaseKey
 
 
 class CaseKeyMissing(DecryptionError):
@@ -99,13 +100,37 @@ def data_keyring(case: Case) -> Keyring:
         raise CaseKeyMissing(
             f"Case {case.reference} has no key: it was erased, or its keys were not restored."
         )
+    return _hold(case, rows)
+
+
+def _hold(case: Case, rows: Sequence[CaseKey]) -> Keyring:
+    """Unwrap a case's key rows (newest generation first) and keep the keyring with it."""
     keyring = Keyring(
         tuple((f"g{row.generation}", unwrap(str(case.uid), row.wrapped)) for row in rows)
     )
     case._data_keyring = keyring  # type: ignore[attr-defined]
+    scoped = _scope.get()
     if scoped is not None:
         scoped[case.pk] = keyring
     return keyring
+
+
+def load_keyrings(cases: Sequence[Case]) -> None:
+    """Unwrap the data keys of many cases with one query instead of one per case (a person
+    search may open hundreds). A case with no key, or one that does not unwrap, is left
+    alone: opening it raises, as :func:`data_keyring` does."""
+    from accord.casework.models import CaseKey
+
+    waiting = {case.pk: case for case in cases if getattr(case, "_data_keyring", None) is None}
+    grouped: dict[int, list[CaseKey]] = {}
+    rows = CaseKey.objects.filter(case_id__in=list(waiting)).order_by("case_id", "-generation")
+    for row in rows:
+        grouped.setdefault(row.case_id, []).append(row)
+    for case_id, case_rows in grouped.items():
+        # A key that does not unwrap is left for data_keyring to raise when the case is
+        # opened, so each caller handles it where it would have without this.
+        with contextlib.suppress(DecryptionError):
+            _hold(waiting[case_id], case_rows)
 
 
 def forget(case: Case) -> None:

@@ -19,7 +19,7 @@ import uuid
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 
 from accord.casework.equality_questions import (
     AgeBand,
@@ -218,12 +218,57 @@ class Party(CaseRecord):
     )
     sealed_unit = models.TextField(blank=True, default="")
     unit = SealedText()
+    # The master key id the name's buckets in NameToken were made under; "" = not indexed.
+    name_indexed_under = models.CharField(
+        max_length=64, blank=True, default="", editable=False, db_index=True
+    )
 
     class Meta:
         ordering = ("role", "created_at")
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} in case {self.case_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Keep the person index in step with the name, in the same transaction: every path
+        that saves a name goes through here (bulk loads use ``name_index.prepare`` and
+        ``name_index.tokens``)."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "sealed_name" not in update_fields:
+            super().save(*args, **kwargs)
+            return
+        from accord.casework import name_index  # it builds on this module
+
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "name_indexed_under"}
+        with transaction.atomic():
+            numbers = name_index.prepare(self)
+            super().save(*args, **kwargs)
+            name_index.store(self, numbers)
+
+
+class NameToken(models.Model):
+    """One bucket of one word of a party's name: the blind person index (``name_index``).
+
+    Holds no name and nothing reversible without the master key; it points at its case so
+    that erasing the case deletes it with every other row of the case.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="+")
+    bucket = models.PositiveIntegerField()
+
+    class Meta:
+        # A search is answered from this index alone (PostgreSQL: an index-only scan).
+        indexes = (
+            models.Index(fields=("bucket", "party", "case"), name="casework_nametoken_bucket"),
+        )
+        constraints = (
+            models.UniqueConstraint(fields=("party", "bucket"), name="casework_nametoken_once"),
+        )
+
+    def __str__(self) -> str:
+        return f"bucket {self.bucket} of party {self.party_id}"
 
 
 class Consent(CaseRecord):

@@ -29,7 +29,7 @@ from django.db import models, transaction
 from django.db.models import Max
 
 from accord.audit.services import record
-from accord.casework import keys
+from accord.casework import keys, name_index
 from accord.casework.documents import TEMP_PREFIX
 from accord.casework.models import Case, CaseKey, Document, Erasure
 from accord.casework.sealed import SealedText
@@ -187,6 +187,7 @@ def _write_new(path: Path, data: bytes) -> None:
 class RewrapReport:
     total: int = 0
     rewrapped: int = 0
+    names_indexed: int = 0
     failures: list[str] = field(default_factory=list)
 
     @property
@@ -210,6 +211,9 @@ def rewrap_all() -> RewrapReport:
             continue
         # Compare-and-set: a concurrent rotation may have replaced the row meanwhile.
         report.rewrapped += CaseKey.objects.filter(pk=pk, wrapped=wrapped).update(wrapped=fresh)
+    # The person index is keyed by the primary master key too (name_index).
+    report.names_indexed, failures = name_index.reindex_stale()
+    report.failures.extend(failures)
     record(None, "casework.keys.rewrap", "casework", "keys")
     return report
 
@@ -330,6 +334,7 @@ class CheckReport:
     values: int = 0
     files: int = 0
     not_on_primary_master: int = 0
+    names_not_indexed: int = 0
     failures: list[str] = field(default_factory=list)
 
 
@@ -380,6 +385,7 @@ def check_all() -> CheckReport:
         for wrapped in CaseKey.objects.values_list("wrapped", flat=True)
         if master.needs_rewrap(wrapped)
     )
+    report.names_not_indexed = name_index.stale().count()
     erased_uids = set(Erasure.objects.values_list("case_uid", flat=True))
     for case in Case.objects.order_by("pk").iterator():
         if case.status == Status.ERASED or case.uid in erased_uids:

@@ -1,6 +1,7 @@
 """``accord casework ...``: key rotation, the retention list and the erasure ledger.
 
-    accord casework keys rewrap            after adding a new primary master key
+    accord casework keys rewrap            after adding a new primary master key (also
+                                           indexes people's names under it)
     accord casework keys rotate --case REF  a new data key for one case (or --all)
     accord casework keys check             decrypt everything; non-zero exit on any failure
     accord casework retention              closed cases due for retention review
@@ -69,7 +70,8 @@ class Command(BaseCommand):
         report = rotation.rewrap_all()
         self.stdout.write(
             f"Case keys: {report.total}; rewrapped now: {report.rewrapped}; "
-            f"already on the primary master key: {report.already_current}."
+            f"already on the primary master key: {report.already_current}. "
+            f"People's names indexed again: {report.names_indexed}."
         )
         if report.failures:
             for failure in report.failures:
@@ -109,6 +111,12 @@ class Command(BaseCommand):
         if report.not_on_primary_master:
             self.stdout.write(
                 f"{report.not_on_primary_master} case keys are wrapped by an older master key "
+                "(run: accord casework keys rewrap)."
+            )
+        if report.names_not_indexed:
+            self.stdout.write(
+                f"{report.names_not_indexed} people are not in the person index under the "
+                "primary master key, so every person search opens their cases "
                 "(run: accord casework keys rewrap)."
             )
         if report.failures:
