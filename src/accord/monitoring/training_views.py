@@ -217,8 +217,7 @@ def training_coverage(request: HttpRequest) -> HttpResponse:
             "over_time": result.over_time.to_dict("records") if result is not None else [],
             "groups": _group_rows(result) if result is not None else [],
             "recent": _recent_rows(result) if result is not None else [],
-            "recent_cut": result is not None
-            and len(result.over_time) > len(result.recent_periods),
+            "recent_cut": result is not None and len(result.over_time) > len(result.recent_periods),
             "has_data": training_datasets(request.user).exists(),
             "dataset": form.chosen,
             "query": _query(form, result),
