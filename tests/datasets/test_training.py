@@ -197,9 +197,9 @@ def test_without_a_breakdown_rank_and_team_are_blank(dirs: Dirs, tmp_path: Path)
             "needs one (or leave the column out).",
         ),
         (
-            "borough,course,period,Team,officers_in_scope,officers_trained",
+            "borough,course,period, TEAM ,officers_in_scope,officers_trained",
             ["Camden,DA,2026 Q1," + "x" * 101 + ",50,20"],
-            "training.csv, row 2, column 'Team': the team is longer than 100 characters; with "
+            "training.csv, row 2, column 'TEAM': the team is longer than 100 characters; with "
             "this column, every row needs one (or leave the column out).",
         ),
         (

@@ -207,5 +207,5 @@ def candidate_cases(organisation_id: int, words: frozenset[str]) -> set[int]:
 
 
 def stale() -> QuerySet[Party]:
-    """Parties not indexed under the primary master key."""
-    return Party.objects.exclude(name_indexed_under=_primary()[0])
+    """Parties not indexed under the primary master key (from the column's index)."""
+    return Party.objects.filter(_outside([_primary()[0]]))

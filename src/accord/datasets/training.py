@@ -108,17 +108,18 @@ def _header(header: Sequence[str], file: str) -> dict[str, str]:
 def _label(
     value: Any,
     spellings: dict[str, str],
-    where: tuple[str, int, str],
+    where: tuple[str, int, str, str],
     problems: list[Problem],
 ) -> str | None:
-    """A rank or team: 1 to 100 characters, one spelling for each (the first seen)."""
-    file, row, column = where
+    """A rank or team (``what``): 1 to 100 characters, one spelling for each (the first
+    seen); ``column`` is the file's own name for the column."""
+    file, row, column, kind = where
     text = " ".join(str(value or "").split())
     if not text or len(text) > 100:
         what = "is empty" if not text else "is longer than 100 characters"
         problems.append(
             problem(
-                f"the {column.lower()} {what}; with this column, every row needs one "
+                f"the {kind} {what}; with this column, every row needs one "
                 "(or leave the column out).",
                 file,
                 row=row,
@@ -176,7 +177,9 @@ def read_training(
     for number, record in enumerate(table.to_pylist(), start=2):
         values = {name: record[actual] for name, actual in names.items()}
         breakdown = {
-            name: _label(values[name], spellings[name], (file.name, number, names[name]), problems)
+            name: _label(
+                values[name], spellings[name], (file.name, number, names[name], name), problems
+            )
             if name in names
             else ""
             for name in OPTIONAL
