@@ -48,11 +48,12 @@ def _append(events: list[dict[str, str]]) -> list[AuditEvent]:
         last = AuditEvent.objects.order_by("-id").only("hash").first()
         prev_hash = last.hash if last is not None else GENESIS
         occurred_at = dt.datetime.now(dt.UTC)
+        key = chain_key()
         chained = []
         for fields in events:
             event = AuditEvent(occurred_at=occurred_at, prev_hash=prev_hash, **fields)
             event.hash = digest(
-                key=chain_key(), prev_hash=prev_hash, occurred_at=event.occurred_at_text, **fields
+                key=key, prev_hash=prev_hash, occurred_at=event.occurred_at_text, **fields
             )
             chained.append(event)
             prev_hash = event.hash
