@@ -86,13 +86,9 @@ def keyring_scope() -> Iterator[None]:
 def data_keyring(case: Case) -> Keyring:
     """The keyring of one case's data keys (current first), unwrapped once per instance
     (and once per request inside :func:`keyring_scope`)."""
-    cached: Keyring | None = getattr(case, "_data_keyring", None)
+    cached = _cached(case)
     if cached is not None:
         return cached
-    scoped = _scope.get()
-    if scoped is not None and case.pk in scoped:
-        case._data_keyring = scoped[case.pk]  # type: ignore[attr-defined]
-        return scoped[case.pk]
     from accord.casework.models import CaseKey
 
     rows = list(CaseKey.objects.filter(case_id=case.pk).order_by("-generation"))
@@ -101,6 +97,18 @@ def data_keyring(case: Case) -> Keyring:
             f"Case {case.reference} has no key: it was erased, or its keys were not restored."
         )
     return _hold(case, rows)
+
+
+def _cached(case: Case) -> Keyring | None:
+    """The case's keyring if this instance, or this request, has already unwrapped it."""
+    cached: Keyring | None = getattr(case, "_data_keyring", None)
+    if cached is not None:
+        return cached
+    scoped = _scope.get()
+    if scoped is not None and case.pk in scoped:
+        case._data_keyring = scoped[case.pk]  # type: ignore[attr-defined]
+        return scoped[case.pk]
+    return None
 
 
 def _hold(case: Case, rows: Sequence[CaseKey]) -> Keyring:
@@ -121,7 +129,7 @@ def load_keyrings(cases: Sequence[Case]) -> None:
     alone: opening it raises, as :func:`data_keyring` does."""
     from accord.casework.models import CaseKey
 
-    waiting = {case.pk: case for case in cases if getattr(case, "_data_keyring", None) is None}
+    waiting = {case.pk: case for case in cases if _cached(case) is None}
     grouped: dict[int, list[CaseKey]] = {}
     rows = CaseKey.objects.filter(case_id__in=list(waiting)).order_by("case_id", "-generation")
     for row in rows:
