@@ -100,21 +100,25 @@ def tokens(party: Party, numbers: Sequence[int]) -> list[NameToken]:
     return [NameToken(case_id=party.case_id, party=party, bucket=number) for number in numbers]
 
 
+def _replace(ready: Sequence[tuple[Party, Sequence[int]]]) -> None:
+    """Replace the buckets of saved parties (in the caller's transaction)."""
+    NameToken.objects.filter(party__in=[party for party, _ in ready]).delete()
+    NameToken.objects.bulk_create(
+        [token for party, numbers in ready for token in tokens(party, numbers)],
+        batch_size=1000,
+    )
+
+
 def store(party: Party, numbers: Sequence[int]) -> None:
     """Replace the party's buckets (the party row exists)."""
     with transaction.atomic():
-        NameToken.objects.filter(party=party).delete()
-        NameToken.objects.bulk_create(tokens(party, numbers))
+        _replace([(party, numbers)])
 
 
 def _write(ready: Sequence[tuple[Party, Sequence[int]]]) -> int:
     """Replace the buckets of saved parties and record the key they were made under."""
     with transaction.atomic():
-        NameToken.objects.filter(party__in=[party for party, _ in ready]).delete()
-        NameToken.objects.bulk_create(
-            [token for party, numbers in ready for token in tokens(party, numbers)],
-            batch_size=1000,
-        )
+        _replace(ready)
         Party.objects.bulk_update([party for party, _ in ready], ["name_indexed_under"])
     return len(ready)
 
