@@ -174,13 +174,14 @@ def read_training(
     seen: dict[tuple[str, ...], int] = {}
     kinds: dict[str, int] = {}
     spellings: dict[str, dict[str, str]] = {name: {} for name in OPTIONAL}
+    present = [name for name in OPTIONAL if name in names]  # the breakdowns this file has
     for number, record in enumerate(table.to_pylist(), start=2):
         values = {name: record[actual] for name, actual in names.items()}
         breakdown = {
             name: _label(
                 values[name], spellings[name], (file.name, number, names[name], name), problems
             )
-            if name in names
+            if name in present
             else ""
             for name in OPTIONAL
         }
@@ -251,14 +252,14 @@ def read_training(
             or None in breakdown.values()
         ):
             continue
-        split = [str(breakdown[name]) for name in OPTIONAL if name in names]
+        split = [str(breakdown[name]) for name in present]
         key = (area.code, normalise(course), period[0], *map(normalise, split))
         if key in seen:
             problems.append(
                 problem(
                     f"{', '.join([area.name, repr(course), period[0], *split])} is already in "
                     f"row {seen[key]}; each borough needs one row per "
-                    f"{', '.join(['course', *(n for n in OPTIONAL if n in names)])} and period.",
+                    f"{', '.join(['course', *present])} and period.",
                     file.name,
                     row=number,
                 )
@@ -293,10 +294,9 @@ def read_training(
     (kind,) = kinds
     report = Report(rows=out.num_rows, files=[{"name": file.name, "rows": table.num_rows}])
     report.column("la_code", "borough", out.num_rows, {})
-    split = [name for name in OPTIONAL if name in names]
     report.notes.append(
         "Each row is a borough's count for one course"
-        + "".join(f", {name}" for name in split)
+        + "".join(f", {name}" for name in present)
         + f" at the end of a {kind}: officers in scope and, of them, officers trained."
     )
     return Imported(
