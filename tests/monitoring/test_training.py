@@ -362,6 +362,8 @@ def test_each_borough_over_the_latest_periods_with_its_change(tmp_path: Path) ->
     assert table.loc["Camden", "change"] == pytest.approx(50.0)  # 25% -> 75%
     assert table.loc["Hackney", "change"] == pytest.approx(5.0)
     assert pd.isna(table.loc["Bexley", "2026 Q1"]) and pd.isna(table.loc["Bexley", "change"])
+    assert table.index[-1] == "London" and table.loc["London", "total"]
+    assert table.loc["London", "change"] == pytest.approx(100 * (460 / 700 - 200 / 600))
 
     _, client = _client()
     page = client.get(reverse("training")).content.decode()

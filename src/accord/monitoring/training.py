@@ -217,8 +217,9 @@ def recent_by_borough(of_course: pd.DataFrame) -> tuple[list[str], pd.DataFrame]
 
     Why: the funnel compares boroughs at one moment; a borough that changed how it trains
     shows here as a change unlike London's. Returns the periods (oldest first) and one row
-    per borough: ``la_name``, one column per period (NaN where it has no figures), and
-    ``change`` (NaN unless it has figures for both the first and the last period).
+    per borough, then London's (``total`` true): ``la_name``, one column per period (NaN
+    where it has no figures), and ``change`` (NaN unless it has figures for both the first
+    and the last period).
     """
     counts = of_course.groupby(["la_name", "period", "period_start"], as_index=False)[
         ["officers_trained", "officers_in_scope"]
@@ -226,10 +227,16 @@ def recent_by_borough(of_course: pd.DataFrame) -> tuple[list[str], pd.DataFrame]
     order = counts[["period", "period_start"]].drop_duplicates().sort_values("period_start")
     periods = order["period"].tolist()[-RECENT_PERIODS:]
     counts = counts.loc[counts["period"].isin(periods)]
-    counts = counts.assign(percent=100.0 * counts["officers_trained"] / counts["officers_in_scope"])
-    wide = counts.pivot(index="la_name", columns="period", values="percent")
-    wide = wide.reindex(columns=periods).sort_index()
+    london = counts.groupby("period", as_index=False)[
+        ["officers_trained", "officers_in_scope"]
+    ].sum()
+    both = pd.concat([counts, london.assign(la_name="London")], ignore_index=True)
+    both = both.assign(percent=100.0 * both["officers_trained"] / both["officers_in_scope"])
+    wide = both.pivot(index="la_name", columns="period", values="percent")
+    boroughs = sorted(name for name in wide.index if name != "London")
+    wide = wide.reindex(index=[*boroughs, "London"], columns=periods)
     wide["change"] = wide[periods[-1]] - wide[periods[0]] if len(periods) > 1 else float("nan")
+    wide["total"] = wide.index == "London"
     return periods, wide.reset_index()
 
 

@@ -141,20 +141,15 @@ def _query(form: CoverageForm, result: training.Coverage | None) -> str:
 def _recent_rows(result: training.Coverage) -> list[dict[str, Any]]:
     """Each borough's coverage in the latest periods, then London's, for the template
     (None = no figures)."""
-    rows = [
+    return [
         {
             "borough": record["la_name"],
             "percents": [_number(record.get(p)) for p in result.recent_periods],
             "change": _number(record.get("change")),
+            "total": bool(record["total"]),
         }
         for record in result.boroughs_over_time.to_dict("records")
     ]
-    london = result.over_time.set_index("period")["estimate"]
-    percents = [_number(london.get(p)) for p in result.recent_periods]
-    first, last = percents[0] if percents else None, percents[-1] if percents else None
-    change = last - first if first is not None and last is not None else None
-    rows.append({"borough": "London", "percents": percents, "change": change, "total": True})
-    return rows
 
 
 def _number(value: Any) -> float | None:
