@@ -15,6 +15,7 @@ MODULES = [
     "accord.stats",
     "accord.stats.api.loading",
     "accord.stats.before_after",
+    "accord.stats.change_funnel",
     "accord.stats.encoding",
     "accord.stats.errors",
     "accord.stats.frames",

@@ -30,6 +30,9 @@ from accord.stats.api import Disclosure, Population, tabulate
 # before_after
 from accord.stats.before_after import BeforeAfter, before_after
 
+# change_funnel
+from accord.stats.change_funnel import change_funnel
+
 # errors
 from accord.stats.errors import StatsInputError
 
@@ -126,6 +129,7 @@ __all__ = [
     "apply_min_cell_size",
     "before_after",
     "benjamini_hochberg",
+    "change_funnel",
     "collapse",
     "counts",
     "describe_outlier",

@@ -42,6 +42,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -61,8 +62,10 @@ from accord.stats.rates import format_per
 
 __all__ = [
     "FUNNEL_LEVELS",
+    "Dispersion",
     "FunnelKind",
     "Overdispersion",
+    "dispersion",
     "exact_funnel_limit",
     "funnel",
     "funnel_limits",
@@ -144,6 +147,49 @@ def winsorised_dispersion(z_scores: npt.ArrayLike, fraction: float = 0.1) -> flo
         z[:cut] = z[cut]
         z[z.size - cut :] = z[z.size - cut - 1]
     return float(np.mean(z**2))
+
+
+@dataclass(frozen=True)
+class Dispersion:
+    """How far units spread beyond chance, and the adjustment applied for it.
+
+    ``phi_hat`` is the estimated dispersion; ``phi`` and ``tau2`` are what the limits use
+    (1 and 0 when nothing is applied); ``applied`` says which in words.
+    """
+
+    phi_hat: float
+    phi: float
+    tau2: float
+    applied: str
+
+
+def dispersion(
+    z_scores: FloatArray,
+    se: FloatArray,
+    overdispersion: Overdispersion,
+    winsor_fraction: float = 0.1,
+) -> Dispersion:
+    """The overdispersion adjustment for units with these unadjusted z-scores and
+    standard errors (Spiegelhalter 2005, "Handling over-dispersion").
+
+    Why applied only when found: phi x units above its chi-square expectation (units - 1)
+    is the test; below it, widening the limits would hide real differences.
+    """
+    units = int(np.isfinite(z_scores).sum())
+    phi_hat = winsorised_dispersion(z_scores, winsor_fraction)
+    overdispersed = units > 1 and phi_hat * units > units - 1
+    if overdispersion != "none" and not overdispersed:
+        return Dispersion(phi_hat, 1.0, 0.0, f"none: no overdispersion found (phi = {phi_hat:.3g})")
+    if overdispersion == "multiplicative":
+        return Dispersion(phi_hat, phi_hat, 0.0, "multiplicative")
+    if overdispersion == "additive":
+        weights = 1.0 / se[np.isfinite(se) & np.isfinite(z_scores)] ** 2
+        tau2 = max(
+            0.0,
+            (units * phi_hat - (units - 1)) / (weights.sum() - (weights**2).sum() / weights.sum()),
+        )
+        return Dispersion(phi_hat, 1.0, tau2, "additive")
+    return Dispersion(phi_hat, 1.0, 0.0, "none")
 
 
 def _limits(
@@ -312,21 +358,8 @@ def funnel(
         value = np.where(sizes > 0, k / sizes, np.nan)
     se = _standard_error(theta, sizes, kind)
     z = (value - theta) / se
-    units = int(np.isfinite(z).sum())
-    phi_hat = winsorised_dispersion(z, winsor_fraction)
-    overdispersed = units > 1 and phi_hat * units > units - 1
-    phi, tau2, applied = 1.0, 0.0, "none"
-    if overdispersion != "none" and not overdispersed:
-        applied = f"none: no overdispersion found (phi = {phi_hat:.3g})"
-    elif overdispersion == "multiplicative":
-        phi, applied = phi_hat, "multiplicative"
-    elif overdispersion == "additive":
-        weights = 1.0 / se[np.isfinite(se)] ** 2
-        tau2 = max(
-            0.0,
-            (units * phi_hat - (units - 1)) / (weights.sum() - (weights**2).sum() / weights.sum()),
-        )
-        applied = "additive"
+    spread = dispersion(z, se, overdispersion, winsor_fraction)
+    phi_hat, phi, tau2, applied = spread.phi_hat, spread.phi, spread.tau2, spread.applied
     adjusted_z = (value - theta) / np.sqrt(phi * se**2 + tau2)
     limits = {level: _limits(theta, sizes, kind, level, phi, tau2) for level in FUNNEL_LEVELS}
     own = (
