@@ -52,6 +52,23 @@ def test_a_partner_imports_training_figures_and_compares_the_boroughs(
     page.mouse.move(0, 0)
     page.screenshot(path=SCREENSHOTS / "training-1280.png", full_page=True)
 
+    # The invented borough that changed how it trains stands out from London's own rise.
+    expect(page.locator("main")).to_contain_text("Changed more than London, beyond chance: Croydon")
+    changes = page.get_by_role("table", name="per cent trained in each borough at the end")
+    expect(changes.get_by_role("row", name="Croydon")).to_contain_text(
+        "Above London's change, beyond chance"
+    )
+    top, bottom = page.evaluate(
+        "() => [document.getElementById('boroughs-over-time').getBoundingClientRect().top,"
+        " document.querySelector('#boroughs-over-time ~ .accord-table-wrapper')"
+        ".getBoundingClientRect().bottom].map((y) => y + window.scrollY)"
+    )
+    page.screenshot(
+        path=SCREENSHOTS / "training-changes-1280.png",
+        full_page=True,
+        clip={"x": 0, "y": top - 16, "width": DESKTOP["width"], "height": bottom - top + 32},
+    )
+
     page.set_viewport_size(PHONE)
     browse.check()
     overflow = int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
@@ -80,3 +97,32 @@ def test_a_partner_imports_training_figures_and_compares_the_boroughs(
     page.mouse.move(0, 0)
     page.locator("#by-rank").scroll_into_view_if_needed()
     page.screenshot(path=SCREENSHOTS / "training-by-rank-1280.png", full_page=True)
+
+    # One borough's teams against the same teams in the rest of London.
+    page.get_by_label("Course").select_option("Sexual violence (specialist)")
+    page.get_by_label("Rank", exact=True).select_option("")
+    page.get_by_label("Look into one borough").select_option("Hackney")
+    browse.submit(page.get_by_role("button", name="Show coverage"))
+    teams = page.get_by_role("table", name="Hackney's coverage in each team")
+    expect(teams.get_by_role("row", name="Response")).to_contain_text(
+        "Lower than in the rest of London, beyond chance"
+    )
+    expect(teams.get_by_role("row", name="Neighbourhood")).to_contain_text(
+        "Higher than in the rest of London, beyond chance"
+    )
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.mouse.move(0, 0)
+    top, bottom = page.evaluate(
+        "() => [document.getElementById('borough-by-rank').getBoundingClientRect().top,"
+        " document.querySelector('#borough-by-team ~ .accord-table-wrapper')"
+        ".getBoundingClientRect().bottom].map((y) => y + window.scrollY)"
+    )
+    page.screenshot(
+        path=SCREENSHOTS / "training-one-borough-1280.png",
+        full_page=True,
+        clip={"x": 0, "y": top - 16, "width": DESKTOP["width"], "height": bottom - top + 32},
+    )
+    page.set_viewport_size(PHONE)
+    browse.check()
+    overflow = int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+    assert overflow <= 0, f"the one-borough page is {overflow}px wider than a 375px screen"

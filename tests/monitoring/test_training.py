@@ -22,6 +22,8 @@ from accord.monitoring import training
 from accord.monitoring.training_demo import (
     AHEAD,
     BEHIND,
+    BOROUGH_GAPS,
+    CHANGED,
     COURSES,
     NAME,
     RANKS,
@@ -30,6 +32,7 @@ from accord.monitoring.training_demo import (
     write_demo_csv,
 )
 from accord.policy.roles import OrgKind, Role
+from accord.stats.change_funnel import change_funnel
 from accord.stats.funnel import funnel
 from accord.stats.intervals import proportion_difference_newcombe
 from tests.factories import person
@@ -150,10 +153,10 @@ def test_the_table_downloads_as_csv(demo: Dataset) -> None:
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert len(rows) == 32
-    hackney = next(r for r in rows if r["borough"] == "Hackney")
-    assert hackney["course"] == COURSES[0] and hackney["period"] == latest
-    assert hackney["compared_with_london"] == "Ahead of London, beyond chance"
-    assert float(hackney["lower_95"]) < float(hackney["percent_trained"])
+    camden = next(r for r in rows if r["borough"] == "Camden")
+    assert camden["course"] == COURSES[0] and camden["period"] == latest
+    assert camden["compared_with_london"] == "Ahead of London, beyond chance"
+    assert float(camden["lower_95"]) < float(camden["percent_trained"])
     # Without a course or period, the same defaults as the page.
     assert client.get(reverse("training_csv", args=[demo.pk])).status_code == 200
 
@@ -282,7 +285,9 @@ def test_a_dataset_stored_before_breakdowns_still_reads(tmp_path: Path) -> None:
         }
     )
     pq.write_table(old, path)
-    assert training.options(path) == training.Options(["DA"], ["2026 Q1"], [], [])
+    assert training.options(path) == training.Options(
+        ["DA"], ["2026 Q1"], [], [], ["Camden", "Hackney"]
+    )
     result = training.coverage(path, "DA", "2026 Q1")
     assert result.london["trained"] == 500 and all(t.empty for t in result.groups.values())
 
@@ -385,3 +390,233 @@ def test_only_the_latest_periods_are_shown_borough_by_borough(tmp_path: Path) ->
     assert result.boroughs_over_time.set_index("la_name").loc["Camden", "change"] == 50.0
     page = _client()[1].get(reverse("training")).content.decode()
     assert "(the latest 6 periods are shown)" in page
+
+
+def test_each_boroughs_change_against_londons_is_accord_stats_own(demo: Dataset) -> None:
+    latest = quarters(TODAY)
+    result = training.coverage(demo.path, COURSES[1], latest[-1])
+    frame = pq.read_table(demo.path).to_pandas()
+    of_course = frame.loc[frame["course"] == COURSES[1]]
+    ends = [
+        of_course.loc[of_course["period"] == period]
+        .groupby("la_name")[["officers_trained", "officers_in_scope"]]
+        .sum()
+        for period in (latest[0], latest[-1])
+    ]
+    paired = ends[0].merge(ends[1], left_index=True, right_index=True, suffixes=("_0", "_1"))
+    paired = paired.reset_index()
+    direct = change_funnel(
+        paired,
+        "la_name",
+        events_before="officers_trained_0",
+        size_before="officers_in_scope_0",
+        events_after="officers_trained_1",
+        size_after="officers_in_scope_1",
+        overdispersion="additive",
+    ).set_index("la_name")
+    table = result.boroughs_over_time.set_index("la_name")
+    boroughs = table.loc[~table["total"]]
+    assert boroughs["against"].tolist() == pytest.approx(
+        (100 * direct.loc[boroughs.index, "difference"]).tolist()
+    )
+    assert boroughs["change_flag"].tolist() == direct.loc[boroughs.index, "outlier"].tolist()
+    # The invented borough that changed how it trains, and only it, stands out.
+    assert result.rose_more == sorted(CHANGED) and result.rose_less == []
+    assert pd.isna(table.loc["London", "against"]) and table.loc["London", "change_flag"] == ""
+    assert "funnel plot of changes (Spiegelhalter 2005)" in result.change_notes[0]
+
+
+def test_the_page_names_the_borough_whose_change_stands_out(demo: Dataset) -> None:
+    _, client = _client()
+    page = client.get(reverse("training")).content.decode()
+    assert "Against London's change (points)" in page
+    assert "Changed more than London, beyond chance: <strong>Croydon</strong>" in page
+    assert "<strong>Above London&#x27;s change, beyond chance</strong>" in page
+    assert "Changed less than London" not in page
+
+
+def test_a_small_change_is_within_chance_and_a_borough_without_both_ends_is_not_compared(
+    tmp_path: Path,
+) -> None:
+    dataset = _imported(
+        tmp_path,
+        "steady",
+        "borough,course,period,officers_in_scope,officers_trained\n"
+        "Camden,DA,2026 Q1,400,100\nCamden,DA,2026 Q2,400,130\n"
+        "Hackney,DA,2026 Q1,200,60\nHackney,DA,2026 Q2,200,76\n"
+        "Bexley,DA,2026 Q2,100,50\n",
+    )
+    result = training.coverage(dataset.path, "DA", "2026 Q2")
+    table = result.boroughs_over_time.set_index("la_name")
+    # London (Camden and Hackney): 160 of 600 then 206 of 600, +7.7 points.
+    assert table.loc["Camden", "against"] == pytest.approx(100 * (30 / 400 - 46 / 600))
+    assert table.loc["Camden", "change_flag"] == ""
+    assert pd.isna(table.loc["Bexley", "against"])
+    assert result.rose_more == [] and result.changes_compared
+    page = _client()[1].get(reverse("training")).content.decode()
+    assert "No borough's change stands out from London's beyond chance." in page
+    assert "Within the range chance allows" in page
+
+
+def test_no_change_to_compare_when_nobody_is_trained_at_either_end(tmp_path: Path) -> None:
+    dataset = _imported(
+        tmp_path,
+        "none",
+        "borough,course,period,officers_in_scope,officers_trained\n"
+        "Camden,DA,2026 Q1,400,0\nCamden,DA,2026 Q2,400,0\n"
+        "Hackney,DA,2026 Q1,200,0\nHackney,DA,2026 Q2,200,0\n",
+    )
+    result = training.coverage(dataset.path, "DA", "2026 Q2")
+    assert result.change_notes == [
+        "Every borough is at 0% or 100% in both 2026 Q1 and 2026 Q2, so no borough's change "
+        "can be compared with London's."
+    ]
+    assert not result.changes_compared
+    page = _client()[1].get(reverse("training")).content.decode()
+    assert "stands out from London" not in page
+    assert "so no borough&#x27;s change can be compared" in page
+
+
+def test_one_boroughs_teams_against_the_same_teams_elsewhere(demo: Dataset) -> None:
+    course, period = COURSES[1], quarters(TODAY)[-1]
+    ((borough, team),) = BOROUGH_GAPS  # Hackney's response officers lag (invented)
+    result = training.coverage(demo.path, course, period, borough=borough)
+    teams = result.borough_groups["team"].set_index("group")
+    assert list(teams.index) == sorted(TEAMS)
+
+    frame = pq.read_table(demo.path).to_pandas()
+    chosen = frame.loc[(frame["course"] == course) & (frame["period"] == period)]
+    here = chosen.loc[(chosen["la_name"] == borough) & (chosen["team"] == team)]
+    rest = chosen.loc[(chosen["la_name"] != borough) & (chosen["team"] == team)]
+    direct = proportion_difference_newcombe(
+        here["officers_trained"].sum(),
+        here["officers_in_scope"].sum(),
+        rest["officers_trained"].sum(),
+        rest["officers_in_scope"].sum(),
+    )
+    row = teams.loc[team]
+    assert row["officers_in_scope"] == here["officers_in_scope"].sum()
+    assert row["rest_estimate"] == pytest.approx(
+        100 * rest["officers_trained"].sum() / rest["officers_in_scope"].sum()
+    )
+    assert (row["difference"], row["difference_lower"], row["difference_upper"]) == pytest.approx(
+        (100 * float(direct.estimate), 100 * float(direct.lower), 100 * float(direct.upper))
+    )
+    assert row["verdict"] == "lower"
+    assert teams.loc["Neighbourhood", "verdict"] == "higher"
+    # The rank table is of the same borough, every rank.
+    assert set(result.borough_groups["rank"]["group"]) == set(RANKS)
+    assert any(note.startswith(f"In {borough}, each rank and team") for note in result.notes)
+
+
+def test_one_boroughs_ranks_are_within_the_team_chosen(demo: Dataset) -> None:
+    course, period = COURSES[0], quarters(TODAY)[-1]
+    result = training.coverage(demo.path, course, period, team="Response", borough="Camden")
+    ranks = result.borough_groups["rank"]
+    frame = pq.read_table(demo.path).to_pandas()
+    camden_response = frame.loc[
+        (frame["course"] == course)
+        & (frame["period"] == period)
+        & (frame["la_name"] == "Camden")
+        & (frame["team"] == "Response")
+    ]
+    assert ranks["officers_in_scope"].sum() == camden_response["officers_in_scope"].sum()
+
+
+def test_the_page_looks_into_one_borough(demo: Dataset) -> None:
+    _, client = _client()
+    latest = quarters(TODAY)[-1]
+    opening = client.get(reverse("training")).content.decode()
+    assert "Look into one borough" in opening and 'id="borough-by-team"' not in opening
+    page = client.get(
+        reverse("training"),
+        {
+            "dataset": demo.pk,
+            "course": COURSES[1],
+            "period": latest,
+            "borough": "Hackney",
+            "spread": "additive",
+        },
+    ).content.decode()
+    assert 'id="borough-by-team">Hackney by team</h2>' in page
+    assert 'id="borough-by-rank">Hackney by rank</h2>' in page
+    assert "<strong>Lower than in the rest of London, beyond chance</strong>" in page
+    assert "Hackney's coverage in each team, compared with the same team" in page
+    refused = client.get(
+        reverse("training"),
+        {
+            "dataset": demo.pk,
+            "course": COURSES[1],
+            "period": latest,
+            "borough": "Atlantis",
+            "spread": "additive",
+        },
+    ).content.decode()
+    assert "Select a valid choice. Atlantis is not one of the available choices." in refused
+
+
+def test_a_borough_with_no_figures_in_the_period_is_refused(tmp_path: Path) -> None:
+    dataset = _imported(
+        tmp_path,
+        "bexley",
+        "borough,course,period,rank,officers_in_scope,officers_trained\n"
+        "Camden,DA,2026 Q1,Sergeant,40,20\nCamden,DA,2026 Q2,Sergeant,40,25\n"
+        "Bexley,DA,2026 Q2,Sergeant,10,5\n",
+    )
+    with pytest.raises(LookupError, match="no figures for Bexley in this course and period"):
+        training.coverage(dataset.path, "DA", "2026 Q1", borough="Bexley")
+    page = (
+        _client()[1]
+        .get(
+            reverse("training"),
+            {
+                "dataset": dataset.pk,
+                "course": "DA",
+                "period": "2026 Q1",
+                "borough": "Bexley",
+                "spread": "additive",
+            },
+        )
+        .content.decode()
+    )
+    assert "There are no figures for Bexley in this course and period." in page
+
+
+def test_a_borough_alone_in_its_rank_is_not_compared(tmp_path: Path) -> None:
+    dataset = _imported(
+        tmp_path,
+        "alone",
+        "borough,course,period,rank,officers_in_scope,officers_trained\n"
+        "Camden,DA,2026 Q1,Sergeant,40,20\nCamden,DA,2026 Q1,Inspector,10,5\n"
+        "Hackney,DA,2026 Q1,Sergeant,30,10\n",
+    )
+    result = training.coverage(dataset.path, "DA", "2026 Q1", borough="Camden")
+    ranks = result.borough_groups["rank"].set_index("group")
+    assert pd.isna(ranks.loc["Inspector", "rest_estimate"])
+    assert pd.isna(ranks.loc["Inspector", "difference"]) and ranks.loc["Inspector", "verdict"] == ""
+    page = (
+        _client()[1]
+        .get(
+            reverse("training"),
+            {
+                "dataset": dataset.pk,
+                "course": "DA",
+                "period": "2026 Q1",
+                "borough": "Camden",
+                "spread": "additive",
+            },
+        )
+        .content.decode()
+    )
+    assert "Not compared: no officers of this rank elsewhere" in page
+
+
+def test_without_a_breakdown_there_is_no_borough_to_look_into(tmp_path: Path) -> None:
+    _imported(
+        tmp_path,
+        "plain",
+        "borough,course,period,officers_in_scope,officers_trained\n"
+        "Camden,DA,2026 Q1,400,200\nHackney,DA,2026 Q1,350,200\n",
+    )
+    page = _client()[1].get(reverse("training")).content.decode()
+    assert "Look into one borough" not in page

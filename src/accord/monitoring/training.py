@@ -24,10 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow.parquet as pq
 
 from accord.monitoring.presentation import limit_curves
+from accord.stats.change_funnel import change_funnel
+from accord.stats.errors import StatsInputError
 from accord.stats.funnel import funnel
 from accord.stats.intervals import proportion_ci, proportion_difference_newcombe
 
@@ -53,6 +57,20 @@ CHART_LABELS = {
 #: The columns a file may break its counts down by, with how the page names them.
 BREAKDOWNS = {"rank": ("Rank", "All ranks"), "team": ("Team", "All teams")}
 
+#: How a borough's change compares with London's (``change_funnel``'s 99.8% flag).
+CHANGE_VERDICTS = {
+    "above 99.8%": "Above London's change, beyond chance",
+    "below 99.8%": "Below London's change, beyond chance",
+    "": "Within the range chance allows",
+}
+
+#: How a rank or team in one borough compares with the same rank or team elsewhere.
+BOROUGH_VERDICTS = {
+    "higher": "Higher than in the rest of London, beyond chance",
+    "lower": "Lower than in the rest of London, beyond chance",
+    "": "Within the range chance allows",
+}
+
 GROUP_VERDICTS = {
     "higher": "Higher than other officers, beyond chance",
     "lower": "Lower than other officers, beyond chance",
@@ -66,6 +84,7 @@ class Options:
     periods: list[str]
     ranks: list[str] = field(default_factory=list)
     teams: list[str] = field(default_factory=list)
+    boroughs: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -84,6 +103,12 @@ class Coverage:
     #: The latest periods, and each borough's coverage in them (``recent_by_borough``).
     recent_periods: list[str] = field(default_factory=list)
     boroughs_over_time: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: What the page says about comparing each borough's change with London's.
+    change_notes: list[str] = field(default_factory=list)
+    #: One borough looked into ("" = none): its coverage in each rank and each team,
+    #: against the same rank or team in the rest of London.
+    borough: str = ""
+    borough_groups: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def who(self) -> str:
@@ -98,9 +123,31 @@ class Coverage:
     def behind(self) -> list[str]:
         return self._named("below 99.8%")
 
+    @property
+    def rose_more(self) -> list[str]:
+        """Boroughs whose change over the latest periods was above London's, beyond
+        chance (a bigger rise, or a smaller fall)."""
+        return self._changed("above 99.8%")
+
+    @property
+    def rose_less(self) -> list[str]:
+        return self._changed("below 99.8%")
+
+    @property
+    def changes_compared(self) -> bool:
+        """Whether any borough's change could be compared with London's."""
+        table = self.boroughs_over_time
+        return "against" in table and bool(table["against"].notna().any())
+
     def _named(self, flag: str) -> list[str]:
         rows = self.boroughs.loc[self.boroughs["outlier"] == flag]
         return sorted(rows["la_name"].astype(str))
+
+    def _changed(self, flag: str) -> list[str]:
+        table = self.boroughs_over_time
+        if "change_flag" not in table:
+            return []
+        return sorted(table.loc[table["change_flag"] == flag, "la_name"].astype(str))
 
 
 def _read(path: Path) -> pd.DataFrame:
@@ -132,6 +179,7 @@ def options(path: Path) -> Options:
         periods=periods,
         ranks=_labels(frame, "rank"),
         teams=_labels(frame, "team"),
+        boroughs=_labels(frame, "la_name"),
     )
 
 
@@ -158,11 +206,56 @@ def _groups(chosen: pd.DataFrame, column: str) -> pd.DataFrame:
     counts["difference"] = difference.estimate * 100
     counts["difference_lower"] = difference.lower * 100
     counts["difference_upper"] = difference.upper * 100
-    counts["verdict"] = [
-        "higher" if low > 0 else "lower" if high < 0 else ""
-        for low, high in zip(difference.lower, difference.upper, strict=True)
-    ]
+    counts["verdict"] = _verdicts(difference.lower, difference.upper)
     return counts.rename(columns={column: "group"})
+
+
+def _verdicts(lower: npt.NDArray[np.float64], upper: npt.NDArray[np.float64]) -> list[str]:
+    """A difference whose interval is above zero is "higher", below zero "lower"."""
+    return [
+        "higher" if low > 0 else "lower" if high < 0 else ""
+        for low, high in zip(lower, upper, strict=True)
+    ]
+
+
+def _in_borough(chosen: pd.DataFrame, column: str, borough: str) -> pd.DataFrame:
+    """``borough``'s coverage in each rank (or team) of ``chosen``, each against the same
+    rank in the rest of London: Wilson intervals, and Newcombe's for the difference.
+
+    Why the same rank elsewhere, not the borough's other ranks: a borough's sergeants
+    behind its constables may be London's pattern (sergeants lag everywhere); behind
+    London's sergeants is the borough's own.
+    """
+    counts = ["officers_trained", "officers_in_scope"]
+    here = chosen["la_name"] == borough
+    own = chosen.loc[here].groupby(column)[counts].sum()
+    rest = chosen.loc[~here].groupby(column)[counts].sum()
+    table = own.merge(rest, how="left", left_index=True, right_index=True, suffixes=("", "_rest"))
+    table = table.fillna(0).sort_index().reset_index()
+    if table.empty or table[column].eq("").all():
+        return pd.DataFrame()
+    trained = table["officers_trained"].to_numpy()
+    in_scope = table["officers_in_scope"].to_numpy()
+    rest_trained = table["officers_trained_rest"].to_numpy()
+    rest_in_scope = table["officers_in_scope_rest"].to_numpy()
+    interval = proportion_ci(trained, in_scope)
+    difference = proportion_difference_newcombe(trained, in_scope, rest_trained, rest_in_scope)
+    table["estimate"] = interval.estimate * 100
+    table["lower"] = interval.lower * 100
+    table["upper"] = interval.upper * 100
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["rest_estimate"] = np.where(
+            rest_in_scope > 0, 100 * rest_trained / rest_in_scope, np.nan
+        )
+    table["difference"] = difference.estimate * 100
+    table["difference_lower"] = difference.lower * 100
+    table["difference_upper"] = difference.upper * 100
+    table["verdict"] = _verdicts(difference.lower, difference.upper)
+    return table.rename(columns={column: "group"})
+
+
+def borough_verdict(flag: str) -> str:
+    return BOROUGH_VERDICTS.get(flag or "", BOROUGH_VERDICTS[""])
 
 
 def group_verdict(flag: str) -> str:
@@ -211,15 +304,23 @@ def _over_time(of_course: pd.DataFrame) -> pd.DataFrame:
 RECENT_PERIODS = 6
 
 
-def recent_by_borough(of_course: pd.DataFrame) -> tuple[list[str], pd.DataFrame]:
+def recent_by_borough(
+    of_course: pd.DataFrame, spread: Spread = "additive"
+) -> tuple[list[str], pd.DataFrame, list[str]]:
     """Each borough's coverage (per cent) in each of the latest ``RECENT_PERIODS`` periods,
-    and its change from the first of them to the last, in percentage points.
+    and its change from the first of them to the last, in percentage points, against
+    London's change.
 
     Why: the funnel compares boroughs at one moment; a borough that changed how it trains
-    shows here as a change unlike London's. Returns the periods (oldest first) and one row
-    per borough, then London's (``total`` true): ``la_name``, one column per period (NaN
-    where it has no figures), and ``change`` (NaN unless it has figures for both the first
-    and the last period).
+    shows here as a change unlike London's. Whether it is unlike beyond chance is a funnel
+    plot of changes (``accord.stats.change_funnel``), with the same allowance for extra
+    spread between boroughs as the page's funnel.
+
+    Returns the periods (oldest first), one row per borough then London's (``total``
+    true): ``la_name``, one column per period (NaN where it has no figures), ``change``
+    (NaN unless it has figures for both the first and the last period), ``against``
+    (its change less London's, in points; NaN for London) and ``change_flag`` ("above
+    99.8%", "below 99.8%" or ""), and the notes on the comparison.
     """
     counts = of_course.groupby(["la_name", "period", "period_start"], as_index=False)[
         ["officers_trained", "officers_in_scope"]
@@ -237,7 +338,79 @@ def recent_by_borough(of_course: pd.DataFrame) -> tuple[list[str], pd.DataFrame]
     wide = wide.reindex(index=[*boroughs, "London"], columns=periods)
     wide["change"] = wide[periods[-1]] - wide[periods[0]] if len(periods) > 1 else float("nan")
     wide["total"] = wide.index == "London"
-    return periods, wide.reset_index()
+    wide["against"] = float("nan")
+    wide["change_flag"] = ""
+    notes: list[str] = []
+    if len(periods) > 1:
+        notes = _against_london(counts, periods[0], periods[-1], spread, wide)
+    return periods, wide.reset_index(), notes
+
+
+def _against_london(
+    counts: pd.DataFrame, first: str, last: str, spread: Spread, wide: pd.DataFrame
+) -> list[str]:
+    """Fill ``wide``'s ``against`` and ``change_flag`` from a funnel of the boroughs'
+    changes from ``first`` to ``last``; return what the page should say about it."""
+    ends = {
+        period: counts.loc[counts["period"] == period].set_index("la_name")[
+            ["officers_trained", "officers_in_scope"]
+        ]
+        for period in (first, last)
+    }
+    paired = ends[first].merge(
+        ends[last], how="inner", left_index=True, right_index=True, suffixes=("_before", "_after")
+    )
+    if paired.empty:
+        return []
+    try:
+        table = change_funnel(
+            paired.reset_index(),
+            "la_name",
+            events_before="officers_trained_before",
+            size_before="officers_in_scope_before",
+            events_after="officers_trained_after",
+            size_after="officers_in_scope_after",
+            overdispersion=spread,
+        ).set_index("la_name")
+    except StatsInputError:
+        # The importer has checked every count, and ``paired`` is not empty: the one refusal
+        # left is London at 0% or 100% at both ends.
+        return [
+            f"Every borough is at 0% or 100% in both {first} and {last}, so no borough's "
+            "change can be compared with London's."
+        ]
+    wide.loc[table.index, "against"] = 100.0 * table["difference"]
+    wide.loc[table.index, "change_flag"] = table["outlier"]
+    notes = [
+        f"Each borough's change from {first} to {last} is compared with London's "
+        f"({100.0 * float(table['target'].iloc[0]):+.1f} points across the boroughs with "
+        "figures for both) on a funnel plot of changes (Spiegelhalter 2005), with 99.8% "
+        "limits. The same officers are mostly counted at both ends, so the limits are "
+        "wider than they need be: a borough outside them changed unlike London even so."
+    ]
+    if str(table["overdispersion"].iloc[0]) == "additive":
+        notes.append(
+            "Boroughs' changes differ more than chance allows (dispersion "
+            f"{float(table['phi'].iloc[0]):.2g}), so the comparison allows for that extra "
+            "spread, as the funnel above does."
+        )
+    return notes
+
+
+def _borough_groups(
+    in_period: pd.DataFrame, borough: str, *, rank: str, team: str
+) -> dict[str, pd.DataFrame]:
+    """``borough``'s rank and team tables, each within the other one's choice, as London's."""
+    if not (in_period["la_name"] == borough).any():
+        raise LookupError(f"There are no figures for {borough} in this course and period.")
+    return {
+        "rank": _in_borough(
+            in_period.loc[in_period["team"] == team] if team else in_period, "rank", borough
+        ),
+        "team": _in_borough(
+            in_period.loc[in_period["rank"] == rank] if rank else in_period, "team", borough
+        ),
+    }
 
 
 def _all_the_same(
@@ -281,10 +454,11 @@ def coverage(
     *,
     rank: str = "",
     team: str = "",
+    borough: str = "",
 ) -> Coverage:
     """Every borough's coverage of ``course`` at the end of ``period`` against London's, for
     one rank and one team when given (all officers otherwise), with London's coverage in each
-    rank and team."""
+    rank and team, and ``borough``'s (a name) against the rest of London's when given."""
     frame = _read(path)
     of_course = frame.loc[frame["course"] == course]
     in_period = of_course.loc[of_course["period"] == period]
@@ -293,6 +467,7 @@ def coverage(
         "rank": _groups(in_period.loc[in_period["team"] == team] if team else in_period, "rank"),
         "team": _groups(in_period.loc[in_period["rank"] == rank] if rank else in_period, "team"),
     }
+    in_borough = _borough_groups(in_period, borough, rank=rank, team=team) if borough else {}
     for column, value in (("rank", rank), ("team", team)):
         if value:
             of_course = of_course.loc[of_course[column] == value]
@@ -304,11 +479,13 @@ def coverage(
         )
     trained = int(chosen["officers_trained"].sum())
     in_scope = int(chosen["officers_in_scope"].sum())
-    recent = recent_by_borough(of_course)
+    recent_periods, boroughs_over_time, change_notes = recent_by_borough(of_course, spread)
     if trained in (0, in_scope):
         result = _all_the_same(course, period, chosen, of_course, trained, in_scope)
         result.rank, result.team, result.groups = rank, team, groups
-        result.recent_periods, result.boroughs_over_time = recent
+        result.recent_periods, result.boroughs_over_time = recent_periods, boroughs_over_time
+        result.change_notes = change_notes
+        result.borough, result.borough_groups = borough, in_borough
         return result
     table = funnel(
         chosen,
@@ -353,15 +530,38 @@ def coverage(
             + ", ".join(sorted(small))
             + ": their percentages can move a long way with a few officers."
         )
+    if any(len(table) for table in in_borough.values()):
+        notes.append(
+            f"In {borough}, each rank and team is compared with the same rank or team in the "
+            "rest of London (Newcombe's 95% interval for the difference)."
+        )
     if any(len(table) for table in groups.values()):
         notes.append(
             "Each rank and team is compared with all other officers in scope (Newcombe's 95% "
             "interval for the difference). With several groups, one may stand out by chance."
         )
     return Coverage(
-        course, period, table, london, over_time, limits, notes, rank, team, groups, *recent
+        course,
+        period,
+        table,
+        london,
+        over_time,
+        limits,
+        notes,
+        rank,
+        team,
+        groups,
+        recent_periods,
+        boroughs_over_time,
+        change_notes,
+        borough,
+        in_borough,
     )
 
 
 def verdict(flag: str) -> str:
     return VERDICTS.get(flag or "", VERDICTS[""])
+
+
+def change_verdict(flag: str) -> str:
+    return CHANGE_VERDICTS.get(flag or "", CHANGE_VERDICTS[""])

@@ -1,9 +1,10 @@
 """Invented officer training figures for the demo (no real figures are public).
 
 Every borough the Met polices, three courses, four quarters, broken down by rank and team,
-with coverage rising over the year, a few boroughs clearly ahead or behind, and one rank and
-one team lagging on one course, so the funnel and the rank and team tables have something to
-show. The dataset's name says the figures are invented; they must never be read as the Met's.
+with coverage rising over the year, a few boroughs clearly ahead or behind, one rising faster
+than the rest, and one rank and one team lagging on one course, so the funnel, the change over
+time and the rank and team tables have something to show. The dataset's name says the figures
+are invented; they must never be read as the Met's.
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ COURSES = (
 #: Invented pilots and laggards, so the demo shows both kinds of borough.
 AHEAD = {"Hackney", "Lewisham", "Camden"}
 BEHIND = {"Bexley", "Havering"}
+#: An invented borough that was behind and changed how it trains: its coverage rises faster
+#: than London's and catches up, so the borough-by-borough table over time has a change to
+#: show (and the latest quarter's funnel no longer names it behind).
+CHANGED = {"Croydon"}
 #: Shares of a borough's officers in scope, by rank and by team (invented).
 RANKS = {"Constable": 0.76, "Sergeant": 0.16, "Inspector and above": 0.08}
 TEAMS = {"Response": 0.45, "Neighbourhood": 0.3, "Public protection": 0.25}
@@ -33,6 +38,10 @@ GAPS = {
     ("Sexual violence (specialist)", "Response"): -0.15,
     ("Domestic abuse (specialist)", "Public protection"): 0.15,
 }
+
+#: An invented gap within one borough: a pilot borough ahead overall whose response officers
+#: lag the response officers of the rest of London (borough, team) -> change in the share.
+BOROUGH_GAPS = {("Hackney", "Response"): -0.35}
 
 
 def quarters(today: dt.date, count: int = 4) -> list[str]:
@@ -63,14 +72,16 @@ def write_demo_csv(path: Path, today: dt.date) -> Path:
             in_scope = rng.randint(250, 900)
             for course_number, course in enumerate(COURSES):
                 base = 0.35 + 0.1 * course_number + rng.uniform(-0.05, 0.05)
-                base += 0.25 if name in AHEAD else -0.2 if name in BEHIND else 0.0
+                base += 0.25 if name in AHEAD else -0.2 if name in BEHIND | CHANGED else 0.0
                 for step, period in enumerate(quarters(today)):
                     # Borough-wide swings, so boroughs differ more than chance allows.
-                    swing = base + 0.06 * step + rng.uniform(-0.03, 0.03)
+                    pace = 0.14 if name in CHANGED else 0.06
+                    swing = base + pace * step + rng.uniform(-0.03, 0.03)
                     for rank, rank_share in RANKS.items():
                         for team, team_share in TEAMS.items():
                             officers = max(1, round(in_scope * rank_share * team_share))
                             gap = GAPS.get((course, rank), 0.0) + GAPS.get((course, team), 0.0)
+                            gap += BOROUGH_GAPS.get((name, team), 0.0)
                             share = swing + gap + rng.uniform(-0.01, 0.01)
                             trained = round(officers * min(0.97, max(0.05, share)))
                             writer.writerow([code, course, period, rank, team, officers, trained])

@@ -37,6 +37,11 @@ class CoverageForm(forms.Form):
     period = forms.ChoiceField(label="At the end of")
     rank = forms.ChoiceField(label="Rank", required=False)
     team = forms.ChoiceField(label="Team", required=False)
+    borough = forms.ChoiceField(
+        label="Look into one borough",
+        required=False,
+        help_text="Its coverage in each rank and team, against the same rank or team elsewhere",
+    )
     spread = forms.ChoiceField(
         label="Limits",
         choices=list(training.SPREADS.items()),
@@ -60,12 +65,17 @@ class CoverageForm(forms.Form):
                 self.fields[name].choices = [("", everyone), *((v, v) for v in labels)]  # type: ignore[attr-defined]
             else:
                 del self.fields[name]
+        if found.ranks or found.teams:
+            self.fields["borough"].choices = [("", "None"), *((b, b) for b in found.boroughs)]  # type: ignore[attr-defined]
+        else:
+            del self.fields["borough"]
         self.initial = {
             "dataset": self.chosen.pk if self.chosen else None,
             "course": found.courses[0] if found.courses else "",
             "period": found.periods[-1] if found.periods else "",
             "rank": "",
             "team": "",
+            "borough": "",
             "spread": "additive",
         }
 
@@ -88,6 +98,7 @@ def _coverage(
             values["spread"],
             rank=values.get("rank") or "",
             team=values.get("team") or "",
+            borough=values.get("borough") or "",
         )
     except LookupError as missing:
         form.add_error("period", str(missing))
@@ -146,6 +157,9 @@ def _recent_rows(result: training.Coverage) -> list[dict[str, Any]]:
             "borough": record["la_name"],
             "percents": [_number(record.get(p)) for p in result.recent_periods],
             "change": _number(record.get("change")),
+            "against": _number(record.get("against")),
+            "flag": str(record.get("change_flag") or ""),
+            "verdict": training.change_verdict(str(record.get("change_flag") or "")),
             "total": bool(record["total"]),
         }
         for record in result.boroughs_over_time.to_dict("records")
@@ -174,6 +188,34 @@ def _group_rows(result: training.Coverage) -> list[dict[str, Any]]:
                         **row,
                         "chosen": row["group"] == getattr(result, name),
                         "verdict_text": training.group_verdict(str(row["verdict"])),
+                    }
+                    for row in table.to_dict("records")
+                ],
+            }
+        )
+    return tables
+
+
+def _borough_rows(result: training.Coverage) -> list[dict[str, Any]]:
+    """The chosen borough's rank and team tables for the template."""
+    tables = []
+    for name, table in result.borough_groups.items():
+        if not len(table):
+            continue
+        label = training.BREAKDOWNS[name][0]
+        within = result.team if name == "rank" else result.rank
+        tables.append(
+            {
+                "id": f"borough-by-{name}",
+                "label": label,
+                "title": f"{result.borough} by {label.lower()}"
+                + (f", {within} only" if within else ""),
+                "rows": [
+                    {
+                        **row,
+                        "rest_estimate": _number(row["rest_estimate"]),
+                        "difference": _number(row["difference"]),
+                        "verdict_text": training.borough_verdict(str(row["verdict"])),
                     }
                     for row in table.to_dict("records")
                 ],
@@ -211,6 +253,7 @@ def training_coverage(request: HttpRequest) -> HttpResponse:
             "chart": _chart(result) if result is not None and len(result.limits) else "",
             "over_time": result.over_time.to_dict("records") if result is not None else [],
             "groups": _group_rows(result) if result is not None else [],
+            "in_borough": _borough_rows(result) if result is not None else [],
             "recent": _recent_rows(result) if result is not None else [],
             "recent_cut": result is not None and len(result.over_time) > len(result.recent_periods),
             "has_data": training_datasets(request.user).exists(),
