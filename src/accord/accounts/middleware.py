@@ -153,9 +153,28 @@ class RequireMFAMiddleware:
         return self.get_response(request)
 
 
+#: Where one request keeps its answer to :func:`mfa_satisfied`, with whose it is.
+_SATISFIED = "_accord_mfa_satisfied"
+
+
 def mfa_satisfied(request: HttpRequest) -> bool:
     """Has this person set up (and, where casework needs a key, signed in with) their second
-    factor? Until then they reach only the enrolment pages."""
+    factor? Until then they reach only the enrolment pages.
+
+    Asked twice on every page (the middleware, then the menu), and each answer takes up to
+    two queries: the answer is kept on the request for the same user. The middleware asks
+    first, so no page is reached on a kept answer it did not give.
+    """
+    user = request.user
+    kept = getattr(request, _SATISFIED, None)
+    if kept is not None and kept[0] == user.pk:
+        return bool(kept[1])
+    answer = _satisfied(request)
+    setattr(request, _SATISFIED, (user.pk, answer))
+    return answer
+
+
+def _satisfied(request: HttpRequest) -> bool:
     user = request.user
     if not is_mfa_enabled(user):
         return False
