@@ -18,6 +18,7 @@ from accord.stats.aggregate import (
     proportion_table,
     rate_table,
     recode,
+    reuse_counts,
     stage_table,
     with_period,
 )
@@ -227,3 +228,30 @@ def test_counts_by_month_equal_a_python_count(rows: list[tuple[str, str, dt.date
         key = (g, h, pd.Timestamp(day.replace(day=1)))
         expected[key] = expected.get(key, 0) + 1
     assert got.set_index(["g", "h", "period"]).events.to_dict() == expected
+
+
+def test_reuse_counts_runs_a_query_once_within_its_block_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from accord.stats.duckdb_backend import RememberingDuckDB
+
+    ran: list[object] = []
+    original = RememberingDuckDB.execute
+
+    def execute(self: RememberingDuckDB, expr: object, /, **kwargs: object) -> object:
+        ran.append(expr)
+        return original(self, expr, **kwargs)
+
+    monkeypatch.setattr(RememberingDuckDB, "execute", execute)
+    stops = read(pd.DataFrame({"group": ["a", "a", "b"], "outcome": ["x", "y", "x"]}))
+    with reuse_counts():
+        first = collect(event_counts(stops, ["group"]))
+        first.loc[0, "events"] = 99  # a caller's change does not reach the next answer
+        again = collect(event_counts(stops, ["group"]))
+        only_x = collect(event_counts(stops, ["group"], where={"outcome": "x"}))
+    assert len(ran) == 2  # the same query once, the filtered one once
+    assert again["events"].tolist() == [2, 1]
+    assert only_x["events"].tolist() == [1, 1]
+    collect(event_counts(stops, ["group"]))
+    collect(event_counts(stops, ["group"]))
+    assert len(ran) == 4  # outside the block, every query runs

@@ -146,6 +146,7 @@ def test_the_split_kept_every_public_name() -> None:
         "proportions",
         "rates",
         "ratios",
+        "reuse_counts",
         "rri",
         "tabulate",
         "trend",

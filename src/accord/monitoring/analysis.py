@@ -166,7 +166,16 @@ def areas_in(events: Path) -> list[str]:
 
 
 def run(choice: Choice, progress: Progress | None = None) -> Results:
-    """Rates, ratios, arrest proportions, the borough funnel and the monthly trend."""
+    """Rates, ratios, arrest proportions, the borough funnel and the monthly trend.
+
+    The counts behind the measures are first counted for :func:`shared_hidden_counts`;
+    the files are immutable, so the measures reuse them (``api.reuse_counts``).
+    """
+    with api.reuse_counts():
+        return _run(choice, progress)
+
+
+def _run(choice: Choice, progress: Progress | None) -> Results:
     step = progress or (lambda percent, message: None)
     events = str(choice.events)
     where = _where(choice)
@@ -296,6 +305,7 @@ def shared_hidden_counts(
     unpublished counts of all three tables
     (:func:`accord.stats.suppression.suppress_together`), and every table is then
     suppressed with them forced (``Disclosure.hide``), which gives the same decision.
+    Inside :func:`run` the measures reuse these counts rather than count again.
     """
     group = choice.group
     recode = officer_recode(group)

@@ -26,7 +26,9 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Literal
 
 import ibis
@@ -54,6 +56,7 @@ __all__ = [
     "proportion_table",
     "rate_table",
     "recode",
+    "reuse_counts",
     "stage_counts",
     "stage_table",
     "unpivot",
@@ -71,6 +74,40 @@ PERIODS: dict[str, Literal["M", "Q", "Y"]] = {"month": "M", "quarter": "Q", "yea
 COUNT_COLUMNS = ("events", "population", "successes", "trials")
 
 _IN_POPULATION = "_accord_in_population"
+
+#: The counts already run in the current :func:`reuse_counts` block (None outside one).
+_REUSED: ContextVar[dict[Hashable, pd.DataFrame] | None] = ContextVar(
+    "accord_reused_counts", default=None
+)
+
+
+@contextmanager
+def reuse_counts() -> Iterator[None]:
+    """Within this block, a count query already run returns its first answer (a copy)
+    instead of running again.
+
+    Why a block, and not always: only the caller knows that the data cannot change
+    meanwhile. Accord's datasets are immutable files, and an analysis run counts the same
+    tables twice: once, with no disclosure control, to decide which cells every table
+    hides, then once per measure. Queries are matched by their ibis expression, which
+    compares by value (and names its backend's tables), so the same call on the same
+    files matches, and nothing else does.
+
+    Example:
+        >>> import pandas as pd
+        >>> from accord.stats.inputs import read
+        >>> stops = read(pd.DataFrame({"group": ["a", "a", "b"]}))
+        >>> with reuse_counts():
+        ...     first = collect(event_counts(stops, ["group"]))
+        ...     again = collect(event_counts(stops, ["group"]))
+        >>> again["events"].tolist(), again is first
+        ([2, 1], False)
+    """
+    token = _REUSED.set({})
+    try:
+        yield
+    finally:
+        _REUSED.reset(token)
 
 
 def _as_list(by: str | Sequence[str]) -> list[str]:
@@ -316,11 +353,22 @@ def collect(expr: ir.Table, *, counts: Sequence[str] = ()) -> pd.DataFrame:
     """Run ``expr`` on its backend; return a pandas frame sorted by its key columns.
 
     Count columns (``events``, ``population``, ``successes``, ``trials`` and any named
-    in ``counts``) become ``int64``; a ``period`` column becomes a datetime.
+    in ``counts``) become ``int64``; a ``period`` column becomes a datetime. Inside a
+    :func:`reuse_counts` block, a query already run there is not run again.
 
     Raises:
         StatsInputError: a population total is not a whole number.
     """
+    reused = _REUSED.get()
+    if reused is None:
+        return _collect(expr, counts)
+    key = (expr.op(), tuple(counts))
+    if key not in reused:
+        reused[key] = _collect(expr, counts)
+    return reused[key].copy()
+
+
+def _collect(expr: ir.Table, counts: Sequence[str]) -> pd.DataFrame:
     frame: pd.DataFrame = expr.execute()
     count_columns = [c for c in frame.columns if c in (*COUNT_COLUMNS, *counts)]
     for column in count_columns:

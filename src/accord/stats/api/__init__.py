@@ -21,7 +21,9 @@ population caveat) are in ``result.attrs["notes"]``.
 The public names are the ones below; the modules of this package hold them by kind of
 measure (``rate_measures``: rates and ratios; ``proportion_measures``; ``funnels``;
 ``trends``; ``stages``: the relative rate index; ``tables``: count tables) and share
-``loading`` (inputs and counting), ``disclosure`` and ``strata``.
+``loading`` (inputs and counting), ``disclosure`` and ``strata``. ``reuse_counts`` is a
+block within which measures that count the same cells of files that cannot change (as
+Accord's datasets) count them once.
 
 Example:
     >>> import pandas as pd
@@ -34,6 +36,7 @@ Example:
 
 from __future__ import annotations
 
+from accord.stats.aggregate import reuse_counts
 from accord.stats.api.before_after import before_after
 from accord.stats.api.disclosure import Disclosure
 from accord.stats.api.funnels import funnel
@@ -55,6 +58,7 @@ __all__ = [
     "proportions",
     "rates",
     "ratios",
+    "reuse_counts",
     "rri",
     "tabulate",
     "trend",

@@ -1,0 +1,59 @@
+"""An analysis run counts each table once: the counts taken to decide what every table
+hides are reused by the measures (``api.reuse_counts``), with the same results."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from accord.monitoring import analysis
+from accord.monitoring.analysis import Choice
+from accord.stats.duckdb_backend import RememberingDuckDB
+from tests.monitoring.data import import_london
+
+pytestmark = pytest.mark.django_db
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    ran: list[object] = []
+    original = RememberingDuckDB.execute
+
+    def execute(self: RememberingDuckDB, expr: Any, /, **kwargs: Any) -> Any:
+        ran.append(expr)
+        return original(self, expr, **kwargs)
+
+    monkeypatch.setattr(RememberingDuckDB, "execute", execute)
+    return ran
+
+
+def test_the_run_reuses_the_counts_it_took_for_disclosure_control(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    events, population = import_london()
+    choice = Choice(
+        Path(events.path),
+        Path(population.path),
+        "officer_defined_ethnicity_broad",
+        reference="White",
+        focus="Black",
+    )
+    ran = _counting(monkeypatch)
+    reused = analysis.run(choice)
+    once = len(ran)
+
+    ran.clear()
+    monkeypatch.setattr(analysis.api, "reuse_counts", contextlib.nullcontext)
+    counted_again = analysis.run(choice)
+    # Counted again: the rates', the outcomes' and the monthly table's counts (taken first
+    # for disclosure control), and the ratios' and the trend's, which are the rates' and the
+    # monthly table's own. Five distinct queries, run once each.
+    assert (once, len(ran)) == (5, 10)
+
+    for name in ("rates", "ratios", "proportions", "funnel", "trend", "monthly"):
+        pd.testing.assert_frame_equal(getattr(reused, name), getattr(counted_again, name))
+    assert reused.notes == counted_again.notes
+    assert reused.sentences == counted_again.sentences
