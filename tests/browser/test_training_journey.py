@@ -8,7 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.browsing import AccordServer, Browse
 from tests.browser.partnership import expect_imported, import_file, menu_link
@@ -19,6 +19,22 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 812}
 TRAINING = "Officer training coverage by borough (one row per borough, course and period)"
+
+
+def _section_screenshot(page: Page, first: str, last: str, name: str) -> None:
+    """A desktop screenshot of the page from heading ``first`` to the end of the table after
+    heading ``last``."""
+    top, bottom = page.evaluate(
+        "([first, last]) => [document.getElementById(first).getBoundingClientRect().top,"
+        " document.querySelector(`#${last} ~ .accord-table-wrapper`)"
+        ".getBoundingClientRect().bottom].map((y) => y + window.scrollY)",
+        [first, last],
+    )
+    page.screenshot(
+        path=SCREENSHOTS / f"{name}-1280.png",
+        full_page=True,
+        clip={"x": 0, "y": top - 16, "width": DESKTOP["width"], "height": bottom - top + 32},
+    )
 
 
 def test_a_partner_imports_training_figures_and_compares_the_boroughs(
@@ -58,16 +74,7 @@ def test_a_partner_imports_training_figures_and_compares_the_boroughs(
     expect(changes.get_by_role("row", name="Croydon")).to_contain_text(
         "Above London's change, beyond chance"
     )
-    top, bottom = page.evaluate(
-        "() => [document.getElementById('boroughs-over-time').getBoundingClientRect().top,"
-        " document.querySelector('#boroughs-over-time ~ .accord-table-wrapper')"
-        ".getBoundingClientRect().bottom].map((y) => y + window.scrollY)"
-    )
-    page.screenshot(
-        path=SCREENSHOTS / "training-changes-1280.png",
-        full_page=True,
-        clip={"x": 0, "y": top - 16, "width": DESKTOP["width"], "height": bottom - top + 32},
-    )
+    _section_screenshot(page, "boroughs-over-time", "boroughs-over-time", "training-changes")
 
     page.set_viewport_size(PHONE)
     browse.check()
@@ -112,16 +119,7 @@ def test_a_partner_imports_training_figures_and_compares_the_boroughs(
     )
     page.evaluate("document.activeElement && document.activeElement.blur()")
     page.mouse.move(0, 0)
-    top, bottom = page.evaluate(
-        "() => [document.getElementById('borough-by-rank').getBoundingClientRect().top,"
-        " document.querySelector('#borough-by-team ~ .accord-table-wrapper')"
-        ".getBoundingClientRect().bottom].map((y) => y + window.scrollY)"
-    )
-    page.screenshot(
-        path=SCREENSHOTS / "training-one-borough-1280.png",
-        full_page=True,
-        clip={"x": 0, "y": top - 16, "width": DESKTOP["width"], "height": bottom - top + 32},
-    )
+    _section_screenshot(page, "borough-by-rank", "borough-by-team", "training-one-borough")
     page.set_viewport_size(PHONE)
     browse.check()
     overflow = int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))

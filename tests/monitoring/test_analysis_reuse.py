@@ -5,29 +5,16 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
 
 from accord.monitoring import analysis
 from accord.monitoring.analysis import Choice
-from accord.stats.duckdb_backend import RememberingDuckDB
+from tests.duckdb_queries import count_queries
 from tests.monitoring.data import import_london
 
 pytestmark = pytest.mark.django_db
-
-
-def _counting(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    ran: list[object] = []
-    original = RememberingDuckDB.execute
-
-    def execute(self: RememberingDuckDB, expr: Any, /, **kwargs: Any) -> Any:
-        ran.append(expr)
-        return original(self, expr, **kwargs)
-
-    monkeypatch.setattr(RememberingDuckDB, "execute", execute)
-    return ran
 
 
 def test_the_run_reuses_the_counts_it_took_for_disclosure_control(
@@ -41,7 +28,7 @@ def test_the_run_reuses_the_counts_it_took_for_disclosure_control(
         reference="White",
         focus="Black",
     )
-    ran = _counting(monkeypatch)
+    ran = count_queries(monkeypatch)
     reused = analysis.run(choice)
     once = len(ran)
 

@@ -61,6 +61,12 @@ def _client() -> tuple[User, Client]:
     return user, client_for("x", {"x": user})
 
 
+def _page(dataset: Dataset, course: str, period: str, **choices: str) -> str:
+    """The training page for these choices, as a partner sees it."""
+    query = {"dataset": dataset.pk, "course": course, "period": period, "spread": "additive"}
+    return _client()[1].get(reverse("training"), {**query, **choices}).content.decode()
+
+
 def test_the_numbers_are_accord_stats_own(demo: Dataset) -> None:
     course, period = COURSES[0], quarters(TODAY)[-1]
     result = training.coverage(demo.path, course, period)
@@ -528,30 +534,12 @@ def test_the_page_looks_into_one_borough(demo: Dataset) -> None:
     latest = quarters(TODAY)[-1]
     opening = client.get(reverse("training")).content.decode()
     assert "Look into one borough" in opening and 'id="borough-by-team"' not in opening
-    page = client.get(
-        reverse("training"),
-        {
-            "dataset": demo.pk,
-            "course": COURSES[1],
-            "period": latest,
-            "borough": "Hackney",
-            "spread": "additive",
-        },
-    ).content.decode()
+    page = _page(demo, COURSES[1], latest, borough="Hackney")
     assert 'id="borough-by-team">Hackney by team</h2>' in page
     assert 'id="borough-by-rank">Hackney by rank</h2>' in page
     assert "<strong>Lower than in the rest of London, beyond chance</strong>" in page
-    assert "Hackney's coverage in each team, compared with the same team" in page
-    refused = client.get(
-        reverse("training"),
-        {
-            "dataset": demo.pk,
-            "course": COURSES[1],
-            "period": latest,
-            "borough": "Atlantis",
-            "spread": "additive",
-        },
-    ).content.decode()
+    assert "Hackney&#x27;s coverage in each team, compared with the same team" in page
+    refused = _page(demo, COURSES[1], latest, borough="Atlantis")
     assert "Select a valid choice. Atlantis is not one of the available choices." in refused
 
 
@@ -565,20 +553,7 @@ def test_a_borough_with_no_figures_in_the_period_is_refused(tmp_path: Path) -> N
     )
     with pytest.raises(LookupError, match="no figures for Bexley in this course and period"):
         training.coverage(dataset.path, "DA", "2026 Q1", borough="Bexley")
-    page = (
-        _client()[1]
-        .get(
-            reverse("training"),
-            {
-                "dataset": dataset.pk,
-                "course": "DA",
-                "period": "2026 Q1",
-                "borough": "Bexley",
-                "spread": "additive",
-            },
-        )
-        .content.decode()
-    )
+    page = _page(dataset, "DA", "2026 Q1", borough="Bexley")
     assert "There are no figures for Bexley in this course and period." in page
 
 
@@ -594,20 +569,7 @@ def test_a_borough_alone_in_its_rank_is_not_compared(tmp_path: Path) -> None:
     ranks = result.borough_groups["rank"].set_index("group")
     assert pd.isna(ranks.loc["Inspector", "rest_estimate"])
     assert pd.isna(ranks.loc["Inspector", "difference"]) and ranks.loc["Inspector", "verdict"] == ""
-    page = (
-        _client()[1]
-        .get(
-            reverse("training"),
-            {
-                "dataset": dataset.pk,
-                "course": "DA",
-                "period": "2026 Q1",
-                "borough": "Camden",
-                "spread": "additive",
-            },
-        )
-        .content.decode()
-    )
+    page = _page(dataset, "DA", "2026 Q1", borough="Camden")
     assert "Not compared: no officers of this rank elsewhere" in page
 
 

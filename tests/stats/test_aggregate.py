@@ -24,6 +24,7 @@ from accord.stats.aggregate import (
 )
 from accord.stats.errors import StatsInputError
 from accord.stats.inputs import open_duckdb, read, read_all
+from tests.duckdb_queries import count_queries
 from tests.stats._data import CENSUS_SUBSET, STOPS_SUBSET
 
 RNG = np.random.default_rng(20240601)
@@ -233,16 +234,7 @@ def test_counts_by_month_equal_a_python_count(rows: list[tuple[str, str, dt.date
 def test_reuse_counts_runs_a_query_once_within_its_block_only(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from accord.stats.duckdb_backend import RememberingDuckDB
-
-    ran: list[object] = []
-    original = RememberingDuckDB.execute
-
-    def execute(self: RememberingDuckDB, expr: object, /, **kwargs: object) -> object:
-        ran.append(expr)
-        return original(self, expr, **kwargs)
-
-    monkeypatch.setattr(RememberingDuckDB, "execute", execute)
+    ran = count_queries(monkeypatch)
     stops = read(pd.DataFrame({"group": ["a", "a", "b"], "outcome": ["x", "y", "x"]}))
     with reuse_counts():
         first = collect(event_counts(stops, ["group"]))

@@ -170,58 +170,50 @@ def _number(value: Any) -> float | None:
     return None if value is None or value != value else float(value)  # NaN is not equal to itself
 
 
-def _group_rows(result: training.Coverage) -> list[dict[str, Any]]:
-    """The rank and team tables for the template: one entry per breakdown the data has."""
-    tables = []
-    for name, table in result.groups.items():
-        if not len(table):
-            continue
-        label = training.BREAKDOWNS[name][0]
-        within = result.team if name == "rank" else result.rank
-        tables.append(
-            {
-                "id": f"by-{name}",
-                "label": label,
-                "title": f"London by {label.lower()}" + (f", {within} only" if within else ""),
-                "rows": [
-                    {
-                        **row,
-                        "chosen": row["group"] == getattr(result, name),
-                        "verdict_text": training.group_verdict(str(row["verdict"])),
-                    }
-                    for row in table.to_dict("records")
-                ],
-            }
-        )
-    return tables
+def _breakdown_tables(result: training.Coverage) -> list[dict[str, Any]]:
+    """The rank and team tables for the template, one entry per breakdown the data has:
+    London's (each group against all other officers), then the chosen borough's (each
+    against the same group in the rest of London). Each is within the other one's choice."""
+    entries = []
+    kinds = [("London", "", result.groups), (result.borough, "borough-", result.borough_groups)]
+    for whose, prefix, tables in kinds:
+        for name, table in tables.items():
+            if len(table):
+                entries.append(_breakdown_table(result, name, table, whose, prefix))
+    return entries
 
 
-def _borough_rows(result: training.Coverage) -> list[dict[str, Any]]:
-    """The chosen borough's rank and team tables for the template."""
-    tables = []
-    for name, table in result.borough_groups.items():
-        if not len(table):
-            continue
-        label = training.BREAKDOWNS[name][0]
-        within = result.team if name == "rank" else result.rank
-        tables.append(
+def _breakdown_table(
+    result: training.Coverage, name: str, table: Any, whose: str, prefix: str
+) -> dict[str, Any]:
+    label = training.BREAKDOWNS[name][0]
+    within = result.team if name == "rank" else result.rank
+    borough = bool(prefix)
+    verdict = training.borough_verdict if borough else training.group_verdict
+    kind = label.lower()
+    return {
+        "id": f"{prefix}by-{name}",
+        "label": label,
+        "title": f"{whose} by {kind}" + (f", {within} only" if within else ""),
+        "borough": borough,
+        "against": "the rest of London" if borough else "other officers",
+        "caption": (
+            f"{whose}'s coverage in each {kind}, compared with the same {kind} in the rest "
+            "of London"
+            if borough
+            else f"London's coverage in each {kind}, compared with all other officers"
+        ),
+        "rows": [
             {
-                "id": f"borough-by-{name}",
-                "label": label,
-                "title": f"{result.borough} by {label.lower()}"
-                + (f", {within} only" if within else ""),
-                "rows": [
-                    {
-                        **row,
-                        "rest_estimate": _number(row["rest_estimate"]),
-                        "difference": _number(row["difference"]),
-                        "verdict_text": training.borough_verdict(str(row["verdict"])),
-                    }
-                    for row in table.to_dict("records")
-                ],
+                **row,
+                "chosen": row["group"] == getattr(result, name),
+                "rest_estimate": _number(row.get("rest_estimate")),
+                "difference": _number(row["difference"]),
+                "verdict_text": verdict(str(row["verdict"])),
             }
-        )
-    return tables
+            for row in table.to_dict("records")
+        ],
+    }
 
 
 @requires("monitoring.analyse", zone=Zone.PARTNERSHIP)
@@ -252,8 +244,7 @@ def training_coverage(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "chart": _chart(result) if result is not None and len(result.limits) else "",
             "over_time": result.over_time.to_dict("records") if result is not None else [],
-            "groups": _group_rows(result) if result is not None else [],
-            "in_borough": _borough_rows(result) if result is not None else [],
+            "groups": _breakdown_tables(result) if result is not None else [],
             "recent": _recent_rows(result) if result is not None else [],
             "recent_cut": result is not None and len(result.over_time) > len(result.recent_periods),
             "has_data": training_datasets(request.user).exists(),
