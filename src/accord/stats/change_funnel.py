@@ -2,11 +2,11 @@
 
 A borough that changes how it trains its officers should show a rise in coverage unlike
 London's. Two percentages side by side cannot say whether the difference is beyond chance:
-small boroughs swing most. Spiegelhalter (2005, section 4.2 and table I) gives funnel plots
-for changes, in the same frame as for one period: the indicator is each unit's change in
-its proportion, ``y = after - before``; the target is the overall change, ``theta_after -
-theta_before`` (all units added together); and under the hypothesis that the unit changed
-as everyone did, its standard error is
+small boroughs swing most. Spiegelhalter (2005) gives funnel plots for changes, in the same
+frame as for one period: the indicator is each unit's change in its proportion,
+``y = after - before``; the target is the overall change, ``theta_after - theta_before``
+(all units added together); and under the hypothesis that the unit changed as everyone
+did, its standard error is
 
     se = sqrt(theta_after (1 - theta_after) / n_after + theta_before (1 - theta_before) / n_before)
 
