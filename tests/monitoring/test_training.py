@@ -163,6 +163,17 @@ def test_the_table_downloads_as_csv(demo: Dataset) -> None:
     assert camden["course"] == COURSES[0] and camden["period"] == latest
     assert camden["compared_with_london"] == "Ahead of London, beyond chance"
     assert float(camden["lower_95"]) < float(camden["percent_trained"])
+    # Each borough's change over the latest periods, as in the table on the page.
+    quarters_shown = quarters(TODAY)
+    croydon = next(r for r in rows if r["borough"] == "Croydon")
+    assert croydon["change_periods"] == f"{quarters_shown[0]} to {quarters_shown[-1]}"
+    assert croydon["change_compared_with_london"] == "Above London's change, beyond chance"
+    result = training.coverage(demo.path, COURSES[0], latest)
+    table = result.boroughs_over_time.set_index("la_name")
+    assert float(croydon["change_points"]) == round(table.loc["Croydon", "change"], 1)
+    assert float(croydon["change_against_london_points"]) == round(
+        table.loc["Croydon", "against"], 1
+    )
     # Without a course or period, the same defaults as the page.
     assert client.get(reverse("training_csv", args=[demo.pk])).status_code == 200
 

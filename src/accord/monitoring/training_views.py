@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
-from accord.datasets.export import write_csv
+from accord.datasets.export import Cell, write_csv
 from accord.datasets.models import Dataset, Kind
 from accord.monitoring import training
 from accord.monitoring.presentation import wide_limits
@@ -254,6 +254,28 @@ def training_coverage(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _changes_by_borough(result: training.Coverage) -> dict[str, tuple[Cell, ...]]:
+    """Each borough's change over the latest periods, for the CSV: the periods, the change
+    and the change less London's (points, one decimal; blank when not known), and the
+    verdict."""
+    periods = result.recent_periods
+    if len(periods) < 2:
+        return {}
+    span = f"{periods[0]} to {periods[-1]}"
+    changes: dict[str, tuple[Cell, ...]] = {}
+    for row in _recent_rows(result):
+        if row["total"]:
+            continue
+        change, against = row["change"], row["against"]
+        changes[row["borough"]] = (
+            span,
+            "" if change is None else round(change, 1),
+            "" if against is None else round(against, 1),
+            "" if against is None else row["verdict"],
+        )
+    return changes
+
+
 @requires("monitoring.analyse", zone=Zone.PARTNERSHIP)
 @require_safe
 def training_coverage_csv(request: HttpRequest, dataset_id: uuid.UUID) -> HttpResponse:
@@ -281,7 +303,12 @@ def training_coverage_csv(request: HttpRequest, dataset_id: uuid.UUID) -> HttpRe
         "lower_95",
         "upper_95",
         "compared_with_london",
+        "change_periods",
+        "change_points",
+        "change_against_london_points",
+        "change_compared_with_london",
     ]
+    changes = _changes_by_borough(result)
     write_csv(
         buffer,
         header,
@@ -299,6 +326,7 @@ def training_coverage_csv(request: HttpRequest, dataset_id: uuid.UUID) -> HttpRe
                 round(float(row["lower"]) * 100, 1),
                 round(float(row["upper"]) * 100, 1),
                 training.verdict(str(row["outlier"] or "")),
+                *changes.get(str(row["la_name"]), ("", "", "", "")),
             )
             for _, row in result.boroughs.sort_values("la_name").iterrows()
         ),
