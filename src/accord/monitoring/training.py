@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -196,25 +196,29 @@ def _groups(chosen: pd.DataFrame, column: str) -> pd.DataFrame:
         return pd.DataFrame()
     trained = counts["officers_trained"].to_numpy()
     in_scope = counts["officers_in_scope"].to_numpy()
-    others_trained = trained.sum() - trained
-    others_in_scope = in_scope.sum() - in_scope
-    own = proportion_ci(trained, in_scope)
-    difference = proportion_difference_newcombe(trained, in_scope, others_trained, others_in_scope)
-    counts["estimate"] = own.estimate * 100
-    counts["lower"] = own.lower * 100
-    counts["upper"] = own.upper * 100
-    counts["difference"] = difference.estimate * 100
-    counts["difference_lower"] = difference.lower * 100
-    counts["difference_upper"] = difference.upper * 100
-    counts["verdict"] = _verdicts(difference.lower, difference.upper)
+    _compare(counts, trained.sum() - trained, in_scope.sum() - in_scope)
     return counts.rename(columns={column: "group"})
 
 
-def _verdicts(lower: npt.NDArray[np.float64], upper: npt.NDArray[np.float64]) -> list[str]:
-    """A difference whose interval is above zero is "higher", below zero "lower"."""
-    return [
+def _compare(
+    table: pd.DataFrame, others_trained: npt.NDArray[Any], others_in_scope: npt.NDArray[Any]
+) -> None:
+    """Add each row's coverage (per cent, Wilson interval) to ``table``, and its difference
+    from the officers it is compared with (points, Newcombe's interval), with "higher" or
+    "lower" where that interval leaves out zero."""
+    trained = table["officers_trained"].to_numpy()
+    in_scope = table["officers_in_scope"].to_numpy()
+    own = proportion_ci(trained, in_scope)
+    difference = proportion_difference_newcombe(trained, in_scope, others_trained, others_in_scope)
+    table["estimate"] = own.estimate * 100
+    table["lower"] = own.lower * 100
+    table["upper"] = own.upper * 100
+    table["difference"] = difference.estimate * 100
+    table["difference_lower"] = difference.lower * 100
+    table["difference_upper"] = difference.upper * 100
+    table["verdict"] = [
         "higher" if low > 0 else "lower" if high < 0 else ""
-        for low, high in zip(lower, upper, strict=True)
+        for low, high in zip(difference.lower, difference.upper, strict=True)
     ]
 
 
@@ -234,23 +238,13 @@ def _in_borough(chosen: pd.DataFrame, column: str, borough: str) -> pd.DataFrame
     table = table.fillna(0).sort_index().reset_index()
     if table.empty or table[column].eq("").all():
         return pd.DataFrame()
-    trained = table["officers_trained"].to_numpy()
-    in_scope = table["officers_in_scope"].to_numpy()
     rest_trained = table["officers_trained_rest"].to_numpy()
     rest_in_scope = table["officers_in_scope_rest"].to_numpy()
-    interval = proportion_ci(trained, in_scope)
-    difference = proportion_difference_newcombe(trained, in_scope, rest_trained, rest_in_scope)
-    table["estimate"] = interval.estimate * 100
-    table["lower"] = interval.lower * 100
-    table["upper"] = interval.upper * 100
+    _compare(table, rest_trained, rest_in_scope)
     with np.errstate(divide="ignore", invalid="ignore"):
         table["rest_estimate"] = np.where(
             rest_in_scope > 0, 100 * rest_trained / rest_in_scope, np.nan
         )
-    table["difference"] = difference.estimate * 100
-    table["difference_lower"] = difference.lower * 100
-    table["difference_upper"] = difference.upper * 100
-    table["verdict"] = _verdicts(difference.lower, difference.upper)
     return table.rename(columns={column: "group"})
 
 
@@ -404,13 +398,16 @@ def _borough_groups(
     if not (in_period["la_name"] == borough).any():
         raise LookupError(f"There are no figures for {borough} in this course and period.")
     return {
-        "rank": _in_borough(
-            in_period.loc[in_period["team"] == team] if team else in_period, "rank", borough
-        ),
-        "team": _in_borough(
-            in_period.loc[in_period["rank"] == rank] if rank else in_period, "team", borough
-        ),
+        column: _in_borough(_within_other(in_period, column, rank=rank, team=team), column, borough)
+        for column in BREAKDOWNS
     }
+
+
+def _within_other(frame: pd.DataFrame, column: str, *, rank: str, team: str) -> pd.DataFrame:
+    """``frame``'s rows within the other breakdown's choice: for the rank table, the team
+    chosen (sergeants' teams), for the team table, the rank chosen (response's ranks)."""
+    other, value = ("team", team) if column == "rank" else ("rank", rank)
+    return frame.loc[frame[other] == value] if value else frame
 
 
 def _all_the_same(
@@ -463,9 +460,8 @@ def coverage(
     of_course = frame.loc[frame["course"] == course]
     in_period = of_course.loc[of_course["period"] == period]
     groups = {
-        # Each breakdown within the other one's choice: sergeants' teams, response's ranks.
-        "rank": _groups(in_period.loc[in_period["team"] == team] if team else in_period, "rank"),
-        "team": _groups(in_period.loc[in_period["rank"] == rank] if rank else in_period, "team"),
+        column: _groups(_within_other(in_period, column, rank=rank, team=team), column)
+        for column in BREAKDOWNS
     }
     in_borough = _borough_groups(in_period, borough, rank=rank, team=team) if borough else {}
     for column, value in (("rank", rank), ("team", team)):
