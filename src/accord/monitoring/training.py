@@ -20,7 +20,7 @@ ahead overall while its sergeants, say, lag everywhere.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -476,13 +476,21 @@ def coverage(
     trained = int(chosen["officers_trained"].sum())
     in_scope = int(chosen["officers_in_scope"].sum())
     recent_periods, boroughs_over_time, change_notes = recent_by_borough(of_course, spread)
+    # What both kinds of result carry beyond the borough comparison itself.
+    breakdowns: dict[str, Any] = {
+        "rank": rank,
+        "team": team,
+        "groups": groups,
+        "recent_periods": recent_periods,
+        "boroughs_over_time": boroughs_over_time,
+        "change_notes": change_notes,
+        "borough": borough,
+        "borough_groups": in_borough,
+    }
     if trained in (0, in_scope):
-        result = _all_the_same(course, period, chosen, of_course, trained, in_scope)
-        result.rank, result.team, result.groups = rank, team, groups
-        result.recent_periods, result.boroughs_over_time = recent_periods, boroughs_over_time
-        result.change_notes = change_notes
-        result.borough, result.borough_groups = borough, in_borough
-        return result
+        return replace(
+            _all_the_same(course, period, chosen, of_course, trained, in_scope), **breakdowns
+        )
     table = funnel(
         chosen,
         ["la_code", "la_name"],
@@ -536,23 +544,7 @@ def coverage(
             "Each rank and team is compared with all other officers in scope (Newcombe's 95% "
             "interval for the difference). With several groups, one may stand out by chance."
         )
-    return Coverage(
-        course,
-        period,
-        table,
-        london,
-        over_time,
-        limits,
-        notes,
-        rank,
-        team,
-        groups,
-        recent_periods,
-        boroughs_over_time,
-        change_notes,
-        borough,
-        in_borough,
-    )
+    return Coverage(course, period, table, london, over_time, limits, notes, **breakdowns)
 
 
 def verdict(flag: str) -> str:
