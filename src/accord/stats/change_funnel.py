@@ -55,7 +55,7 @@ from scipy import stats
 
 from accord.stats.errors import StatsInputError
 from accord.stats.frames import By, as_by, collapse, tidy
-from accord.stats.funnel import FUNNEL_LEVELS, Overdispersion, dispersion
+from accord.stats.funnel import FUNNEL_LEVELS, Overdispersion, check_overdispersion, dispersion
 from accord.stats.intervals import (
     check_conf_level,
     format_conf_level,
@@ -106,11 +106,7 @@ def change_funnel(
     100% in both periods (then nothing can have changed by chance, and nothing to compare).
     """
     check_conf_level(conf_level)
-    if overdispersion not in ("none", "multiplicative", "additive"):
-        raise StatsInputError(
-            f"Unknown overdispersion adjustment {overdispersion!r}; "
-            "use 'none', 'multiplicative' or 'additive'."
-        )
+    check_overdispersion(overdispersion)
     keys = as_by(unit)
     counts = [events_before, size_before, events_after, size_after]
     groups = collapse(frame, keys, counts)
@@ -132,14 +128,13 @@ def change_funnel(
             "Every unit is at 0% or 100% in both periods, so there is no change to compare."
         )
     target = theta1 - theta0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        before = np.where(both, k0 / np.where(n0 > 0, n0, 1.0), np.nan)
-        after = np.where(both, k1 / np.where(n1 > 0, n1, 1.0), np.nan)
-        se = np.where(
-            both,
-            np.sqrt(variance1 / np.where(n1 > 0, n1, 1.0) + variance0 / np.where(n0 > 0, n0, 1.0)),
-            np.nan,
-        )
+    # A unit without both periods gets NaN sizes: its proportions, standard error, limits
+    # and z-score are then NaN all the way down, and it is never flagged.
+    sizes0 = np.where(both, n0, np.nan)
+    sizes1 = np.where(both, n1, np.nan)
+    before = k0 / sizes0
+    after = k1 / sizes1
+    se = np.sqrt(variance1 / sizes1 + variance0 / sizes0)
     change = after - before
     z = (change - target) / se
     spread = dispersion(z, se, overdispersion, winsor_fraction)
@@ -173,16 +168,16 @@ def change_funnel(
             "before": before,
             "after": after,
             "estimate": change,
-            "lower": np.where(both, own.lower, np.nan),
-            "upper": np.where(both, own.upper, np.nan),
+            "lower": own.lower,
+            "upper": own.upper,
             "target": target,
             "difference": change - target,
             "se": se,
             "z_score": adjusted_z,
-            "lower_95": np.where(both, limits[0.95][0], np.nan),
-            "upper_95": np.where(both, limits[0.95][1], np.nan),
-            "lower_998": np.where(both, limits[0.998][0], np.nan),
-            "upper_998": np.where(both, limits[0.998][1], np.nan),
+            "lower_95": limits[0.95][0],
+            "upper_95": limits[0.95][1],
+            "lower_998": limits[0.998][0],
+            "upper_998": limits[0.998][1],
             "beyond_95": _flag(adjusted_z, 0.95),
             "outlier": _flag(adjusted_z, 0.998),
             "phi": spread.phi_hat,

@@ -65,6 +65,7 @@ __all__ = [
     "Dispersion",
     "FunnelKind",
     "Overdispersion",
+    "check_overdispersion",
     "dispersion",
     "exact_funnel_limit",
     "funnel",
@@ -161,6 +162,15 @@ class Dispersion:
     phi: float
     tau2: float
     applied: str
+
+
+def check_overdispersion(overdispersion: str) -> None:
+    """Refuse an adjustment this module does not know, naming the ones it does."""
+    if overdispersion not in ("none", "multiplicative", "additive"):
+        raise StatsInputError(
+            f"Unknown overdispersion adjustment {overdispersion!r}; "
+            "use 'none', 'multiplicative' or 'additive'."
+        )
 
 
 def dispersion(
@@ -333,11 +343,7 @@ def funnel(
     """
     if kind not in ("rate", "proportion"):
         raise StatsInputError(f"Unknown funnel kind {kind!r}; use 'rate' or 'proportion'.")
-    if overdispersion not in ("none", "multiplicative", "additive"):
-        raise StatsInputError(
-            f"Unknown overdispersion adjustment {overdispersion!r}; "
-            "use 'none', 'multiplicative' or 'additive'."
-        )
+    check_overdispersion(overdispersion)
     keys = as_by(unit)
     groups = collapse(
         frame, keys, [events, size], whole=[events] if kind == "rate" else [events, size]
