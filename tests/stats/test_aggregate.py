@@ -201,6 +201,15 @@ def test_recode_maps_values_in_the_engine() -> None:
     assert set(got.eth) == {"B", "W", "Asian"}
 
 
+def test_recode_gives_missing_values_a_name_when_asked() -> None:
+    table = recode(_events(), {"eth": {None: "Not recorded", "Asian": "Not recorded"}})
+    got = collect(event_counts(table, "eth")).set_index("eth")["events"].to_dict()
+    raw = EVENTS["eth"]
+    assert got["Not recorded"] == int(raw.isna().sum() + (raw == "Asian").sum())
+    assert sum(got.values()) == len(EVENTS)  # no row without a value left
+    assert None not in got and not any(pd.isna(key) for key in got)
+
+
 def test_real_subset_counts_by_borough_and_month() -> None:
     stops = read(STOPS_SUBSET)
     got = collect(event_counts(stops, ["la_name"], period="month", date="date"))

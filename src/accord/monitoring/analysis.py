@@ -29,6 +29,8 @@ Progress = Callable[[int, str], None]
 #: 3: the tables of a run hide the same group counts (no differencing between them).
 #: 4: with officer-recorded ethnicity, the few searches recorded as Mixed are left out of
 #:    every table (not only the rates), so that all tables have the same groups.
+#: (Splitting outcomes by sex or age, added later, changes no run without a split: its
+#: runs have a ``split`` in their parameters, so their keys differ anyway.)
 METHOD_VERSION = 4
 
 #: The population table's columns (accord.datasets.census).
@@ -54,12 +56,61 @@ class Choice:
     end: str | None = None
     outcome: str = "Arrest"
     overdispersion: str = "additive"
+    split: str | None = None
 
     def key(self) -> dict[str, Any]:
         data = asdict(self)
         data["events"] = str(self.events)
         data["population"] = str(self.population)
         return data
+
+
+@dataclass(frozen=True)
+class Split:
+    """A second characteristic the outcomes can be split by (sex, age group).
+
+    ``recode`` gives every search a value: a missing one becomes "Not recorded", so the
+    split table's totals for each group are the searches and outcomes the other tables
+    publish. Were those searches left out instead, the difference between the two would
+    give away how many searches of each group had no value recorded, which disclosure
+    control could not see.
+    """
+
+    column: str
+    label: str
+    recode: dict[object, object]
+    #: the order its levels are shown in (any other level follows, as the data has it)
+    levels: tuple[str, ...] = ()
+
+
+NOT_RECORDED = "Not recorded"
+MEN_AND_OTHERS = "Male, other or not recorded"
+
+#: Columns the outcomes can be split by, and how their values are grouped.
+#:
+#: Sex: police.uk's "Other" and an unrecorded sex are a few hundred searches a year in all
+#: London, and their arrests by group are single figures. A row of their own would be
+#: hidden, and since the other tables give each group's total, hiding it takes the
+#: smallest other row with it: every figure for women. Counted with men's (a fraction of
+#: a per cent of them), nothing is small, women's figures stand alone, and the label
+#: says what the other row holds.
+#:
+#: Age: the few searches of children under 10 are counted with those aged 10 to 17, for
+#: the same reason.
+SPLITS = {
+    "gender": Split(
+        "gender",
+        "sex",
+        {"Male": MEN_AND_OTHERS, "Other": MEN_AND_OTHERS, None: MEN_AND_OTHERS},
+        ("Female", MEN_AND_OTHERS),
+    ),
+    "age_band": Split(
+        "age_band",
+        "age group",
+        {"under 10": "under 18", "10-17": "under 18", None: NOT_RECORDED},
+        ("under 18", "18-24", "25-34", "over 34", NOT_RECORDED),
+    ),
+}
 
 
 @dataclass
@@ -72,11 +123,16 @@ class Results:
     monthly: pd.DataFrame
     sentences: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: outcomes by group within each level of the split (when one was asked for)
+    within: pd.DataFrame | None = None
 
     TABLES = ("rates", "ratios", "proportions", "funnel", "trend", "monthly")
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {name: getattr(self, name) for name in self.TABLES}
+        tables = {name: getattr(self, name) for name in self.TABLES}
+        if self.within is not None:
+            tables["within"] = self.within
+        return tables
 
 
 def _where(choice: Choice) -> dict[str, object]:
@@ -111,6 +167,8 @@ COLUMN_LABELS = {
     "officer_defined_ethnicity_broad": "ethnicity as recorded by the officer",
     "self_defined_ethnicity_broad": "ethnicity as the person described it",
     "period": "month",
+    "gender": "sex",
+    "age_band": "age group",
 }
 
 
@@ -207,6 +265,10 @@ def _run(choice: Choice, progress: Progress | None) -> Results:
         disclosure=disclosure,
         recode=recode,
     )
+    within = None
+    if choice.split:
+        step(58, f"Splitting outcomes by {split_of(choice).label}")
+        within = outcomes_within(events, choice, where, disclosure)
     step(65, "Comparing areas")
     funnel_where = {**where, choice.group: choice.focus}
     funnel_population = api.Population(
@@ -254,7 +316,7 @@ def _run(choice: Choice, progress: Progress | None) -> Results:
     if left_out:
         trend = without_counts(trend)
     step(95, "Writing the summary")
-    results = Results(rates, ratios, proportions, funnel, trend, monthly)
+    results = Results(rates, ratios, proportions, funnel, trend, monthly, within=within)
     if thin:
         results.notes.append(thin_months_note(thin, left_out=left_out))
     if recode:
@@ -271,6 +333,13 @@ def _run(choice: Choice, progress: Progress | None) -> Results:
     for table in (rates, ratios, proportions, funnel, *(() if left_out else (trend,))):
         for note in table.attrs.get("notes", []):
             if readable(note) not in results.notes:
+                results.notes.append(readable(note))
+    if within is not None:
+        # Its searches without a group are the outcome table's, already in a note: its
+        # own note on them would name the split's column too, as if its values could be
+        # missing (they cannot: see Split).
+        for note in within.attrs.get("notes", []):
+            if MISSING_NOTE not in note and readable(note) not in results.notes:
                 results.notes.append(readable(note))
     step(100, "Done")
     return results
@@ -290,6 +359,50 @@ def officer_recode(group: str) -> dict[str, dict[object, object]] | None:
     if group != OFFICER_DEFINED:
         return None
     return {group: dict.fromkeys(NOT_RECORDED_BY_OFFICERS)}
+
+
+#: What the library's note on events without a group value says (``missing_group_note``).
+MISSING_NOTE = " events with no value for "
+
+
+def split_of(choice: Choice) -> Split:
+    """The split asked for; a plain error for one the page does not offer."""
+    split = SPLITS.get(choice.split or "")
+    if split is None:
+        raise ValueError(f"Outcomes cannot be split by {choice.split!r}. Choose sex or age group.")
+    return split
+
+
+def split_recode(choice: Choice) -> dict[str, dict[object, object]]:
+    """The recoding of the split's table: the group's (officers' Mixed) and the split's."""
+    split = split_of(choice)
+    return {**(officer_recode(choice.group) or {}), split.column: split.recode}
+
+
+def outcomes_within(
+    events: str,
+    choice: Choice,
+    where: dict[str, object],
+    disclosure: api.Disclosure | None,
+) -> pd.DataFrame:
+    """Each group's share of searches with the outcome, within each level of the split,
+    against the reference group's share in the same level (Newcombe difference).
+
+    Why: a group's overall share can hide opposite gaps for women and men, or for
+    children and adults; within one level the comparison is like with like.
+    """
+    return api.proportions(
+        events,
+        success={OUTCOME: choice.outcome},
+        group=choice.group,
+        by=split_of(choice).column,
+        compare="difference",
+        reference=choice.reference,
+        where=where or None,
+        disclosure=disclosure,
+        recode=split_recode(choice),
+        stratum_errors="note",
+    )
 
 
 def shared_hidden_counts(
@@ -332,6 +445,16 @@ def shared_hidden_counts(
         Released(outcomes[[group, "trials"]], (group,), "trials", group),
         Released(interior_cells(by_month, keys)[[*keys, "events"]], keys, "events", group),
     ]
+    if choice.split:
+        # The split table's searches and outcomes add up, group by group, to the outcome
+        # table's: both are released, so both kinds of count are decided together too.
+        within = outcomes_within(events, choice, where, None)
+        pair = (group, split_of(choice).column)
+        tables += [
+            Released(outcomes[[group, "successes"]], (group,), "successes", group),
+            Released(within[[*pair, "trials"]], pair, "trials", group),
+            Released(within[[*pair, "successes"]], pair, "successes", group),
+        ]
     return suppress_together(tables)
 
 

@@ -14,6 +14,11 @@ GROUP_COLUMNS = [
     ("self_defined_ethnicity_broad", "Ethnicity as the person described it"),
 ]
 BROAD_GROUPS = ["Asian", "Black", "Mixed", "Other", "White"]
+SPLIT_CHOICES = [
+    ("", "No, not split"),
+    ("gender", "Sex: women, and men with the few others"),
+    ("age_band", "Age group: under 18, 18 to 24, 25 to 34, over 34"),
+]
 OVERDISPERSION = [
     ("additive", "Allow for real differences between areas (recommended)"),
     ("multiplicative", "Widen the limits by the spread between areas"),
@@ -82,6 +87,15 @@ class AnalysisForm(forms.Form):
         choices=[(g, g) for g in BROAD_GROUPS],
         initial="Black",
     )
+    split = forms.ChoiceField(
+        label="Also compare outcomes within each sex or age group",
+        choices=SPLIT_CHOICES,
+        required=False,
+        help_text=(
+            "Shows, for example, whether Black women's searches ended in arrest more or "
+            "less often than White women's."
+        ),
+    )
     area = forms.ChoiceField(label="Area", required=False)
     start = forms.ChoiceField(label="From", required=False)
     end = forms.ChoiceField(label="To", required=False)
@@ -111,8 +125,10 @@ class AnalysisForm(forms.Form):
         return data
 
     def params(self) -> dict[str, Any]:
+        """The question, as stored with its run. ``split`` is only there when asked for,
+        so a question without one keeps the key (and the stored run) it always had."""
         data = self.cleaned_data
-        return {
+        params = {
             "group": data["group"],
             "reference": data["reference"],
             "focus": data["focus"],
@@ -121,6 +137,9 @@ class AnalysisForm(forms.Form):
             "end": data.get("end") or "",
             "overdispersion": data["overdispersion"],
         }
+        if data.get("split"):
+            params["split"] = data["split"]
+        return params
 
 
 def event_datasets(user: Any) -> Any:

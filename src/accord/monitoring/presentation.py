@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from accord.monitoring.analysis import SPLITS
 from accord.reports.charts import Spec, funnel_chart, interval_chart, trend_chart
 from accord.stats.funnel import FunnelKind, funnel_limits
 from accord.stats.sentences import ratio_digits
@@ -298,11 +299,97 @@ def trend_section(trend: pd.DataFrame, monthly: pd.DataFrame, group_column: str)
     )
 
 
+def _difference_verdict(row: pd.Series, reference: str) -> str:
+    if _blank(row.get("lower")) or _blank(row.get("upper")):
+        return "–"
+    if float(row["lower"]) > 0:
+        return f"Higher than {reference}, beyond chance"
+    if float(row["upper"]) < 0:
+        return f"Lower than {reference}, beyond chance"
+    return "No clear difference"
+
+
+def _in_level_order(frame: pd.DataFrame, column: str, levels: tuple[str, ...]) -> pd.DataFrame:
+    """Rows by the split's own order (under 18 before 18-24), then as they came."""
+    rank = {level: number for number, level in enumerate(levels)}
+    order = frame[column].astype(str).map(lambda level: rank.get(level, len(rank)))
+    return frame.assign(_order=order).sort_values("_order", kind="stable").drop(columns="_order")
+
+
+def within_section(frame: pd.DataFrame, split: str, outcome: str) -> Section:
+    """Outcomes compared with the reference group within each level of the split."""
+    chosen = SPLITS[split]
+    reference = str(frame["reference_group"].dropna().iloc[0]) if len(frame) else ""
+    shown = _in_level_order(frame, split, chosen.levels).copy()
+    for column in ("proportion", "estimate", "lower", "upper"):
+        shown[column] = pd.to_numeric(shown[column], errors="coerce") * 100
+    rows = []
+    for _, row in shown.iterrows():
+        level, group = str(row[split]), str(row["group"])
+        if _hidden(row):
+            rows.append([level, group, HIDDEN, HIDDEN, HIDDEN, "–", "–", "–"])
+            continue
+        is_reference = bool(row.get("is_reference", False))
+        rows.append(
+            [
+                level,
+                group,
+                count(row["trials"]),
+                count(row["successes"]),
+                f"{number(row['proportion'])}%",
+                "Reference group" if is_reference else number(row["estimate"]),
+                "–" if is_reference else interval(row),
+                "–" if is_reference else _difference_verdict(row, reference),
+            ]
+        )
+    plotted = shown.loc[
+        ~shown["suppressed"].astype(bool) & ~shown["is_reference"].astype(bool)
+    ].assign(label=lambda f: f[split].astype(str) + ": " + f["group"].astype(str))
+    spec = interval_chart(
+        plotted,
+        category="label",
+        title=f"{outcome} after a search, compared with {reference} people of the same "
+        f"{chosen.label}",
+        value_title=f"difference from {reference} people (percentage points)",
+        description=(
+            f"Difference between each group's share of searches ending in {outcome.lower()} "
+            f"and {reference} people's, within each {chosen.label}, with 95% CIs"
+        ),
+        reference_value=0.0,
+    )
+    return Section(
+        "within",
+        f"{outcome} after a search, by {chosen.label}",
+        f"Within each {chosen.label}, each group's share of searches that ended in "
+        f"{outcome.lower()}, and how far it is from {reference} people's share in the same "
+        f"{chosen.label} (in percentage points, Newcombe 95% interval). Comparing like with "
+        f"like shows gaps an overall figure can hide.",
+        [
+            chosen.label.capitalize(),
+            "Group",
+            "Searches",
+            outcome,
+            "Per cent",
+            f"Difference from {reference} (points)",
+            "95% confidence interval",
+            "What it shows",
+        ],
+        rows,
+        spec,
+    )
+
+
 def sections(tables: dict[str, pd.DataFrame], parameters: dict[str, Any]) -> list[Section]:
-    return [
+    shown = [
         rates_section(tables["rates"]),
         ratios_section(tables["ratios"]),
         proportions_section(tables["proportions"], "Arrest"),
+    ]
+    split = parameters.get("split")
+    if split in SPLITS and "within" in tables:
+        shown.append(within_section(tables["within"], split, "Arrest"))
+    return [
+        *shown,
         funnel_section(tables["funnel"], parameters["focus"]),
         trend_section(tables["trend"], tables["monthly"], parameters["group"]),
     ]
@@ -313,6 +400,7 @@ TABLE_OF_SECTION = {
     "rates": "rates",
     "ratios": "ratios",
     "outcomes": "proportions",
+    "within": "within",
     "areas": "funnel",
     "trend": "trend",
     "monthly": "monthly",

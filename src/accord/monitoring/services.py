@@ -36,6 +36,7 @@ def choice_for(events: Dataset, population: Dataset, params: dict[str, Any]) -> 
         start=params.get("start") or None,
         end=params.get("end") or None,
         overdispersion=params.get("overdispersion") or "additive",
+        split=params.get("split") or None,
     )
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from accord.audit.services import record
 from accord.datasets.export import write_csv
+from accord.monitoring.analysis import SPLITS
 from accord.monitoring.forms import AnalysisForm, event_datasets, population_datasets
 from accord.monitoring.models import AnalysisRun, RunStatus
 from accord.monitoring.presentation import TABLE_OF_SECTION, sections
@@ -57,6 +58,8 @@ def _run(request: HttpRequest, run_id: uuid.UUID) -> AnalysisRun:
 def analysis_run(request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
     run = _run(request, run_id)
     context: dict[str, object] = {"run": run, "parameters": run.parameters}
+    split = SPLITS.get(str(run.parameters.get("split") or ""))
+    context["split_label"] = split.label if split else ""
     if run.status == RunStatus.DONE:
         shown = sections(frames(run), run.parameters)
         context["sections"] = [
@@ -74,7 +77,10 @@ def analysis_download(request: HttpRequest, run_id: uuid.UUID, table: str) -> Ht
     name = TABLE_OF_SECTION.get(table)
     if name is None or run.status != RunStatus.DONE:
         raise Http404
-    frame = frames(run)[name]
+    tables = frames(run)
+    if name not in tables:
+        raise Http404  # a section this run does not have (no split was asked for)
+    frame = tables[name]
     buffer = io.StringIO()
     write_csv(buffer, [str(c) for c in frame.columns], frame.itertuples(index=False, name=None))
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")

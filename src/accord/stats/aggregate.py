@@ -178,15 +178,22 @@ def recode(
 ) -> ir.Table:
     """Replace values of columns, e.g. officer-defined ethnicity to Census groups.
 
-    Values not in a column's mapping are kept as they are.
+    Values not in a column's mapping are kept as they are. A ``None`` key names what a
+    missing value becomes: a table split by sex then counts the searches with no sex
+    recorded in a row of their own, so its totals are the same as a table not split by
+    sex (disclosure control relies on tables released together adding up alike).
     """
     require_columns(table, mapping, what=what)
     return table.mutate(
-        **{
-            column: table[column].substitute(dict(values), else_=table[column])
-            for column, values in mapping.items()
-        }
+        **{column: _recoded(table[column], values) for column, values in mapping.items()}
     )
+
+
+def _recoded(column: ir.Column, values: Mapping[object, object]) -> ir.Column:
+    present = {key: value for key, value in values.items() if key is not None}
+    if None in values:
+        column = column.fill_null(values[None])
+    return column.substitute(present, else_=column) if present else column
 
 
 def with_period(
