@@ -89,12 +89,17 @@ def import_london_data(browse: Browse, label: str) -> LondonData:
     return data
 
 
-def show_analysis(browse: Browse, data: LondonData) -> None:
-    """On /analysis/: pick the two datasets, keep the other defaults and ask for the results."""
+def show_analysis(browse: Browse, data: LondonData, split: str | None = None) -> None:
+    """On /analysis/: pick the two datasets (and the split, if given: its option's text),
+    keep the other defaults and ask for the results."""
     page = browse.page
     assert browse.path == "/analysis/", browse.where()
     page.get_by_label("Stop and search data").select_option(label=data.stops_option)
     page.get_by_label("Population").select_option(label=data.census_option)
+    if split is not None:
+        page.get_by_label("Also compare outcomes within each sex or age group").select_option(
+            label=split
+        )
     browse.submit(page.get_by_role("button", name="Show the analysis"))
     assert ANALYSIS_RUN.match(browse.path), browse.where()
     expect(page.get_by_role("heading", level=1)).to_have_text("Disproportionality analysis")

@@ -63,6 +63,23 @@ def test_import_form_and_analysis_results_at_desktop_and_phone_widths(
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     expect(page.get_by_role("heading", level=1)).to_be_in_viewport()
 
+    # Outcomes within each sex: its own section, chart and table.
+    page.set_viewport_size(DESKTOP)
+    browse.goto("/analysis/")
+    show_analysis(browse, partner_london_data, split="Sex: women, and men with the few others")
+    section = page.locator("section#within")
+    expect(section.get_by_role("heading", level=2)).to_have_text("Arrest after a search, by sex")
+    expect(section.get_by_role("row", name="Female Black")).to_be_visible()
+    expect(section.locator("figure.accord-chart svg")).to_be_visible()
+    section.scroll_into_view_if_needed()
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.mouse.move(0, 0)
+    section.screenshot(path=SCREENSHOTS / "analysis-by-sex-1280.png")
+    page.set_viewport_size(PHONE)
+    browse.check()
+    overflow = page_overflow(browse)
+    assert overflow <= 0, f"the split analysis is {overflow}px wider than a 375px screen"
+
     # The list of datasets has a wide table too.
     browse.goto("/datasets/")
     overflow = page_overflow(browse)

@@ -293,3 +293,42 @@ def test_a_split_the_form_does_not_offer_is_refused() -> None:
         response.content.decode()
     )
     assert not AnalysisRun.objects.exists()
+
+
+def test_the_summary_names_the_differences_beyond_chance_in_plain_words(tmp_path: Path) -> None:
+    cells = {
+        ("B", "Female"): (400, 200),  # 50% against White women's 20%
+        ("B", "Male"): (400, 82),  # 20.5% against White men's 20%: no clear difference
+        ("W", "Female"): (400, 80),
+        ("W", "Male"): (400, 80),
+    }
+    events, population = _write(tmp_path, cells)
+    choice = Choice(events, population, GROUP, reference="W", focus="W", split="gender")
+    results = run(choice)
+    among = [line for line in results.sentences if line.startswith("Among")]
+    assert len(among) == 1
+    assert among[0].startswith(
+        "Among women, searches of B people ended in arrest more often than searches of W "
+        "people: 50.0% against 20.0%, a difference of +30.0 points (95% CI "
+    ), among[0]
+    row = results.within.set_index(["gender", "group"]).loc[("Female", "B")]  # type: ignore[union-attr]
+    assert f"{float(row['lower']) * 100:+.1f} to {float(row['upper']) * 100:+.1f})." in among[0]
+    assert 0 < float(row["lower"]) < 0.3 < float(row["upper"])
+    men = results.within.set_index(["gender", "group"]).loc[(analysis.MEN_AND_OTHERS, "B")]  # type: ignore[union-attr]
+    assert float(men["lower"]) < 0 < float(men["upper"])  # so no sentence for men
+
+    calm = {key: (400, 80) for key in cells}
+    events, population = _write(tmp_path, calm)
+    results = run(Choice(events, population, GROUP, reference="W", focus="W", split="age_band"))
+    assert (
+        "Within each age group, no group's share of searches ending in arrest differed from "
+        "W people's by more than chance would explain, where the numbers could be shown."
+        in results.sentences
+    )
+
+
+def test_points_never_show_a_bound_just_off_zero_as_zero() -> None:
+    assert analysis.points(-0.0051) == "-0.01"
+    assert analysis.points(2.345) == "+2.3"
+    assert analysis.points(0.0004) == "+0.000"
+    assert analysis.points(0.0) == "+0.0"

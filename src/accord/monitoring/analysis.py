@@ -81,6 +81,10 @@ class Split:
     recode: dict[object, object]
     #: the order its levels are shown in (any other level follows, as the data has it)
     levels: tuple[str, ...] = ()
+    #: shorter names for chart labels, where a level's own is long
+    short: dict[str, str] = field(default_factory=dict)
+    #: who a level is, after "Among" in the summary
+    among: dict[str, str] = field(default_factory=dict)
 
 
 NOT_RECORDED = "Not recorded"
@@ -103,12 +107,25 @@ SPLITS = {
         "sex",
         {"Male": MEN_AND_OTHERS, "Other": MEN_AND_OTHERS, None: MEN_AND_OTHERS},
         ("Female", MEN_AND_OTHERS),
+        {"Female": "women", MEN_AND_OTHERS: "men and others"},
+        {
+            "Female": "women",
+            MEN_AND_OTHERS: "men and others (sex recorded as male, other or not at all)",
+        },
     ),
     "age_band": Split(
         "age_band",
         "age group",
         {"under 10": "under 18", "10-17": "under 18", None: NOT_RECORDED},
         ("under 18", "18-24", "25-34", "over 34", NOT_RECORDED),
+        {NOT_RECORDED: "no age recorded"},
+        {
+            "under 18": "children under 18",
+            "18-24": "people aged 18 to 24",
+            "25-34": "people aged 25 to 34",
+            "over 34": "people over 34",
+            NOT_RECORDED: "people with no age recorded",
+        },
     ),
 }
 
@@ -556,7 +573,58 @@ def summary_sentences(results: Results, choice: Choice) -> list[str]:
             )
         elif not _blank(row.get("estimate")):
             lines.append(describe_proportion(row, outcome=f"ended in {choice.outcome.lower()}"))
+    if results.within is not None:
+        lines += within_sentences(results.within, choice)
     return lines
+
+
+def within_sentences(within: pd.DataFrame, choice: Choice) -> list[str]:
+    """The split's differences beyond chance, one sentence each (or one saying there are
+    none): the table has every row, the summary only what stands out."""
+    split = split_of(choice)
+    outcome = choice.outcome.lower()
+    lines = []
+    for _, row in in_level_order(within, split).iterrows():
+        if bool(row.get("suppressed", False)) or bool(row.get("is_reference", False)):
+            continue
+        if _blank(row.get("lower")) or _blank(row.get("upper")):
+            continue
+        low, high = float(row["lower"]) * 100, float(row["upper"]) * 100
+        if low <= 0 <= high:
+            continue
+        level = str(row[split.column])
+        lines.append(
+            f"Among {split.among.get(level, level)}, searches of {row['group']} people ended "
+            f"in {outcome} {'more' if low > 0 else 'less'} often than searches of "
+            f"{choice.reference} people: {float(row['proportion']):.1%} against "
+            f"{float(row['reference_proportion']):.1%}, a difference of "
+            f"{points(float(row['estimate']) * 100)} points (95% CI {points(low)} to "
+            f"{points(high)})."
+        )
+    if not lines:
+        lines.append(
+            f"Within each {split.label}, no group's share of searches ending in {outcome} "
+            f"differed from {choice.reference} people's by more than chance would explain, "
+            "where the numbers could be shown."
+        )
+    return lines
+
+
+def points(value: float) -> str:
+    """A signed difference in points, to one decimal place unless that would show a
+    bound just off zero as "-0.0": then as many places as it takes (up to three)."""
+    for places in (1, 2, 3):
+        text = f"{value:+.{places}f}"
+        if value == 0 or float(text) != 0:
+            return text
+    return text
+
+
+def in_level_order(frame: pd.DataFrame, split: Split) -> pd.DataFrame:
+    """Rows by the split's own order (under 18 before 18 to 24), then as they came."""
+    rank = {level: number for number, level in enumerate(split.levels)}
+    order = frame[split.column].astype(str).map(lambda level: rank.get(level, len(rank)))
+    return frame.assign(_order=order).sort_values("_order", kind="stable").drop(columns="_order")
 
 
 #: What the summary says in place of a hidden number (the tables say the same).

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from accord.monitoring.analysis import SPLITS
+from accord.monitoring.analysis import SPLITS, in_level_order
 from accord.reports.charts import Spec, funnel_chart, interval_chart, trend_chart
 from accord.stats.funnel import FunnelKind, funnel_limits
 from accord.stats.sentences import ratio_digits
@@ -309,18 +309,11 @@ def _difference_verdict(row: pd.Series, reference: str) -> str:
     return "No clear difference"
 
 
-def _in_level_order(frame: pd.DataFrame, column: str, levels: tuple[str, ...]) -> pd.DataFrame:
-    """Rows by the split's own order (under 18 before 18-24), then as they came."""
-    rank = {level: number for number, level in enumerate(levels)}
-    order = frame[column].astype(str).map(lambda level: rank.get(level, len(rank)))
-    return frame.assign(_order=order).sort_values("_order", kind="stable").drop(columns="_order")
-
-
 def within_section(frame: pd.DataFrame, split: str, outcome: str) -> Section:
     """Outcomes compared with the reference group within each level of the split."""
     chosen = SPLITS[split]
     reference = str(frame["reference_group"].dropna().iloc[0]) if len(frame) else ""
-    shown = _in_level_order(frame, split, chosen.levels).copy()
+    shown = in_level_order(frame, chosen).copy()
     for column in ("proportion", "estimate", "lower", "upper"):
         shown[column] = pd.to_numeric(shown[column], errors="coerce") * 100
     rows = []
@@ -344,7 +337,13 @@ def within_section(frame: pd.DataFrame, split: str, outcome: str) -> Section:
         )
     plotted = shown.loc[
         ~shown["suppressed"].astype(bool) & ~shown["is_reference"].astype(bool)
-    ].assign(label=lambda f: f[split].astype(str) + ": " + f["group"].astype(str))
+    ].assign(
+        label=lambda f: (
+            f["group"].astype(str)
+            + ", "
+            + f[split].astype(str).map(lambda level: chosen.short.get(level, level))
+        )
+    )
     spec = interval_chart(
         plotted,
         category="label",

@@ -36,6 +36,10 @@ def _base(title: str, description: str, width: int) -> Spec:
         "title": {"text": title, "anchor": "start", "fontSize": 16},
         "description": description,
         "width": width,
+        # Labels are measured in the font the chart is drawn with here; a browser whose
+        # system font is wider (DejaVu Sans on Linux) would push the longest label past the
+        # left edge and cut it. The spare room on the left keeps it whole.
+        "padding": {"left": 32, "top": 5, "right": 5, "bottom": 5},
         "config": {
             "font": FONT,
             "axis": {
