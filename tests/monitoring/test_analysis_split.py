@@ -18,10 +18,10 @@ import pandas as pd
 import pytest
 
 from accord.monitoring import analysis
-from accord.monitoring.analysis import Choice, Results, run, shared_hidden_counts
+from accord.monitoring.analysis import OUTCOMES, Choice, Results, run, shared_hidden_counts
 from accord.monitoring.forms import AnalysisForm, event_datasets, population_datasets
 from accord.monitoring.models import AnalysisRun, RunStatus
-from accord.monitoring.presentation import within_section
+from accord.monitoring.presentation import Section, sections, within_section
 from accord.monitoring.services import frames, run_key, start_analysis
 from accord.policy.roles import OrgKind, Role
 from accord.stats import api
@@ -222,7 +222,7 @@ def test_sex_counts_other_and_unrecorded_with_men_and_age_puts_children_together
     expected["age"] = expected["age"].fillna("Not recorded")
     want = expected.groupby(["age", GROUP]).size().to_dict()
     assert by_age.set_index(["age_band", "group"])["trials"].to_dict() == want
-    section = within_section(by_age.assign(suppressed=False), "age_band", "Arrest")
+    section = within_section(by_age.assign(suppressed=False), "age_band", OUTCOMES["Arrest"])
     assert [row[0] for row in section.rows[::2]] == ["under 18", "18-24", "Not recorded"]
 
 
@@ -321,7 +321,7 @@ def test_the_summary_names_the_differences_beyond_chance_in_plain_words(tmp_path
     events, population = _write(tmp_path, calm)
     results = run(Choice(events, population, GROUP, reference="W", focus="W", split="age_band"))
     assert (
-        "Within each age group, no group's share of searches ending in arrest differed from "
+        "Within each age group, no group's share of searches that ended in arrest differed from "
         "W people's by more than chance would explain, where the numbers could be shown."
         in results.sentences
     )
@@ -361,3 +361,68 @@ def test_london_womens_figures_are_shown_whole() -> None:
     # Without the split the run's other tables are as before (nothing newly hidden).
     for name in ("rates", "ratios", "proportions", "trend"):
         assert not tables[name]["suppressed"].astype(bool).any(), name
+
+
+def test_no_further_action_can_be_compared_instead_of_arrest(tmp_path: Path) -> None:
+    events, population = _write(tmp_path, ROOMY)
+    frame = pd.read_parquet(events)
+    frame.loc[frame["outcome"] == "None", "outcome"] = "A no further action disposal"
+    frame.to_parquet(events)
+    nfa = "A no further action disposal"
+    choice = Choice(events, population, GROUP, reference="W", focus="W", outcome=nfa)
+    results = run(choice)
+    direct = api.proportions(
+        str(events), success={"outcome": nfa}, group=GROUP, disclosure=api.Disclosure()
+    )
+    pd.testing.assert_series_equal(
+        results.proportions["estimate"].astype(float), direct["estimate"].astype(float)
+    )
+    searches, arrests = ROOMY[("B", "Female")]
+    searches_m, arrests_m = ROOMY[("B", "Male")]
+    b = results.proportions.set_index("group").loc["B"]
+    assert int(b["successes"]) == searches + searches_m - arrests - arrests_m
+    assert any(
+        line.startswith("For B people, ") and "of searches ended with no further action" in line
+        for line in results.sentences
+    )
+    section = sections_for(results, {"outcome": nfa, "focus": "W", "group": GROUP})
+    assert section.title == "Searches that ended with no further action"
+    assert section.headers[2] == "No further action"
+
+
+def sections_for(results: Results, parameters: dict[str, str]) -> Section:
+    return next(s for s in sections(results.tables(), parameters) if s.slug == "outcomes")
+
+
+def test_an_outcome_the_page_does_not_offer_is_refused(tmp_path: Path) -> None:
+    events, population = _write(tmp_path, ROOMY)
+    with pytest.raises(ValueError, match="The outcome 'Caution' is not one the page compares"):
+        run(Choice(events, population, GROUP, reference="W", focus="W", outcome="Caution"))
+
+
+@pytest.mark.django_db
+def test_the_form_keeps_arrest_out_of_the_key_and_refuses_other_outcomes() -> None:
+    analyst = person(OrgKind.POLICE, Role.ANALYST)
+    events, population = import_london(analyst)
+
+    def form(outcome: str) -> AnalysisForm:
+        return AnalysisForm(
+            {**PARAMS, "events": events.pk, "population": population.pk, "outcome": outcome},
+            events=event_datasets(analyst),
+            populations=population_datasets(analyst),
+        )
+
+    arrest = form("Arrest")
+    assert arrest.is_valid() and arrest.params() == PARAMS
+    nfa = form("A no further action disposal")
+    assert nfa.is_valid()
+    assert nfa.params() == {**PARAMS, "outcome": "A no further action disposal"}
+    run_row = start_analysis(None, analyst, events, population, nfa.params())
+    assert run_row.status == RunStatus.DONE, run_row.error
+    html = client_for("x", {"x": analyst}).get(f"/analysis/runs/{run_row.pk}/").content.decode()
+    assert "Searches that ended with no further action" in html
+    wrong = form("Caution")
+    assert not wrong.is_valid()
+    assert "Select a valid choice. Caution is not one of the available choices." in str(
+        wrong.errors["outcome"]
+    )

@@ -66,6 +66,43 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """An outcome whose share of searches the page compares between groups."""
+
+    #: the outcome column's value
+    value: str
+    #: its name as a column heading ("Arrest")
+    name: str
+    #: what a search with it did, after "searches that" ("ended in arrest")
+    ended: str
+
+
+#: The outcomes offered. Arrest is what a search is for when it finds something; "no
+#: further action" (seven searches in ten in London) is the usual sign of searches on
+#: weak grounds: a group whose searches end that way more often is searched on less.
+OUTCOMES = {
+    outcome.value: outcome
+    for outcome in (
+        Outcome("Arrest", "Arrest", "ended in arrest"),
+        Outcome(
+            "A no further action disposal", "No further action", "ended with no further action"
+        ),
+    )
+}
+
+
+def outcome_of(value: str) -> Outcome:
+    """The outcome asked for; a plain error for one the page does not offer."""
+    outcome = OUTCOMES.get(value)
+    if outcome is None:
+        raise ValueError(
+            f"The outcome {value!r} is not one the page compares. Choose arrest or no "
+            "further action."
+        )
+    return outcome
+
+
+@dataclass(frozen=True)
 class Split:
     """A second characteristic the outcomes can be split by (sex, age group).
 
@@ -251,6 +288,7 @@ def run(choice: Choice, progress: Progress | None = None) -> Results:
 
 
 def _run(choice: Choice, progress: Progress | None) -> Results:
+    outcome_of(choice.outcome)  # refuse an outcome the page does not offer, before any work
     step = progress or (lambda percent, message: None)
     events = str(choice.events)
     where = _where(choice)
@@ -565,14 +603,15 @@ def summary_sentences(results: Results, choice: Choice) -> list[str]:
             )
         elif not _blank(row.get("estimate")):
             lines.append(describe_ratio(row, group_noun="people", event_verb="searched"))
+    outcome = outcome_of(choice.outcome)
     for _, row in results.proportions.iterrows():
         if bool(row.get("suppressed", False)):
             lines.append(
-                f"For {row['group']} people, the share of searches that ended in "
-                f"{choice.outcome.lower()}: {HIDDEN_IN_SUMMARY}"
+                f"For {row['group']} people, the share of searches that {outcome.ended}: "
+                f"{HIDDEN_IN_SUMMARY}"
             )
         elif not _blank(row.get("estimate")):
-            lines.append(describe_proportion(row, outcome=f"ended in {choice.outcome.lower()}"))
+            lines.append(describe_proportion(row, outcome=outcome.ended))
     if results.within is not None:
         lines += within_sentences(results.within, choice)
     return lines
@@ -582,7 +621,7 @@ def within_sentences(within: pd.DataFrame, choice: Choice) -> list[str]:
     """The split's differences beyond chance, one sentence each (or one saying there are
     none): the table has every row, the summary only what stands out."""
     split = split_of(choice)
-    outcome = choice.outcome.lower()
+    outcome = outcome_of(choice.outcome)
     lines = []
     for _, row in in_level_order(within, split).iterrows():
         if bool(row.get("suppressed", False)) or bool(row.get("is_reference", False)):
@@ -594,8 +633,8 @@ def within_sentences(within: pd.DataFrame, choice: Choice) -> list[str]:
             continue
         level = str(row[split.column])
         lines.append(
-            f"Among {split.among.get(level, level)}, searches of {row['group']} people ended "
-            f"in {outcome} {'more' if low > 0 else 'less'} often than searches of "
+            f"Among {split.among.get(level, level)}, searches of {row['group']} people "
+            f"{outcome.ended} {'more' if low > 0 else 'less'} often than searches of "
             f"{choice.reference} people: {float(row['proportion']):.1%} against "
             f"{float(row['reference_proportion']):.1%}, a difference of "
             f"{points(float(row['estimate']) * 100)} points (95% CI {points(low)} to "
@@ -603,7 +642,7 @@ def within_sentences(within: pd.DataFrame, choice: Choice) -> list[str]:
         )
     if not lines:
         lines.append(
-            f"Within each {split.label}, no group's share of searches ending in {outcome} "
+            f"Within each {split.label}, no group's share of searches that {outcome.ended} "
             f"differed from {choice.reference} people's by more than chance would explain, "
             "where the numbers could be shown."
         )

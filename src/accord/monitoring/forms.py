@@ -87,6 +87,19 @@ class AnalysisForm(forms.Form):
         choices=[(g, g) for g in BROAD_GROUPS],
         initial="Black",
     )
+    outcome = forms.ChoiceField(
+        label="Compare how often searches ended in",
+        choices=[
+            ("Arrest", "Arrest"),
+            ("A no further action disposal", "No further action (nothing found that needed it)"),
+        ],
+        initial="Arrest",
+        required=False,  # links made before this choice existed mean arrest
+        help_text=(
+            "Searches that end with no further action more often for one group can mean "
+            "that group is searched on weaker grounds."
+        ),
+    )
     split = forms.ChoiceField(
         label="Also compare outcomes within each sex or age group",
         choices=SPLIT_CHOICES,
@@ -125,8 +138,9 @@ class AnalysisForm(forms.Form):
         return data
 
     def params(self) -> dict[str, Any]:
-        """The question, as stored with its run. ``split`` is only there when asked for,
-        so a question without one keeps the key (and the stored run) it always had."""
+        """The question, as stored with its run. ``split`` and ``outcome`` are only there
+        when they differ from what the page always did (no split, arrest), so such a
+        question keeps the key (and the stored run) it always had."""
         data = self.cleaned_data
         params = {
             "group": data["group"],
@@ -139,6 +153,8 @@ class AnalysisForm(forms.Form):
         }
         if data.get("split"):
             params["split"] = data["split"]
+        if data.get("outcome") not in (None, "", "Arrest"):
+            params["outcome"] = data["outcome"]
         return params
 
 

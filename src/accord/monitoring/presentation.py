@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from accord.monitoring.analysis import SPLITS, in_level_order
+from accord.monitoring.analysis import SPLITS, Outcome, in_level_order, outcome_of
 from accord.reports.charts import Spec, funnel_chart, interval_chart, trend_chart
 from accord.stats.funnel import FunnelKind, funnel_limits
 from accord.stats.sentences import ratio_digits
@@ -143,7 +143,7 @@ def ratios_section(frame: pd.DataFrame) -> Section:
     )
 
 
-def proportions_section(frame: pd.DataFrame, outcome: str) -> Section:
+def proportions_section(frame: pd.DataFrame, outcome: Outcome) -> Section:
     rows = []
     shown = frame.copy()
     for column in ("estimate", "lower", "upper"):
@@ -164,15 +164,15 @@ def proportions_section(frame: pd.DataFrame, outcome: str) -> Section:
     spec = interval_chart(
         shown,
         category="group",
-        title=f"Searches that ended in {outcome.lower()}",
+        title=f"Searches that {outcome.ended}",
         value_title="per cent of searches",
-        description=f"Per cent of searches ending in {outcome.lower()}, by group, with 95% CIs",
+        description=f"Per cent of searches that {outcome.ended}, by group, with 95% CIs",
     )
     return Section(
         "outcomes",
-        f"Searches that ended in {outcome.lower()}",
+        f"Searches that {outcome.ended}",
         "The share of each group's searches with this outcome (Wilson 95% interval).",
-        ["Group", "Searches", outcome, "Per cent", "95% confidence interval"],
+        ["Group", "Searches", outcome.name, "Per cent", "95% confidence interval"],
         rows,
         spec,
     )
@@ -309,7 +309,7 @@ def _difference_verdict(row: pd.Series, reference: str) -> str:
     return "No clear difference"
 
 
-def within_section(frame: pd.DataFrame, split: str, outcome: str) -> Section:
+def within_section(frame: pd.DataFrame, split: str, outcome: Outcome) -> Section:
     """Outcomes compared with the reference group within each level of the split."""
     chosen = SPLITS[split]
     reference = str(frame["reference_group"].dropna().iloc[0]) if len(frame) else ""
@@ -347,27 +347,27 @@ def within_section(frame: pd.DataFrame, split: str, outcome: str) -> Section:
     spec = interval_chart(
         plotted,
         category="label",
-        title=f"{outcome} after a search, compared with {reference} people of the same "
+        title=f"{outcome.name} after a search, compared with {reference} people of the same "
         f"{chosen.label}",
         value_title=f"difference from {reference} people (percentage points)",
         description=(
-            f"Difference between each group's share of searches ending in {outcome.lower()} "
+            f"Difference between each group's share of searches that {outcome.ended} "
             f"and {reference} people's, within each {chosen.label}, with 95% CIs"
         ),
         reference_value=0.0,
     )
     return Section(
         "within",
-        f"{outcome} after a search, by {chosen.label}",
-        f"Within each {chosen.label}, each group's share of searches that ended in "
-        f"{outcome.lower()}, and how far it is from {reference} people's share in the same "
+        f"{outcome.name} after a search, by {chosen.label}",
+        f"Within each {chosen.label}, each group's share of searches that {outcome.ended}, "
+        f"and how far it is from {reference} people's share in the same "
         f"{chosen.label} (in percentage points, Newcombe 95% interval). Comparing like with "
         f"like shows gaps an overall figure can hide.",
         [
             chosen.label.capitalize(),
             "Group",
             "Searches",
-            outcome,
+            outcome.name,
             "Per cent",
             f"Difference from {reference} (points)",
             "95% confidence interval",
@@ -379,14 +379,15 @@ def within_section(frame: pd.DataFrame, split: str, outcome: str) -> Section:
 
 
 def sections(tables: dict[str, pd.DataFrame], parameters: dict[str, Any]) -> list[Section]:
+    outcome = outcome_of(parameters.get("outcome") or "Arrest")
     shown = [
         rates_section(tables["rates"]),
         ratios_section(tables["ratios"]),
-        proportions_section(tables["proportions"], "Arrest"),
+        proportions_section(tables["proportions"], outcome),
     ]
     split = parameters.get("split")
     if split in SPLITS and "within" in tables:
-        shown.append(within_section(tables["within"], split, "Arrest"))
+        shown.append(within_section(tables["within"], split, outcome))
     return [
         *shown,
         funnel_section(tables["funnel"], parameters["focus"]),

@@ -37,6 +37,7 @@ def choice_for(events: Dataset, population: Dataset, params: dict[str, Any]) -> 
         end=params.get("end") or None,
         overdispersion=params.get("overdispersion") or "additive",
         split=params.get("split") or None,
+        outcome=params.get("outcome") or "Arrest",
     )
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from accord.audit.services import record
 from accord.datasets.export import write_csv
-from accord.monitoring.analysis import SPLITS
+from accord.monitoring.analysis import OUTCOMES, SPLITS
 from accord.monitoring.forms import AnalysisForm, event_datasets, population_datasets
 from accord.monitoring.models import AnalysisRun, RunStatus
 from accord.monitoring.presentation import TABLE_OF_SECTION, sections
@@ -60,6 +60,7 @@ def analysis_run(request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
     context: dict[str, object] = {"run": run, "parameters": run.parameters}
     split = SPLITS.get(str(run.parameters.get("split") or ""))
     context["split_label"] = split.label if split else ""
+    context["outcome"] = OUTCOMES.get(str(run.parameters.get("outcome") or "Arrest"))
     if run.status == RunStatus.DONE:
         shown = sections(frames(run), run.parameters)
         context["sections"] = [
