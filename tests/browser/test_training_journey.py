@@ -63,7 +63,8 @@ def test_a_partner_imports_training_figures_and_compares_the_boroughs(
         f"Domestic abuse (specialist), {latest}"
     )
     expect(page.locator("main")).to_contain_text("Ahead of London, beyond chance:")
-    expect(page.locator("figure.accord-chart svg")).to_have_count(1)
+    # The funnel, and the chart of each borough's change against London's.
+    expect(page.locator("figure.accord-chart svg")).to_have_count(2)
     page.evaluate("document.activeElement && document.activeElement.blur()")
     page.mouse.move(0, 0)
     page.screenshot(path=SCREENSHOTS / "training-1280.png", full_page=True)
@@ -73,6 +74,9 @@ def test_a_partner_imports_training_figures_and_compares_the_boroughs(
     changes = page.get_by_role("table", name="per cent trained in each borough at the end")
     expect(changes.get_by_role("row", name="Croydon")).to_contain_text(
         "Above London's change, beyond chance"
+    )
+    expect(page.get_by_role("img", name="Each borough's change in the share")).to_contain_text(
+        "Croydon"
     )
     _section_screenshot(page, "boroughs-over-time", "boroughs-over-time", "training-changes")
 

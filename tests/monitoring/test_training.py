@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -437,6 +438,14 @@ def test_each_boroughs_change_against_londons_is_accord_stats_own(demo: Dataset)
         (100 * direct.loc[boroughs.index, "difference"]).tolist()
     )
     assert boroughs["change_flag"].tolist() == direct.loc[boroughs.index, "outlier"].tolist()
+    # The chart's bars are the funnel's own 99.8% limits at each borough's size.
+    for mine, theirs in (("limit_lower", "lower_998"), ("limit_upper", "upper_998")):
+        assert boroughs[mine].tolist() == pytest.approx(
+            (100 * direct.loc[boroughs.index, theirs]).tolist()
+        )
+    assert boroughs["london_change"].tolist() == pytest.approx(
+        [100 * float(direct["target"].iloc[0])] * len(boroughs)
+    )
     # The invented borough that changed how it trains, and only it, stands out.
     assert result.rose_more == sorted(CHANGED) and result.rose_less == []
     assert pd.isna(table.loc["London", "against"]) and table.loc["London", "change_flag"] == ""
@@ -450,6 +459,12 @@ def test_the_page_names_the_borough_whose_change_stands_out(demo: Dataset) -> No
     assert "Changed more than London, beyond chance: <strong>Croydon</strong>" in page
     assert "<strong>Above London&#x27;s change, beyond chance</strong>" in page
     assert "Changed less than London" not in page
+    assert re.search(
+        r'<figure class="accord-chart"[^>]*aria-label="Chart: each borough\'s change against '
+        r'London\'s[^>]*><svg role="img" aria-label="Each borough\'s change in the share of '
+        r"officers trained in [^\"]+ around London's change of [+-]\d+\.\d points\"",
+        page,
+    ), "the change chart is missing"
 
 
 def test_a_small_change_is_within_chance_and_a_borough_without_both_ends_is_not_compared(

@@ -8,6 +8,7 @@ import re
 import pandas as pd
 
 from accord.reports.charts import (
+    change_chart,
     funnel_chart,
     interval_chart,
     render_pdf,
@@ -138,3 +139,46 @@ def test_the_funnel_legend_sits_under_the_plot_with_its_words_whole() -> None:
     assert spec["config"]["legend"]["orient"] == "bottom"
     assert spec["config"]["legend"]["direction"] == "vertical"
     assert label in render_svg(spec)  # not cut short with an ellipsis
+
+
+def test_change_chart_marks_units_outside_their_band_in_the_warning_colour() -> None:
+    frame = pd.DataFrame(
+        {
+            "borough": ["Croydon", "Camden", "Bexley"],
+            "estimate": [22.0, 4.0, math.nan],
+            "lower": [-1.0, -3.0, math.nan],
+            "upper": [11.0, 13.0, math.nan],
+            "outside": [True, False, False],
+        }
+    )
+    spec = change_chart(
+        frame,
+        category="borough",
+        title="Change",
+        value_title="points",
+        description="Each borough's change",
+        reference_value=5.0,
+        reference_label="London's change: +5.0 points",
+        inside_label="Within",
+        outside_label="Outside",
+    )
+    values = spec["data"]["values"]
+    assert [(v["borough"], v["outside"]) for v in values] == [
+        ("Croydon", "Outside"),
+        ("Camden", "Within"),
+        ("Bexley", "Within"),
+    ]
+    assert values[2]["estimate"] is None
+    band, reference, points = spec["layer"]
+    assert band["encoding"]["x"]["field"] == "lower" and band["encoding"]["x2"]["field"] == "upper"
+    assert reference["data"]["values"] == [
+        {"reference": 5.0, "label": "London's change: +5.0 points"}
+    ]
+    colour = points["encoding"]["color"]["scale"]
+    # Outside is always the warning colour, whatever order the words sort in.
+    assert dict(zip(colour["domain"], colour["range"], strict=True)) == {
+        "Within": "#1d70b8",
+        "Outside": "#d4351c",
+    }
+    svg = render_svg(spec)
+    assert "Croydon" in svg and "style=" not in svg

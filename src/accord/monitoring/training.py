@@ -313,8 +313,10 @@ def recent_by_borough(
     Returns the periods (oldest first), one row per borough then London's (``total``
     true): ``la_name``, one column per period (NaN where it has no figures), ``change``
     (NaN unless it has figures for both the first and the last period), ``against``
-    (its change less London's, in points; NaN for London) and ``change_flag`` ("above
-    99.8%", "below 99.8%" or ""), and the notes on the comparison.
+    (its change less London's, in points; NaN for London), ``change_flag`` ("above
+    99.8%", "below 99.8%" or ""), ``london_change`` (the change across the boroughs
+    compared) and ``limit_lower``/``limit_upper`` (the 99.8% limits of a change by chance
+    alone at the borough's size, in points), and the notes on the comparison.
     """
     counts = of_course.groupby(["la_name", "period", "period_start"], as_index=False)[
         ["officers_trained", "officers_in_scope"]
@@ -334,6 +336,9 @@ def recent_by_borough(
     wide["total"] = wide.index == "London"
     wide["against"] = float("nan")
     wide["change_flag"] = ""
+    wide["london_change"] = float("nan")
+    wide["limit_lower"] = float("nan")
+    wide["limit_upper"] = float("nan")
     notes: list[str] = []
     if len(periods) > 1:
         notes = _against_london(counts, periods[0], periods[-1], spread, wide)
@@ -375,6 +380,9 @@ def _against_london(
         ]
     wide.loc[table.index, "against"] = 100.0 * table["difference"]
     wide.loc[table.index, "change_flag"] = table["outlier"]
+    wide.loc[table.index, "london_change"] = 100.0 * table["target"]
+    wide.loc[table.index, "limit_lower"] = 100.0 * table["lower_998"]
+    wide.loc[table.index, "limit_upper"] = 100.0 * table["upper_998"]
     notes = [
         f"Each borough's change from {first} to {last} is compared with London's "
         f"({100.0 * float(table['target'].iloc[0]):+.1f} points across the boroughs with "

@@ -19,7 +19,7 @@ from accord.monitoring import training
 from accord.monitoring.presentation import wide_limits
 from accord.policy.roles import Zone
 from accord.policy.views import requires
-from accord.reports.charts import funnel_chart, render_svg
+from accord.reports.charts import change_chart, funnel_chart, render_svg
 
 
 def training_datasets(user: Any) -> Any:
@@ -137,6 +137,39 @@ def _chart(result: training.Coverage) -> str:
     return render_svg(spec)
 
 
+def _change_chart(result: training.Coverage) -> str:
+    """Each borough's change against the band chance allows at its size, round London's
+    change ("" when no change could be compared)."""
+    table = result.boroughs_over_time
+    compared = table.loc[~table["total"].astype(bool) & table["limit_lower"].notna()]
+    if compared.empty:
+        return ""
+    london = float(compared["london_change"].iloc[0])
+    first, last = result.recent_periods[0], result.recent_periods[-1]
+    spec = change_chart(
+        compared.assign(
+            estimate=compared["change"],
+            lower=compared["limit_lower"],
+            upper=compared["limit_upper"],
+            outside=compared["change_flag"].astype(bool),
+        ),
+        category="la_name",
+        title=f"{result.course}: change in coverage from {first} to {last}",
+        value_title="change in officers trained (percentage points)",
+        description=(
+            f"Each borough's change in the share of officers trained in {result.course} from "
+            f"{first} to {last}, against the range a change by chance alone could take for a "
+            f"borough of its size (99.8% limits) around London's change of {london:+.1f} "
+            "points"
+        ),
+        reference_value=london,
+        reference_label=f"London's change: {london:+.1f} points",
+        inside_label="Within its bar",
+        outside_label="Outside: unlike London",
+    )
+    return render_svg(spec)
+
+
 def _query(form: CoverageForm, result: training.Coverage | None) -> str:
     if result is None:
         return ""
@@ -246,6 +279,7 @@ def training_coverage(request: HttpRequest) -> HttpResponse:
             "over_time": result.over_time.to_dict("records") if result is not None else [],
             "groups": _breakdown_tables(result) if result is not None else [],
             "recent": _recent_rows(result) if result is not None else [],
+            "change_chart": _change_chart(result) if result is not None else "",
             "recent_cut": result is not None and len(result.over_time) > len(result.recent_periods),
             "has_data": training_datasets(request.user).exists(),
             "dataset": form.chosen,

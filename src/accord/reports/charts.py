@@ -48,7 +48,13 @@ def _base(title: str, description: str, width: int) -> Spec:
                 "labelLimit": 220,
                 "titlePadding": 14,
             },
-            "legend": {"orient": "bottom", "labelFontSize": 13, "titleFontSize": 13},
+            # columnPadding: room for a browser font wider than the one measured here
+            "legend": {
+                "orient": "bottom",
+                "labelFontSize": 13,
+                "titleFontSize": 13,
+                "columnPadding": 24,
+            },
             "view": {"stroke": None},
         },
     }
@@ -107,6 +113,80 @@ def interval_chart(
         # A log scale has no place for zero: leave such rows out of the picture (the table
         # beside the chart still shows them) rather than pinning every point to the edge.
         spec["transform"] = [{"filter": "datum.estimate > 0 && datum.lower > 0"}]
+    return spec
+
+
+def change_chart(
+    frame: pd.DataFrame,
+    *,
+    category: str,
+    title: str,
+    value_title: str,
+    description: str,
+    reference_value: float,
+    reference_label: str,
+    inside_label: str,
+    outside_label: str,
+    width: int = 520,
+) -> Spec:
+    """Each unit's change (a point) against the band chance alone allows at its size
+    (``lower``/``upper``, a grey bar centred on ``reference_value``): a point outside its
+    bar changed unlike the rest, beyond chance.
+
+    Why not Spiegelhalter's funnel of changes against precision: people read "this
+    borough's dot is outside its own grey bar" at a glance; 1/se^2 on an axis they do not.
+    ``frame`` has ``category``, ``estimate``, ``lower``, ``upper`` and ``outside`` (true
+    for a point outside its bar); the legend names the two kinds of point.
+    """
+    labelled = frame.assign(
+        outside=frame["outside"].map(lambda out: outside_label if out else inside_label)
+    )
+    data = _records(labelled, [category, "estimate", "lower", "upper", "outside"])
+    x = {"type": "quantitative", "title": value_title, "scale": {"zero": False}}
+    y = {"field": category, "type": "nominal", "title": None, "sort": None}
+    layers: list[Spec] = [
+        {
+            "mark": {"type": "bar", "color": COLOURS["limit"], "opacity": 0.6, "height": 12},
+            "encoding": {"y": y, "x": {**x, "field": "lower"}, "x2": {"field": "upper"}},
+        },
+        {
+            "data": {"values": [{"reference": reference_value, "label": reference_label}]},
+            "mark": {"type": "rule", "color": COLOURS["reference"], "strokeDash": [4, 3]},
+            "encoding": {
+                "x": {"field": "reference", "type": "quantitative"},
+                "tooltip": [{"field": "label", "type": "nominal"}],
+            },
+        },
+        {
+            "mark": {"type": "point", "filled": True, "size": 90},
+            "encoding": {
+                "y": y,
+                "x": {**x, "field": "estimate"},
+                "shape": {
+                    "field": "outside",
+                    "type": "nominal",
+                    "title": None,
+                    "scale": {"domain": [inside_label, outside_label]},
+                },
+                "color": {
+                    "field": "outside",
+                    "type": "nominal",
+                    "title": None,
+                    "scale": {
+                        "domain": [inside_label, outside_label],
+                        "range": [COLOURS["estimate"], COLOURS["reference"]],
+                    },
+                },
+                "tooltip": [
+                    {"field": category, "type": "nominal"},
+                    {"field": "estimate", "type": "quantitative", "format": "+.1f"},
+                    {"field": "outside", "type": "nominal"},
+                ],
+            },
+        },
+    ]
+    spec = _base(title, description, width)
+    spec.update({"data": {"values": data}, "layer": layers, "height": {"step": 24}})
     return spec
 
 
