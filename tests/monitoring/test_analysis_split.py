@@ -25,6 +25,8 @@ from accord.monitoring.presentation import Section, sections, within_section
 from accord.monitoring.services import frames, run_key, start_analysis
 from accord.policy.roles import OrgKind, Role
 from accord.stats import api
+from accord.stats.multiplicity import holm
+from accord.stats.significance import pairwise_tests
 from tests.factories import person
 from tests.monitoring.data import PARAMS, REAL_CENSUS_5, REAL_STOPS, import_london
 from tests.security.principals import client_for
@@ -174,9 +176,12 @@ def test_the_split_table_is_accord_stats_with_the_shared_hidden_counts(
     )
     assert results.within is not None
     pd.testing.assert_frame_equal(
-        results.within.reset_index(drop=True), direct.reset_index(drop=True)
+        results.within.drop(columns=["p_value", "p_adjusted"]).reset_index(drop=True),
+        direct.reset_index(drop=True),
     )
-    shown = results.within.loc[~results.within["suppressed"].astype(bool)]
+    hidden_rows = results.within["suppressed"].astype(bool)
+    assert results.within.loc[hidden_rows, ["p_value", "p_adjusted"]].isna().all().all()
+    shown = results.within.loc[~hidden_rows]
     if cells is ROOMY:
         assert len(shown) == len(cells)
         black_women = shown.set_index(["gender", "group"]).loc[("Female", "B")]
@@ -426,3 +431,37 @@ def test_the_form_keeps_arrest_out_of_the_key_and_refuses_other_outcomes() -> No
     assert "Select a valid choice. Caution is not one of the available choices." in str(
         wrong.errors["outcome"]
     )
+
+
+def test_the_split_calls_a_difference_real_only_with_every_comparison_allowed_for(
+    tmp_path: Path,
+) -> None:
+    """Two comparisons: women's 25% against 20% (600 searches each) is clear of zero on its
+    own (p about 0.04), but not once both comparisons are allowed for (Holm)."""
+    cells = {
+        ("A", "Female"): (600, 150),
+        ("W", "Female"): (600, 120),
+        ("A", "Male"): (600, 120),
+        ("W", "Male"): (600, 120),
+    }
+    events, population = _write(tmp_path, cells)
+    choice = Choice(events, population, GROUP, reference="W", focus="W", split="gender")
+    results = run(choice)
+    within = results.within
+    assert within is not None
+    women = within.set_index(["gender", "group"]).loc[("Female", "A")]
+    men = within.set_index(["gender", "group"]).loc[(analysis.MEN_AND_OTHERS, "A")]
+    assert float(women["lower"]) > 0  # the 95% interval alone would say "beyond chance"
+    counts = pd.DataFrame({GROUP: ["A", "W"], "successes": [150, 120], "trials": [600, 600]})
+    alone = pairwise_tests(counts, GROUP, reference="W", adjustment=None)
+    assert float(women["p_value"]) == pytest.approx(float(alone["p_value"].iloc[0]), rel=1e-12)
+    assert float(women["p_value"]) < 0.05
+    family = holm([float(women["p_value"]), float(men["p_value"])])
+    assert float(women["p_adjusted"]) == pytest.approx(family[0], rel=1e-12)
+    assert float(women["p_adjusted"]) >= 0.05
+    assert not any(line.startswith("Among") for line in results.sentences)
+    section = within_section(within, "gender", OUTCOMES["Arrest"])
+    row = next(r for r in section.rows if r[:2] == ["Female", "A"])
+    assert row[-1] == "Not clear once every comparison here is allowed for"
+    # Reference rows and hidden rows are not tested, so they are not in the family.
+    assert within.loc[within["is_reference"].astype(bool), "p_value"].isna().all()

@@ -14,11 +14,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from accord.stats import api
 from accord.stats.inputs import read
+from accord.stats.multiplicity import holm
 from accord.stats.sentences import describe_proportion, describe_ratio
+from accord.stats.significance import pairwise_tests
 from accord.stats.suppression import Cell, Released, interior_cells, suppress_together
 
 Progress = Callable[[int, str], None]
@@ -323,7 +326,7 @@ def _run(choice: Choice, progress: Progress | None) -> Results:
     within = None
     if choice.split:
         step(58, f"Splitting outcomes by {split_of(choice).label}")
-        within = outcomes_within(events, choice, where, disclosure)
+        within = tested(outcomes_within(events, choice, where, disclosure), choice)
     step(65, "Comparing areas")
     funnel_where = {**where, choice.group: choice.focus}
     funnel_population = api.Population(
@@ -432,6 +435,49 @@ def split_recode(choice: Choice) -> dict[str, dict[object, object]]:
     """The recoding of the split's table: the group's (officers' Mixed) and the split's."""
     split = split_of(choice)
     return {**(officer_recode(choice.group) or {}), split.column: split.recode}
+
+
+#: The chance of calling some difference in the split table real when none is: each
+#: comparison shown is tested and the family adjusted (Holm), because a table of fifteen
+#: comparisons at 5% each would find one "beyond chance" more often than not.
+FAMILY_ALPHA = 0.05
+
+
+def tested(within: pd.DataFrame, choice: Choice) -> pd.DataFrame:
+    """``within`` with ``p_value`` (each group against the reference in the same level:
+    chi-square, or an exact test where counts are small) and ``p_adjusted`` (Holm,
+    across every comparison the table shows). Hidden rows are neither tested nor part of
+    the family, so the adjustment gives nothing away about them.
+    """
+    split = split_of(choice)
+    out = within.copy()
+    out["p_value"] = np.nan
+    out["p_adjusted"] = np.nan
+    shown = ~out["suppressed"].astype(bool) & (pd.to_numeric(out["trials"]) > 0)
+    for level, part in out.loc[shown].groupby(split.column, sort=False, observed=True):
+        if len(part) < 2 or not part["is_reference"].astype(bool).any():
+            continue
+        counts = pd.DataFrame(
+            {
+                choice.group: part[choice.group].astype(str).to_numpy(),
+                "successes": pd.to_numeric(part["successes"]).astype("int64").to_numpy(),
+                "trials": pd.to_numeric(part["trials"]).astype("int64").to_numpy(),
+            }
+        )
+        tests = pairwise_tests(counts, choice.group, reference=choice.reference, adjustment=None)
+        for label, p_value in zip(tests[choice.group], tests["p_value"], strict=True):
+            row = shown & (out[split.column] == level) & (out[choice.group].astype(str) == label)
+            out.loc[row, "p_value"] = float(p_value)
+    family = out["p_value"].notna()
+    if family.any():
+        out.loc[family, "p_adjusted"] = holm(out.loc[family, "p_value"].to_numpy(np.float64))
+    return out
+
+
+def beyond_chance(row: pd.Series) -> bool:
+    """Whether a split row's difference holds once every comparison shown is allowed for."""
+    p_adjusted: Any = row.get("p_adjusted")
+    return not _blank(p_adjusted) and float(p_adjusted) < FAMILY_ALPHA
 
 
 def outcomes_within(
@@ -618,23 +664,23 @@ def summary_sentences(results: Results, choice: Choice) -> list[str]:
 
 
 def within_sentences(within: pd.DataFrame, choice: Choice) -> list[str]:
-    """The split's differences beyond chance, one sentence each (or one saying there are
-    none): the table has every row, the summary only what stands out."""
+    """The split's differences beyond chance once every comparison shown is allowed for
+    (:func:`tested`), one sentence each, or one saying there are none: the table has
+    every row, the summary only what stands out."""
     split = split_of(choice)
     outcome = outcome_of(choice.outcome)
     lines = []
     for _, row in in_level_order(within, split).iterrows():
         if bool(row.get("suppressed", False)) or bool(row.get("is_reference", False)):
             continue
-        if _blank(row.get("lower")) or _blank(row.get("upper")):
+        if not beyond_chance(row) or _blank(row.get("lower")) or _blank(row.get("upper")):
             continue
         low, high = float(row["lower"]) * 100, float(row["upper"]) * 100
-        if low <= 0 <= high:
-            continue
         level = str(row[split.column])
         lines.append(
             f"Among {split.among.get(level, level)}, searches of {row['group']} people "
-            f"{outcome.ended} {'more' if low > 0 else 'less'} often than searches of "
+            f"{outcome.ended} {'more' if float(row['estimate']) > 0 else 'less'} often than "
+            "searches of "
             f"{choice.reference} people: {float(row['proportion']):.1%} against "
             f"{float(row['reference_proportion']):.1%}, a difference of "
             f"{points(float(row['estimate']) * 100)} points (95% CI {points(low)} to "

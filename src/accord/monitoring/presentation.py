@@ -13,7 +13,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from accord.monitoring.analysis import SPLITS, Outcome, in_level_order, outcome_of
+from accord.monitoring.analysis import (
+    SPLITS,
+    Outcome,
+    beyond_chance,
+    in_level_order,
+    outcome_of,
+)
 from accord.reports.charts import Spec, funnel_chart, interval_chart, trend_chart
 from accord.stats.funnel import FunnelKind, funnel_limits
 from accord.stats.sentences import ratio_digits
@@ -300,12 +306,15 @@ def trend_section(trend: pd.DataFrame, monthly: pd.DataFrame, group_column: str)
 
 
 def _difference_verdict(row: pd.Series, reference: str) -> str:
+    """Beyond chance only once every comparison in the table is allowed for (Holm): an
+    interval just clear of zero, one of fifteen, is what chance alone gives now and then."""
     if _blank(row.get("lower")) or _blank(row.get("upper")):
         return "–"
-    if float(row["lower"]) > 0:
-        return f"Higher than {reference}, beyond chance"
-    if float(row["upper"]) < 0:
-        return f"Lower than {reference}, beyond chance"
+    if beyond_chance(row):
+        higher = float(row["estimate"]) > 0
+        return f"{'Higher' if higher else 'Lower'} than {reference}, beyond chance"
+    if float(row["lower"]) > 0 or float(row["upper"]) < 0:
+        return "Not clear once every comparison here is allowed for"
     return "No clear difference"
 
 
@@ -362,7 +371,9 @@ def within_section(frame: pd.DataFrame, split: str, outcome: Outcome) -> Section
         f"Within each {chosen.label}, each group's share of searches that {outcome.ended}, "
         f"and how far it is from {reference} people's share in the same "
         f"{chosen.label} (in percentage points, Newcombe 95% interval). Comparing like with "
-        f"like shows gaps an overall figure can hide.",
+        "like shows gaps an overall figure can hide. A difference is called beyond chance "
+        "only when it holds with every comparison in the table allowed for at once (Holm's "
+        "method), so an interval just clear of zero may not be enough.",
         [
             chosen.label.capitalize(),
             "Group",
