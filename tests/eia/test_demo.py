@@ -28,6 +28,9 @@ def test_two_demo_assessments_on_the_real_data_once() -> None:
     published = Assessment.objects.get(status=AssessmentStatus.PUBLISHED)
     analysis = published.analyses.get()
     assert "Black" in [d["group"] for d in analysis.flagged]
+    # Partners asked for children's searches on their own: the published one is split by age.
+    assert analysis.run.parameters["split"] == "age_band"
+    assert "within" in analysis.run.result["tables"]
     assert analysis.datasets[0]["name"] == events.name
     assert published.approvals.count() == 2
     assert Assessment.objects.filter(status=AssessmentStatus.DRAFT).count() == 1

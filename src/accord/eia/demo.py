@@ -92,7 +92,7 @@ def load_demo_eias(analyst: User, owner: User, owner2: User, partner: User) -> i
         )
         assessment = services.start_assessment(None, initiative, by=analyst)
         attached = services.attach_analysis(
-            None, assessment, _run(analyst, events, population), by=analyst
+            None, assessment, _run(analyst, events, population, split="age_band"), by=analyst
         )
         flagged = (
             ", ".join(f"{d['group']} {d['estimate']:.1f} times" for d in attached.flagged)
@@ -107,8 +107,9 @@ def load_demo_eias(analyst: User, owner: User, owner2: User, partner: User) -> i
             f"search rates compared with White Londoners: {flagged}. {DEMO}",
             data_gaps="Searches record no sexual orientation, gender identity or immigration "
             f"status. {DEMO}",
-            engagement="Partners asked for outcomes, not only numbers; the arrest proportions "
-            f"were added. {DEMO}",
+            engagement="Partners asked for outcomes, not only numbers, and for children's "
+            "searches to be looked at on their own; the arrest proportions, within each age "
+            f"group, were added. {DEMO}",
             mitigations=f"Supervisor review of every search; quarterly community panel. {DEMO}",
             monitoring=f"Rates and ratios each quarter, by borough, with the funnel plot. {DEMO}",
             decision="adjust",
