@@ -19,6 +19,7 @@ from accord.audit.services import record
 from accord.monitoring.forms import ReleaseUploadForm
 from accord.monitoring.models import ReceivedRelease, ReceivedWithdrawal
 from accord.monitoring.received_releases import ReleaseRefused, read_capped, receive
+from accord.monitoring.release_charts import with_charts
 from accord.monitoring.release_tables import table_csv
 from accord.policy.roles import Zone
 from accord.policy.rules import can
@@ -75,7 +76,7 @@ def _page_context(release: ReceivedRelease) -> dict[str, object]:
     """A withdrawn release shows its notice where the figures were, and no figures."""
     if release.withdrawal is not None:
         return {"release": release, "withdrawal": release.withdrawal}
-    return {"release": release, **page_context(release.content)}
+    return {"release": release, **with_charts(page_context(release.content), release.content)}
 
 
 @requires("releases.view", zone=Zone.PARTNERSHIP)

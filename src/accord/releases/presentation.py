@@ -76,6 +76,9 @@ class ShownTable:
     #: Each row: the label cells (the first is the row's header), then the figures.
     rows: list[tuple[list[str], list[ShownCell]]]
     has_hidden: bool
+    #: The table as an inline SVG chart, drawn on the partnership side
+    #: (``accord.monitoring.release_charts``); empty where there is none.
+    chart: str = ""
 
 
 def _number(value: Any) -> str:

@@ -445,3 +445,74 @@ def status_chart(
         }
     )
     return spec
+
+
+#: Series colours for grouped bars (GOV.UK blue, orange, green, purple, turquoise, pink):
+#: distinct in hue and lightness, so they stay apart for most colour-blind readers too.
+SERIES = ("#1d70b8", "#f47738", "#00703c", "#4c2c92", "#28a197", "#d53880")
+
+
+def bar_chart(
+    frame: pd.DataFrame,
+    *,
+    category: str,
+    value: str,
+    title: str,
+    value_title: str,
+    description: str,
+    series: str | None = None,
+    width: int = 520,
+) -> Spec:
+    """Counts as horizontal bars, one row per ``category`` (grouped by ``series``).
+
+    A hidden count (None) has no bar: the word "hidden" stands where it would start, so
+    nobody reads the gap as zero.
+    """
+    columns = [category, value, *([series] if series else [])]
+    marked = frame.assign(hidden=frame[value].isna().map(lambda hidden: "hidden" if hidden else ""))
+    data = _records(marked, [*columns, "hidden"])
+    y: Spec = {"field": category, "type": "nominal", "title": None, "sort": None}
+    offset: Spec = {}
+    if series:
+        offset = {"yOffset": {"field": series, "type": "nominal", "sort": None}}
+    levels = list(dict.fromkeys(str(v) for v in frame[series])) if series else []
+    colour: Spec = (
+        {
+            "color": {
+                "field": series,
+                "type": "nominal",
+                "title": None,
+                "sort": None,
+                "scale": {"domain": levels, "range": list(SERIES[: len(levels)])},
+            }
+        }
+        if series and len(levels) <= len(SERIES)
+        else {}
+    )
+    bars: Spec = {
+        "mark": {"type": "bar", **({} if colour else {"color": COLOURS["estimate"]})},
+        "encoding": {
+            "y": y,
+            **offset,
+            "x": {"field": value, "type": "quantitative", "title": value_title},
+            **colour,
+            "tooltip": [
+                {"field": c, "type": "quantitative" if c == value else "nominal"} for c in columns
+            ],
+        },
+    }
+    hidden: Spec = {
+        "transform": [{"filter": "datum.hidden != ''"}],
+        "mark": {
+            "type": "text",
+            "align": "left",
+            "dx": 4,
+            "fontStyle": "italic",
+            "color": COLOURS["interval"],
+        },
+        "encoding": {"y": y, **offset, "x": {"datum": 0}, "text": {"field": "hidden"}},
+    }
+    spec = _base(title, description, width)
+    step = 16 * max(len(levels), 1) + (8 if series else 6)
+    spec.update({"data": {"values": data}, "layer": [bars, hidden], "height": {"step": step}})
+    return spec
