@@ -97,6 +97,10 @@ def test_a_release_goes_from_two_supervisors_to_the_public(
     browse.no_errors()
     expect(page.get_by_role("heading", level=1)).to_have_text("Browser release: the past year")
     expect(page.locator("body")).to_contain_text("Independent Advisory Service (demo)")
+    # Each counts table has its chart, drawn from the same figures.
+    quarter_chart = page.get_by_role("img", name="Bar chart: New cases by quarter")
+    expect(quarter_chart).to_be_visible()
+    expect(page.locator("figure.accord-chart svg").first).to_be_visible()
     _shot(browse, "release-received")
 
     # The same file again is refused, with the reason.
@@ -112,6 +116,8 @@ def test_a_release_goes_from_two_supervisors_to_the_public(
     browse.submit(page.get_by_role("link", name="Browser release: the past year"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Browser release: the past year")
     expect(page.locator("body")).to_contain_text("Serving police officer")
+    overflow = int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+    assert overflow <= 0, f"the public release is {overflow}px wider than a 375px screen"
     _shot(browse, "release-public")
 
     # 5. The figures turn out wrong: the first supervisor withdraws the release.
