@@ -8,6 +8,7 @@ import re
 import pandas as pd
 
 from accord.reports.charts import (
+    bar_chart,
     change_chart,
     funnel_chart,
     interval_chart,
@@ -182,3 +183,29 @@ def test_change_chart_marks_units_outside_their_band_in_the_warning_colour() -> 
     }
     svg = render_svg(spec)
     assert "Croydon" in svg and "style=" not in svg
+
+
+def test_bar_chart_keeps_the_categories_in_order_even_where_a_figure_is_hidden() -> None:
+    frame = pd.DataFrame(
+        {
+            "quarter": ["2025 Q4", "2025 Q4", "2026 Q1", "2026 Q1"],
+            "came_by": ["Staff", "Online", "Staff", "Online"],
+            "cases": [None, None, 14, 19],
+        }
+    )
+    spec = bar_chart(
+        frame,
+        category="quarter",
+        value="cases",
+        series="came_by",
+        title="Cases",
+        value_title="cases",
+        description="Cases by quarter",
+    )
+    bars, hidden = spec["layer"]
+    assert bars["encoding"]["y"]["scale"]["domain"] == ["2025 Q4", "2026 Q1"]
+    assert bars["encoding"]["yOffset"]["scale"]["domain"] == ["Staff", "Online"]
+    assert hidden["encoding"]["y"] == bars["encoding"]["y"]
+    assert [v["hidden"] for v in spec["data"]["values"]] == ["hidden", "hidden", "", ""]
+    svg = render_svg(spec)
+    assert svg.index("2025 Q4") < svg.index("2026 Q1")

@@ -471,11 +471,27 @@ def bar_chart(
     columns = [category, value, *([series] if series else [])]
     marked = frame.assign(hidden=frame[value].isna().map(lambda hidden: "hidden" if hidden else ""))
     data = _records(marked, [*columns, "hidden"])
-    y: Spec = {"field": category, "type": "nominal", "title": None, "sort": None}
+    # Explicit domains: the bars leave hidden rows out, so a domain taken from the layers
+    # would put the categories with a hidden figure last, out of order.
+    categories = list(dict.fromkeys(str(v) for v in frame[category]))
+    levels = list(dict.fromkeys(str(v) for v in frame[series])) if series else []
+    y: Spec = {
+        "field": category,
+        "type": "nominal",
+        "title": None,
+        "sort": None,
+        "scale": {"domain": categories},
+    }
     offset: Spec = {}
     if series:
-        offset = {"yOffset": {"field": series, "type": "nominal", "sort": None}}
-    levels = list(dict.fromkeys(str(v) for v in frame[series])) if series else []
+        offset = {
+            "yOffset": {
+                "field": series,
+                "type": "nominal",
+                "sort": None,
+                "scale": {"domain": levels},
+            }
+        }
     colour: Spec = (
         {
             "color": {
