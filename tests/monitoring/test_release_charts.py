@@ -29,16 +29,18 @@ def test_a_counts_table_is_charted_without_its_totals_and_hidden_figures_say_so(
     assert spec is not None
     values = spec["data"]["values"]
     # The total row is left out of the picture; every other row is there, in order.
-    assert [(v["quarter"], v["came_by"], v["cases"], v["hidden"]) for v in values] == [
+    assert [(v["category"], v["series"], v["count"], v["note"]) for v in values] == [
         ("2026 Q1", "Self-referral", 12, ""),
         ("2026 Q1", "Another agency", None, "hidden"),
-        ("2026 Q2", '=HYPERLINK("x")', 0, ""),
+        ("2026 Q2", '=HYPERLINK("x")', 0, "0"),
     ]
-    bars, hidden = spec["layer"]
-    assert bars["encoding"]["yOffset"]["field"] == "came_by"
-    assert hidden["transform"] == [{"filter": "datum.hidden != ''"}]
+    bars, notes = spec["layer"]
+    assert bars["encoding"]["yOffset"]["field"] == "series"
+    assert notes["transform"] == [{"filter": "datum.note != ''"}]
     assert spec["title"]["text"] == "New cases by quarter and how they came to us"
-    assert "hidden figures have no bar" in spec["description"]
+    assert spec["description"].endswith(
+        "; hidden to protect small numbers, so no bar: 2026 Q1 (Another agency)"
+    )
 
 
 def test_one_column_tables_get_plain_bars_and_measures_get_none() -> None:
@@ -58,7 +60,7 @@ def test_one_column_tables_get_plain_bars_and_measures_get_none() -> None:
     }
     spec = chart_spec(one)
     assert spec is not None
-    assert [v["sex"] for v in spec["data"]["values"]] == ["Female", "Male"]
+    assert [v["category"] for v in spec["data"]["values"]] == ["Female", "Male"]
     assert "yOffset" not in spec["layer"][0]["encoding"]
     assert chart_spec({**one, "rows": [one["rows"][2]]}) is None  # only a total: no chart
 

@@ -385,7 +385,7 @@ def _against_london(
     wide.loc[table.index, "limit_upper"] = 100.0 * table["upper_998"]
     notes = [
         f"Each borough's change from {first} to {last} is compared with London's "
-        f"({100.0 * float(table['target'].iloc[0]):+.1f} points across the boroughs with "
+        f"({signed_points(100.0 * float(table['target'].iloc[0]))} points across the boroughs with "
         "figures for both) on a funnel plot of changes (Spiegelhalter 2005), with 99.8% "
         "limits. The same officers are mostly counted at both ends, so the limits are "
         "wider than they need be: a borough outside them changed unlike London even so."
@@ -561,3 +561,10 @@ def verdict(flag: str) -> str:
 
 def change_verdict(flag: str) -> str:
     return CHANGE_VERDICTS.get(flag or "", CHANGE_VERDICTS[""])
+
+
+def signed_points(value: float) -> str:
+    """A change in points with its sign, one decimal: "+2.4", "-1.0", and "0.0" for a
+    change that rounds to nothing (never "-0.0", which reads as a fall)."""
+    text = f"{value:+.1f}"
+    return "0.0" if float(text) == 0 else text

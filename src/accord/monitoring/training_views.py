@@ -139,13 +139,21 @@ def _chart(result: training.Coverage) -> str:
 
 def _change_chart(result: training.Coverage) -> str:
     """Each borough's change against the band chance allows at its size, round London's
-    change ("" when no change could be compared)."""
+    change ("" when no change could be compared). Boroughs without figures at both ends
+    are named under the title, so the chart never seems to cover them."""
     table = result.boroughs_over_time
-    compared = table.loc[~table["total"].astype(bool) & table["limit_lower"].notna()]
+    boroughs = table.loc[~table["total"].astype(bool)]
+    compared = boroughs.loc[boroughs["limit_lower"].notna()]
     if compared.empty:
         return ""
-    london = float(compared["london_change"].iloc[0])
+    london = training.signed_points(float(compared["london_change"].iloc[0]))
     first, last = result.recent_periods[0], result.recent_periods[-1]
+    left_out = [str(name) for name in boroughs.loc[boroughs["limit_lower"].isna(), "la_name"]]
+    missing = (
+        f"Not shown, without figures for both {first} and {last}: {', '.join(left_out)}"
+        if left_out
+        else ""
+    )
     spec = change_chart(
         compared.assign(
             estimate=compared["change"],
@@ -159,14 +167,16 @@ def _change_chart(result: training.Coverage) -> str:
         description=(
             f"Each borough's change in the share of officers trained in {result.course} from "
             f"{first} to {last}, against the range a change by chance alone could take for a "
-            f"borough of its size (99.8% limits) around London's change of {london:+.1f} "
-            "points"
+            f"borough of its size (99.8% limits) around London's change of {london} "
+            "points" + (f". {missing}" if missing else "")
         ),
-        reference_value=london,
-        reference_label=f"London's change: {london:+.1f} points",
+        reference_value=float(compared["london_change"].iloc[0]),
+        reference_label=f"London's change: {london} points",
         inside_label="Within its bar",
         outside_label="Outside: unlike London",
     )
+    if missing:
+        spec["title"]["subtitle"] = missing
     return render_svg(spec)
 
 

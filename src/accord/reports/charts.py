@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,10 +32,45 @@ def _records(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]
     return json.loads(subset.to_json(orient="records", date_format="iso"))  # type: ignore[no-any-return]
 
 
+#: Characters per line of a wrapped axis label (about 200 px at 13 px).
+LABEL_LINE = 28
+
+
+def _lines(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width, break_long_words=True) or [text]
+
+
+def _title(title: str, width: int) -> str | list[str]:
+    """The title in lines no wider than the chart (about 9 px a character at 16 px).
+
+    Why: a course or table name can run to 200 characters; one unbroken line made the
+    chart, and so the page, scroll sideways just to read it.
+    """
+    lines = _lines(title, max(width // 9, 20))
+    return lines[0] if len(lines) == 1 else lines
+
+
+def _label_expr(labels: Sequence[str]) -> str | None:
+    """A Vega ``labelExpr`` breaking long axis labels into lines, or None when all fit.
+
+    Why: a cut label ("Settled or pre-settled status, or inde…") loses the words that tell
+    two answers apart. The chart's data keeps the whole label; only the drawing wraps it.
+    JSON string literals are valid Vega expression strings, so quotes are safe.
+    """
+    long = [text for text in dict.fromkeys(labels) if len(text) > LABEL_LINE]
+    if not long:
+        return None
+    expression = "datum.label"
+    for text in reversed(long):
+        lines = json.dumps(_lines(text, LABEL_LINE))
+        expression = f"datum.value === {json.dumps(text)} ? {lines} : {expression}"
+    return expression
+
+
 def _base(title: str, description: str, width: int) -> Spec:
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "title": {"text": title, "anchor": "start", "fontSize": 16},
+        "title": {"text": _title(title, width), "anchor": "start", "fontSize": 16},
         "description": description,
         "width": width,
         # Labels are measured in the font the chart is drawn with here; a browser whose
@@ -56,6 +93,9 @@ def _base(title: str, description: str, width: int) -> Spec:
                 "columnPadding": 24,
             },
             "view": {"stroke": None},
+            # The root SVG is one labelled image beside its table: per-mark labels would
+            # read raw field names and unrounded numbers to the few readers that reach them.
+            "mark": {"aria": False},
         },
     }
 
@@ -77,15 +117,40 @@ def interval_chart(
     and ``log_scale`` keeps 0.5× and 2× the same distance from it.
     """
     data = _records(frame, [category, "estimate", "lower", "upper"])
+    for row in data:
+        # A hidden (suppressed) row keeps its place and says so, as the bar charts do: a
+        # group missing from the picture reads as a group that does not exist.
+        row["note"] = (
+            "hidden"
+            if row["estimate"] is None
+            else "zero: not on a log scale"
+            if log_scale and row["estimate"] <= 0
+            else ""
+        )
     scale: dict[str, Any] = {"type": "log"} if log_scale else {"zero": True}
     x = {"type": "quantitative", "title": value_title, "scale": scale}
-    y = {"field": category, "type": "nominal", "title": None, "sort": None}
+    categories = list(dict.fromkeys(str(v) for v in frame[category]))
+    axis: Spec = {}
+    expression = _label_expr(categories)
+    if expression:
+        axis = {"axis": {"labelExpr": expression, "labelLimit": 240}}
+    y = {
+        "field": category,
+        "type": "nominal",
+        "title": None,
+        "sort": None,
+        "scale": {"domain": categories},
+        **axis,
+    }
+    drawn = "datum.estimate > 0 && datum.lower > 0" if log_scale else "datum.estimate != null"
     layers: list[Spec] = [
         {
+            "transform": [{"filter": drawn}],
             "mark": {"type": "rule", "color": COLOURS["interval"], "strokeWidth": 2},
             "encoding": {"y": y, "x": {**x, "field": "lower"}, "x2": {"field": "upper"}},
         },
         {
+            "transform": [{"filter": drawn}],
             "mark": {"type": "point", "filled": True, "size": 90, "color": COLOURS["estimate"]},
             "encoding": {
                 "y": y,
@@ -98,6 +163,17 @@ def interval_chart(
                 ],
             },
         },
+        {
+            "transform": [{"filter": "datum.note != ''"}],
+            "mark": {
+                "type": "text",
+                "align": "left",
+                "dx": 4,
+                "fontStyle": "italic",
+                "color": COLOURS["interval"],
+            },
+            "encoding": {"y": y, "x": {"value": 0}, "text": {"field": "note"}},
+        },
     ]
     if reference_value is not None:
         layers.append(
@@ -108,11 +184,9 @@ def interval_chart(
             }
         )
     spec = _base(title, description, width)
+    # A log scale has no place for zero: such rows keep their label but no mark (the table
+    # beside the chart shows them) rather than every point being pinned to the edge.
     spec.update({"data": {"values": data}, "layer": layers, "height": {"step": 34}})
-    if log_scale:
-        # A log scale has no place for zero: leave such rows out of the picture (the table
-        # beside the chart still shows them) rather than pinning every point to the edge.
-        spec["transform"] = [{"filter": "datum.estimate > 0 && datum.lower > 0"}]
     return spec
 
 
@@ -466,27 +540,43 @@ def bar_chart(
     """Counts as horizontal bars, one row per ``category`` (grouped by ``series``).
 
     A hidden count (None) has no bar: the word "hidden" stands where it would start, so
-    nobody reads the gap as zero.
+    nobody reads the gap as zero; a zero says "0" for the same reason. The fields get
+    fixed internal names: a table's own column names (``age.band``, ``hidden``) would
+    otherwise be read by Vega-Lite as paths or clash with the marker.
     """
-    columns = [category, value, *([series] if series else [])]
-    marked = frame.assign(hidden=frame[value].isna().map(lambda hidden: "hidden" if hidden else ""))
-    data = _records(marked, [*columns, "hidden"])
+    counts = pd.to_numeric(frame[value], errors="coerce")
+    data = _records(
+        pd.DataFrame(
+            {
+                "category": frame[category].astype(str),
+                "count": counts,
+                "series": frame[series].astype(str) if series else "",
+                "note": ["hidden" if pd.isna(n) else "0" if n == 0 else "" for n in counts],
+            }
+        ),
+        ["category", "count", "series", "note"],
+    )
     # Explicit domains: the bars leave hidden rows out, so a domain taken from the layers
     # would put the categories with a hidden figure last, out of order.
     categories = list(dict.fromkeys(str(v) for v in frame[category]))
     levels = list(dict.fromkeys(str(v) for v in frame[series])) if series else []
+    axis: Spec = {"labelLimit": 240}
+    expression = _label_expr(categories)
+    if expression:
+        axis["labelExpr"] = expression
     y: Spec = {
-        "field": category,
+        "field": "category",
         "type": "nominal",
         "title": None,
         "sort": None,
         "scale": {"domain": categories},
+        "axis": axis,
     }
     offset: Spec = {}
     if series:
         offset = {
             "yOffset": {
-                "field": series,
+                "field": "series",
                 "type": "nominal",
                 "sort": None,
                 "scale": {"domain": levels},
@@ -495,7 +585,7 @@ def bar_chart(
     colour: Spec = (
         {
             "color": {
-                "field": series,
+                "field": "series",
                 "type": "nominal",
                 "title": None,
                 "sort": None,
@@ -505,20 +595,29 @@ def bar_chart(
         if series and len(levels) <= len(SERIES)
         else {}
     )
+    # Nothing to scale by (every figure hidden or zero): keep a readable axis from 0 to 1
+    # rather than a single "0" tick in the middle.
+    # Counts are whole: below ten, Vega's own ticks fall on halves, so the ticks are given
+    # (0 to 1 where nothing is drawn: not a lone "0" in the middle of the chart).
+    top = counts.max(skipna=True)
+    small = 1 if pd.isna(top) or top <= 0 else math.ceil(top) if top < 10 else 0
+    ticks: Spec = {"format": ",d", **({"values": list(range(small + 1))} if small else {})}
+    x: Spec = {
+        "field": "count",
+        "type": "quantitative",
+        "title": value_title,
+        "axis": ticks,
+        # Never stack: two rows with the same label would otherwise draw their sum, a
+        # figure in no table.
+        "stack": None,
+        **({"scale": {"domain": [0, small]}} if small else {}),
+    }
     bars: Spec = {
         "mark": {"type": "bar", **({} if colour else {"color": COLOURS["estimate"]})},
-        "encoding": {
-            "y": y,
-            **offset,
-            "x": {"field": value, "type": "quantitative", "title": value_title},
-            **colour,
-            "tooltip": [
-                {"field": c, "type": "quantitative" if c == value else "nominal"} for c in columns
-            ],
-        },
+        "encoding": {"y": y, **offset, "x": x, **colour},
     }
-    hidden: Spec = {
-        "transform": [{"filter": "datum.hidden != ''"}],
+    notes: Spec = {
+        "transform": [{"filter": "datum.note != ''"}],
         "mark": {
             "type": "text",
             "align": "left",
@@ -526,9 +625,17 @@ def bar_chart(
             "fontStyle": "italic",
             "color": COLOURS["interval"],
         },
-        "encoding": {"y": y, **offset, "x": {"datum": 0}, "text": {"field": "hidden"}},
+        "encoding": {"y": y, **offset, "x": {"value": 0}, "text": {"field": "note"}},
     }
     spec = _base(title, description, width)
-    step = 16 * max(len(levels), 1) + (8 if series else 6)
-    spec.update({"data": {"values": data}, "layer": [bars, hidden], "height": {"step": step}})
+    # One step per bar: with a series, Vega-Lite applies the step to each bar in a group.
+    # A wrapped label needs about 15 px a line, so its category gets at least that.
+    lines = max(len(_lines(c, LABEL_LINE)) for c in categories)
+    needed = 15 * lines + 6
+    height: Spec = (
+        {"step": max(16, -(-needed // len(levels))), "for": "offset"}
+        if series
+        else {"step": max(22, needed)}
+    )
+    spec.update({"data": {"values": data}, "layer": [bars, notes], "height": height})
     return spec
