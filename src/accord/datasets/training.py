@@ -10,9 +10,9 @@ as below, case and spacing ignored):
 
 * ``borough``: a local authority code (E09000007) or name (Camden);
 * ``course``: the course's name, as the force calls it;
-* ``period``: a month (``2026-03``) or a quarter (``2026 Q1``), one kind per file, the
-  period the counts stand at the end of;
-* ``officers_in_scope``: officers who should have done the course (1 or more);
+* ``period``: a month (``2026-03``) or a quarter (``2026 Q1``) of a year from 2000 to 2099,
+  one kind per file, the period the counts stand at the end of;
+* ``officers_in_scope``: officers who should have done the course (1 to 100,000);
 * ``officers_trained``: of them, how many have (0 to ``officers_in_scope``).
 
 Two more columns may be given, together or alone, when the force can break the counts down:
@@ -52,9 +52,16 @@ HEADER = ("borough", "course", "period", "officers_in_scope", "officers_trained"
 OPTIONAL = ("rank", "team")
 #: Far more rows than London's boroughs, courses and a few years of months would need.
 MAX_ROWS = 100_000
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-_QUARTER = re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$", re.IGNORECASE)
-_WHOLE = re.compile(r"^\d+$")
+#: Years a period may be in. Training records are not older than 2000, and a year past
+#: 2099 (or 0000) is a typing mistake; the bound also keeps every period's end a real date.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+#: More officers than any police force has (the Met, the largest, has about 35,000): a
+#: bigger count in one row is a mistake, and one too big for Arrow's int64 would crash.
+MAX_OFFICERS = 100_000
+# [0-9], not \d: Python's \d also matches other scripts' digits, which int() would convert.
+_MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
+_QUARTER = re.compile(r"^([0-9]{4})\s*-?\s*Q([1-4])$", re.IGNORECASE)
+_WHOLE = re.compile(r"^[0-9]+$")
 
 SCHEMA = pa.schema(
     [
@@ -73,15 +80,32 @@ SCHEMA = pa.schema(
 
 def parse_period(text: str) -> tuple[str, dt.date, str] | None:
     """``"2026-03"`` -> ("2026-03", 1 March 2026, "month"); ``"2026 q1"`` -> ("2026 Q1",
-    1 January 2026, "quarter"); anything else -> None."""
+    1 January 2026, "quarter"); anything else, or a year outside :data:`FIRST_YEAR` to
+    :data:`LAST_YEAR`, -> None."""
     value = text.strip()
     if month := _MONTH.match(value):
         year, number = int(month.group(1)), int(month.group(2))
-        return f"{year}-{number:02d}", dt.date(year, number, 1), "month"
-    if quarter := _QUARTER.match(value):
+        label, start, kind = f"{year}-{number:02d}", (year, number), "month"
+    elif quarter := _QUARTER.match(value):
         year, number = int(quarter.group(1)), int(quarter.group(2))
-        return f"{year} Q{number}", dt.date(year, 3 * number - 2, 1), "quarter"
-    return None
+        label, start, kind = f"{year} Q{number}", (year, 3 * number - 2), "quarter"
+    else:
+        return None
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        return None
+    return label, dt.date(*start, 1), kind
+
+
+def _period_problem(value: Any) -> str:
+    """Why ``value`` is not a period: a year out of range, or not the shape of one."""
+    text = str(value or "").strip()
+    shaped = _MONTH.match(text) or _QUARTER.match(text)
+    if shaped:
+        return (
+            f"{text!r} is not a period Accord can use: the year must be from {FIRST_YEAR} "
+            f"to {LAST_YEAR}."
+        )
+    return f"{value!r} is not a month (2026-03) or a quarter (2026 Q1)."
 
 
 def _period_end(start: dt.date, kind: str) -> dt.date:
@@ -92,6 +116,7 @@ def _period_end(start: dt.date, kind: str) -> dt.date:
 
 def _header(header: Sequence[str], file: str) -> dict[str, str]:
     """The file's own name of each column it has (the optional ones only when present)."""
+    _refuse_same_columns(header, file)
     found = {normalise(name): name for name in header}
     known = {normalise(h) for h in (*HEADER, *OPTIONAL)}
     missing = [name for name in HEADER if normalise(name) not in found]
@@ -103,6 +128,32 @@ def _header(header: Sequence[str], file: str) -> dict[str, str]:
     return {
         name: found[normalise(name)] for name in (*HEADER, *OPTIONAL) if normalise(name) in found
     }
+
+
+def _refuse_same_columns(header: Sequence[str], file: str) -> None:
+    """Columns are found with case and spacing ignored, so two names that differ only in
+    those would be one column, and one of them would be silently left out."""
+    spellings: dict[str, list[str]] = {}
+    for name in header:
+        spellings.setdefault(normalise(name), []).append(name)
+    clashes = [names for names in spellings.values() if len(names) > 1]
+    if clashes:
+        raise ImportFailed(
+            [
+                problem(
+                    f"the header names {_listed(names)}, which are the same column (Accord "
+                    "ignores case and spacing in column names); each column needs its own name.",
+                    file,
+                    row=1,
+                )
+                for names in clashes
+            ]
+        )
+
+
+def _listed(names: Sequence[str]) -> str:
+    quoted = [repr(name) for name in names]
+    return ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
 def _label(
@@ -136,7 +187,20 @@ def _count(value: Any, file: str, row: int, column: str, problems: list[Problem]
         what = "is empty" if not text else f"{text!r} is not a whole number of officers"
         problems.append(problem(f"{what}.", file, row=row, column=column))
         return None
-    return int(text)
+    digits = text.lstrip("0") or "0"  # int() refuses over 4,300 digits: measure first
+    if len(digits) > len(str(MAX_OFFICERS)) or int(digits) > MAX_OFFICERS:
+        shown = text if len(text) <= 30 else text[:29] + "…"
+        problems.append(
+            problem(
+                f"{shown!r} is more officers than any police force has; a row can count at "
+                f"most {MAX_OFFICERS:,}.",
+                file,
+                row=row,
+                column=column,
+            )
+        )
+        return None
+    return int(digits)
 
 
 def read_training(
@@ -211,7 +275,7 @@ def read_training(
         if period is None:
             problems.append(
                 problem(
-                    f"{values['period']!r} is not a month (2026-03) or a quarter (2026 Q1).",
+                    _period_problem(values["period"]),
                     file.name,
                     row=number,
                     column=names["period"],
