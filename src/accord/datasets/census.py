@@ -8,6 +8,11 @@ Two layouts are read (both in ``shared/data/real/census``):
 * **5 categories**, one row per local authority district with a column per broad group:
   ``LAD, LAD_code, Asian, Black, Mixed, Other, White``.
 
+Every area must be one of the local authority districts of England and Wales that Accord
+ships (:mod:`accord.datasets.boroughs`), under its own name (case and spacing aside): a
+region's row would count its people twice in any total. Header names are matched with case
+and spacing ignored, so two that differ only in those are refused as one column named twice.
+
 Both become one long table: ``la_code``, ``la_name``, ``ethnic_group``,
 ``ethnic_group_detailed`` (the 19 Census 2021 categories; empty for the 5-category file),
 ``ethnic_group_extractss`` and ``population``. The 20-category file's "Does not apply" rows
@@ -30,6 +35,7 @@ LSOA name, or an LSOA code whose name is known).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from typing import Literal
 
@@ -37,6 +43,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from accord.datasets.boroughs import LocalAuthorities
 from accord.datasets.csvfiles import DICTIONARY, read_header, read_table
 from accord.datasets.errors import ImportFailed, Problem, problem
 from accord.datasets.files import InputFile, SourceRecord
@@ -70,6 +77,14 @@ SCHEMA = pa.schema(
 )
 _COUNT = r"^\s*\d+(\.0+)?\s*$"
 _LA_CODE = r"^[EWSN]\d{8}$"
+#: A Census group code as the ONS writes it ("-8.0", "19.0"); longer numbers are no code.
+_GROUP_CODE = re.compile(r"^(-?[0-9]{1,6})(?:\.0+)?$")
+#: England and Wales had 59,597,542 usual residents on Census day, so no count for one
+#: local authority can be larger: a bigger number is a typing or export mistake. Below this,
+#: every count is also exact as the float64 Arrow reads it through and fits in int64.
+MAX_POPULATION = 60_000_000
+#: How many problems of one kind a column reports (the rest are alike).
+_SHOWN = 5
 
 Categories = Literal[5, 20]
 
@@ -97,12 +112,43 @@ def _layout(header: Sequence[str], display: str, categories: int | None) -> Cate
     raise ImportFailed.one(message, display, row=1)
 
 
+def _refuse_same_columns(header: Sequence[str], display: str) -> None:
+    """Columns are found with case and spacing ignored, so two names that differ only in
+    those would be one column, and one of them would be silently left out."""
+    spellings: dict[str, list[str]] = {}
+    for name in header:
+        spellings.setdefault(normalise(name), []).append(name)
+    clashes = [names for names in spellings.values() if len(names) > 1]
+    if clashes:
+        raise ImportFailed(
+            [
+                problem(
+                    f"the header names {_listed(names)}, which are the same column (Accord "
+                    "ignores case and spacing in column names); each column needs its own name.",
+                    display,
+                    row=1,
+                )
+                for names in clashes
+            ]
+        )
+
+
+def _listed(names: Sequence[str]) -> str:
+    quoted = [repr(name) for name in names]
+    return ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
 def _by_name(table: pa.Table, header: Sequence[str]) -> dict[str, Column]:
-    lookup = {normalise(h): h for h in header}
-    return {normalise(name): Column.of(table[lookup[normalise(name)]]) for name in header}
+    """Each column under its normalised name (:func:`_refuse_same_columns` has made them unique)."""
+    return {normalise(name): Column.of(table[name]) for name in header}
+
+
+def _shown(value: str) -> str:
+    return repr(value if len(value) <= 30 else value[:29] + "…")
 
 
 def _counts(column: Column, display: str, name: str) -> tuple[list[Problem], pa.Array]:
+    """The count per distinct value (empty where it is not one) and what is wrong with any."""
     problems = check_pattern(
         column,
         _COUNT,
@@ -112,11 +158,30 @@ def _counts(column: Column, display: str, name: str) -> tuple[list[Problem], pa.
     )
     problems += [
         problem("the count is empty; write 0 if there is nobody.", display, row=row, column=name)
-        for row in (np.flatnonzero(column.codes < 0)[:5] + 2).tolist()
+        for row in (np.flatnonzero(column.codes < 0)[:_SHOWN] + 2).tolist()
     ]
     ok = pc.fill_null(pc.match_substring_regex(column.values, _COUNT), False)
-    numbers = pc.if_else(ok, column.values, pa.scalar(None, pa.string()))
-    return problems, numbers.cast(pa.float64()).cast(pa.int64())
+    # The pattern allows spaces around the digits, so they go before the cast.
+    text = pc.if_else(ok, pc.utf8_trim_whitespace(column.values), pa.scalar(None, pa.string()))
+    numbers = text.cast(pa.float64())
+    too_large = pc.fill_null(pc.greater(numbers, pa.scalar(float(MAX_POPULATION))), False)
+    huge = {
+        int(code): str(column.values[int(code)].as_py())
+        for code in np.flatnonzero(np.asarray(too_large.to_numpy(False)))
+    }
+    for code, (row, _) in sorted(column.first_rows(huge).items(), key=lambda i: i[1][0])[:_SHOWN]:
+        problems.append(
+            problem(
+                f"{_shown(huge[code].strip())} is larger than any real count: England and Wales "
+                f"had fewer than {MAX_POPULATION // 1_000_000} million usual residents on "
+                "Census day.",
+                display,
+                row=row,
+                column=name,
+            )
+        )
+    numbers = pc.if_else(too_large, pa.scalar(None, pa.float64()), numbers)
+    return problems, numbers.cast(pa.int64())
 
 
 def _check_areas(
@@ -130,12 +195,74 @@ def _check_areas(
         lambda value, rows: f"{value!r} is not an area code such as E09000001.",
     )
     for column_name in (code, name):
-        missing = np.flatnonzero(columns[normalise(column_name)].codes < 0)[:5] + 2
+        missing = np.flatnonzero(columns[normalise(column_name)].codes < 0)[:_SHOWN] + 2
         problems += [
             problem("the area is empty.", file.name, row=int(row), column=column_name)
             for row in missing
         ]
+    return problems + _unknown_areas(columns, code, name, file.name)
+
+
+def _unknown_areas(columns: dict[str, Column], code: str, name: str, display: str) -> list[Problem]:
+    """Codes that are not local authorities, and names that belong to another code.
+
+    A region or country code has the same shape as a local authority's, but its people are
+    also in its local authorities' rows, so any total would count them twice; a name under
+    the wrong code puts one area's people in another.
+    """
+    authorities = LocalAuthorities.shipped()
+    codes, names = columns[normalise(code)], columns[normalise(name)]
+    shaped = re.compile(_LA_CODE)
+    unknown = {
+        index: value
+        for index, value in enumerate(codes.value_list())
+        if shaped.match(value) and value not in authorities.by_code
+    }
+    first = sorted(codes.first_rows(unknown).items(), key=lambda item: item[1][0])
+    problems = [
+        problem(
+            f"{unknown[index]!r} is not the code of a local authority district in England or "
+            "Wales. Regions, counties and countries cannot be used: their people are already "
+            "counted in their local authorities.",
+            display,
+            row=row,
+            column=code,
+        )
+        for index, (row, _) in first[:_SHOWN]
+    ]
+    pairs, rows = np.unique(np.stack([codes.codes, names.codes], axis=1), axis=0, return_index=True)
+    wrong: list[tuple[int, str, str, str]] = []
+    for (code_index, name_index), row in zip(pairs.tolist(), rows.tolist(), strict=True):
+        if code_index < 0 or name_index < 0:
+            continue
+        area_code = str(codes.values[code_index].as_py())
+        expected = authorities.by_code.get(area_code)
+        given = str(names.values[name_index].as_py())
+        if expected is not None and normalise(given) != normalise(expected):
+            wrong.append((row + 2, given, area_code, expected))
+    problems += [
+        problem(
+            f"{given!r} is not the name of {area_code}, which is {expected!r}. Check that the "
+            "code and the name are for the same area.",
+            display,
+            row=row,
+            column=name,
+        )
+        for row, given, area_code, expected in sorted(wrong)[:_SHOWN]
+    ]
     return problems
+
+
+def _group_numbers(codes: Column) -> pa.Array:
+    """Per distinct value, the Census group code it spells; empty for anything else, which
+    the caller reports as not matching the row's group. Python ints, not an Arrow cast, so a
+    20-digit "code" is just not a code rather than an overflow."""
+    numbers: list[int | None] = []
+    for value in codes.value_list():
+        match = _GROUP_CODE.match(value)
+        number = int(match.group(1)) if match else None
+        numbers.append(number if number in CENSUS_2021_20 else None)
+    return pa.array(numbers, type=pa.int64())
 
 
 def _read_20(file: InputFile, table: pa.Table, header: Sequence[str]) -> tuple[pa.Table, int]:
@@ -158,23 +285,17 @@ def _read_20(file: InputFile, table: pa.Table, header: Sequence[str]) -> tuple[p
             )
         )
     row_group = groups.take(pa.array(known, type=pa.int64()))
-    row_code = codes.take(
-        pc.if_else(
-            pc.fill_null(pc.match_substring_regex(codes.values, r"^-?\d+(\.0+)?$"), False),
-            codes.values,
-            pa.scalar(None, pa.string()),
-        )
-        .cast(pa.float64())
-        .cast(pa.int64())
-    )
+    row_code = codes.take(_group_numbers(codes))
     mismatch = np.flatnonzero(
         np.asarray(pc.fill_null(pc.not_equal(row_group, row_code), True).to_numpy(False))
         & np.asarray(pc.is_valid(row_group).to_numpy(False))
     )
-    for index in mismatch[:5]:
+    for index in mismatch[:_SHOWN]:
+        given = int(codes.codes[int(index)])
+        written = "" if given < 0 else f" {_shown(str(codes.values[given].as_py()))}"
         problems.append(
             problem(
-                f"the code does not match the ethnic group "
+                f"the code{written} does not match the ethnic group "
                 f"{CENSUS_2021_20[int(row_group[int(index)].as_py())][0]!r} "
                 f"(its code is {int(row_group[int(index)].as_py())}).",
                 file.name,
@@ -314,6 +435,7 @@ def read_census(
         raise ImportFailed([Problem("Import one Census file at a time.")])
     (file,) = files
     header = read_header(file)
+    _refuse_same_columns(header, file.name)
     layout = _layout(header, file.name, categories)
     table = read_table(file, header, on_progress=lambda n: progress(0.5, "Reading"))
     problems: list[Problem] = []
