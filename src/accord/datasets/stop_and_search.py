@@ -10,7 +10,8 @@ Canonical columns (one row per search, every row of every file kept):
 ``latitude``, ``longitude``          police.uk's anonymised map point
 ``street_id``, ``street_name``       the point's id and name (API files)
 ``la_code``, ``la_name``             local authority: from the file, or from the map point
-``gender``, ``age_range``            as recorded
+``gender``                           Male, Female or Other (police.uk's values, fixed spelling)
+``age_range``                        as recorded
 ``age_band``                         harmonised age range (fixed spelling)
 ``self_defined_ethnicity``           as recorded (Census categories)
 ``self_defined_ethnicity_broad``     Asian, Black, Mixed, White or Other; empty if not stated
@@ -57,6 +58,7 @@ from accord.datasets.validation import (
 )
 from accord.datasets.vocabularies import (
     AGES,
+    GENDER,
     OFFICER_DEFINED,
     SELF_DEFINED,
     TYPES,
@@ -284,7 +286,7 @@ def _convert(file: InputFile, fit: police_uk.Match, table: pa.Table) -> tuple[pa
         "street_name": f.text("street_name"),
         "la_code": la_code,
         "la_name": la_name,
-        "gender": f.text("gender"),
+        "gender": f.category("gender", GENDER),
         "age_range": f.text("age_range"),
         "age_band": f.category("age_range", AGES),
         "self_defined_ethnicity": f.text("self_defined_ethnicity"),

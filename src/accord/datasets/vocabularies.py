@@ -126,6 +126,9 @@ SEARCH_TYPES: dict[str, str | None] = {
     "Person and Vehicle search": "Person and Vehicle search",
 }
 
+#: police.uk's gender values (as in the real London file); any other spelling is refused.
+GENDERS: dict[str, str | None] = {"Male": "Male", "Female": "Female", "Other": "Other"}
+
 _SPACES = re.compile(r"\s+")
 
 
@@ -166,3 +169,4 @@ SELF_DEFINED = Vocabulary("self-defined ethnicity", SELF_DEFINED_ETHNICITY)
 OFFICER_DEFINED = Vocabulary("officer-defined ethnicity", OFFICER_DEFINED_ETHNICITY)
 AGES = Vocabulary("age range", AGE_RANGE)
 TYPES = Vocabulary("search type", SEARCH_TYPES)
+GENDER = Vocabulary("gender", GENDERS)
