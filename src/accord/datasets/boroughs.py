@@ -141,7 +141,7 @@ class PointLookup:
         """Local authority code per point; null where a coordinate is missing or unknown."""
         lat = pc.fill_null(latitude, np.nan).to_numpy(False)
         lon = pc.fill_null(longitude, np.nan).to_numpy(False)
-        present = ~(np.isnan(lat) | np.isnan(lon))
+        present = _usable(lat, lon)
         return self._find(_keys(np.where(present, lat, 0.0), np.where(present, lon, 0.0)), present)
 
     def lookup_coded(
@@ -164,7 +164,7 @@ class PointLookup:
         distinct = np.asarray(pairs.dictionary.to_numpy(False))
         lat = _with_empty(latitude)[distinct // width]
         lon = _with_empty(longitude)[distinct % width]
-        present = ~(np.isnan(lat) | np.isnan(lon))
+        present = _usable(lat, lon)
         keys = _keys(np.where(present, lat, 0.0), np.where(present, lon, 0.0))
         return self._find(keys, present).take(pairs.indices)
 
@@ -173,6 +173,18 @@ class PointLookup:
         position = np.minimum(position, len(self.keys) - 1)
         found = present & (self.keys[position] == keys)
         return self.codes.take(pa.array(position, mask=~found))
+
+
+def _usable(
+    latitude: npt.NDArray[np.float64], longitude: npt.NDArray[np.float64]
+) -> npt.NDArray[np.bool_]:
+    """Points that can be looked up: present, and on the globe.
+
+    The importers refuse other coordinates; this keeps an infinity or a huge number that
+    got past them from reaching ``_keys``, where casting it to an integer is undefined.
+    """
+    with np.errstate(invalid="ignore"):
+        return (np.abs(latitude) <= 90) & (np.abs(longitude) <= 180)
 
 
 def _with_empty(values: pa.Array) -> npt.NDArray[np.float64]:

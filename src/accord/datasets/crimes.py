@@ -27,7 +27,14 @@ from accord.datasets.csvfiles import DICTIONARY, read_header, read_table
 from accord.datasets.errors import ImportFailed, Problem
 from accord.datasets.files import InputFile, SourceRecord
 from accord.datasets.harmonise import Imported, Progress, Report, date_range, no_progress, reading
-from accord.datasets.validation import Column, check_formulas, check_numbers, check_pattern
+from accord.datasets.validation import (
+    Column,
+    check_coordinates,
+    check_formulas,
+    check_numbers,
+    check_pattern,
+    check_years,
+)
 
 IMPORTER_VERSION = "crimes/1"
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -81,9 +88,13 @@ def _convert(file: InputFile, fit: police_uk.Match, table: pa.Table, kind: str) 
         unit="s",
         error_is_null=True,
     ).cast(pa.date32())
+    found, first_days = check_years(month, first_days, file.name, fit.found["month"], "month")
+    problems += found
     numbers: dict[str, pa.Array] = {}
     for axis in ("latitude", "longitude"):
         found, values = check_numbers(columns[axis], file.name, fit.found[axis])
+        problems += found
+        found, values = check_coordinates(columns[axis], values, axis, file.name, fit.found[axis])
         problems += found
         numbers[axis] = columns[axis].take(values)
     if problems:

@@ -25,7 +25,11 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from accord.datasets.errors import ImportFailed, Problem
 from accord.datasets.files import SourceRecord
+from accord.datasets.validation import FIRST_DAY, FIRST_YEAR, LAST_DAY, LAST_YEAR
+
+_EPOCH = dt.date(1970, 1, 1)
 
 EMPTY = "empty in the source"
 
@@ -106,6 +110,28 @@ def count_where(mask: pa.ChunkedArray | pa.Array) -> int:
 
 
 def date_range(column: pa.ChunkedArray | pa.Array) -> tuple[dt.date | None, dt.date | None]:
-    bounds = pc.min_max(column)
-    low, high = bounds["min"].as_py(), bounds["max"].as_py()
-    return low, high
+    """The first and last date; the dates must have been checked (``check_dates``) first.
+
+    Raises:
+        ImportFailed: a date outside the years Accord accepts got past the checks. It is
+            refused rather than crashing, since Python cannot hold a year such as 0000.
+    """
+    days = pc.min_max(column.cast(pa.date32()).cast(pa.int32()))
+    low, high = days["min"].as_py(), days["max"].as_py()
+    if low is None or high is None:
+        return None, None
+    if low < (FIRST_DAY - _EPOCH).days or high > (LAST_DAY - _EPOCH).days:
+        raise ImportFailed(
+            [
+                Problem(
+                    f"The dates run from {_shown(low)} to {_shown(high)}; Accord accepts dates "
+                    f"from the years {FIRST_YEAR} to {LAST_YEAR}. Check the years."
+                )
+            ]
+        )
+    return _EPOCH + dt.timedelta(days=low), _EPOCH + dt.timedelta(days=high)
+
+
+def _shown(days: int) -> str:
+    """A day number as a date, even one Python cannot hold (written by Arrow, as the checks do)."""
+    return str(pa.array([days], pa.int32()).cast(pa.date32()).cast(pa.string())[0])

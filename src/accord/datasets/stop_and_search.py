@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from accord.datasets import police_uk
-from accord.datasets.boroughs import LocalAuthorities, PointLookup
+from accord.datasets.boroughs import LA_CODE, Area, LocalAuthorities, PointLookup
 from accord.datasets.csvfiles import DICTIONARY, read_header, read_table
 from accord.datasets.errors import ImportFailed, Problem
 from accord.datasets.files import InputFile, SourceRecord
@@ -50,11 +50,14 @@ from accord.datasets.harmonise import (
 from accord.datasets.validation import (
     Column,
     check_booleans,
+    check_coordinates,
     check_dates,
     check_formulas,
     check_numbers,
     check_pattern,
     check_vocabulary,
+    in_rows,
+    report_values,
 )
 from accord.datasets.vocabularies import (
     AGES,
@@ -105,7 +108,8 @@ FORCE_SLUGS = {
     "metropolitan": "Metropolitan Police",
     "city-of-london": "London, City of",
 }
-TIME_PATTERN = r"^\d{1,2}:\d{2}(:\d{2})?$"
+#: A time of day that exists: 00:00 to 23:59, seconds optional.
+TIME_PATTERN = r"^([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
 #: Columns first read straight as booleans (see ``read_table``'s ``flags``): the spellings
 #: it takes that way are ones ``check_booleans`` reads the same way.
 FLAGS = (
@@ -153,7 +157,7 @@ class _File:
         }
         self.columns = {c: self.by_source[s] for c, s in fit.found.items() if s in self.by_source}
         self.problems: list[Problem] = []
-        #: canonical name -> the number for each distinct value (see :meth:`number`)
+        #: canonical name -> the number for each distinct value (see :meth:`coordinate`)
         self.numbers: dict[str, pa.Array] = {}
 
     def header(self, canonical: str) -> str:
@@ -173,9 +177,14 @@ class _File:
         )
         return _mapped(column, vocabulary)
 
-    def number(self, canonical: str) -> pa.Array:
+    def coordinate(self, canonical: str) -> pa.Array:
+        """``latitude`` or ``longitude``: a number in range, per row."""
         column = self.columns[canonical]
         found, values = check_numbers(column, self.file.name, self.header(canonical))
+        self.problems += found
+        found, values = check_coordinates(
+            column, values, canonical, self.file.name, self.header(canonical)
+        )
         self.problems += found
         self.numbers[canonical] = values
         return column.take(values)
@@ -210,12 +219,39 @@ def _dates(f: _File) -> tuple[pa.Array, pa.Array, pa.Array]:
             TIME_PATTERN,
             f.file.name,
             f.header("time"),
-            lambda value, rows: f"{value!r} is not a time of day; write times as HH:MM:SS.",
+            lambda value, rows: (
+                f"{value!r} is not a time of day; write times as HH:MM:SS, from 00:00:00 "
+                "to 23:59:59."
+            ),
         )
         time = f.columns["time"].as_dictionary()
     else:
         time = f.nulls(DICTIONARY)
     return column.take(dates), time, month
+
+
+def _unknown_codes(f: _File, codes: Column, known: list[Area | None]) -> list[Problem]:
+    """Codes shaped like a local authority's that are not one Accord knows.
+
+    Refused rather than counted as unmapped: the row's la_name would then name a place
+    with no code, and a typo in a code would move searches out of their borough's figures.
+    """
+    bad = {
+        code: value
+        for code, (value, area) in enumerate(zip(codes.value_list(), known, strict=True))
+        if area is None and LA_CODE.match(value)
+    }
+    return report_values(
+        codes,
+        bad,
+        f.file.name,
+        f.header("la_code"),
+        lambda value, rows: (
+            f"{value!r} is not a local authority Accord knows ({in_rows(rows)}). Accord knows "
+            "the local authority districts of England and Wales in the Census 2021 tables. "
+            "Correct the code, or leave the cell empty."
+        ),
+    )
 
 
 def _areas(f: _File, latitude: pa.Array, longitude: pa.Array) -> tuple[pa.Array, pa.Array, str]:
@@ -225,12 +261,13 @@ def _areas(f: _File, latitude: pa.Array, longitude: pa.Array) -> tuple[pa.Array,
         codes = f.columns["la_code"]
         f.problems += check_pattern(
             codes,
-            r"^[EW]0[6-9]\d{6}$",
+            LA_CODE.pattern,
             f.file.name,
             f.header("la_code"),
             lambda value, rows: f"{value!r} is not a local authority code such as E09000001.",
         )
         known = [authorities.area(v) for v in codes.value_list()]
+        f.problems += _unknown_codes(f, codes, known)
         code = codes.remap([a.code if a else None for a in known])
         if "la_name" in f.columns:
             name = f.columns["la_name"].as_dictionary()
@@ -260,7 +297,7 @@ def _convert(file: InputFile, fit: police_uk.Match, table: pa.Table) -> tuple[pa
         # per distinct value, then per row (an empty type stays empty)
         involved = pc.not_equal(search_type.dictionary, "Vehicle search").take(search_type.indices)
     date, time, month = _dates(f)
-    latitude, longitude = f.number("latitude"), f.number("longitude")
+    latitude, longitude = f.coordinate("latitude"), f.coordinate("longitude")
     la_code, la_name, how = _areas(f, latitude, longitude)
     if "force" in f.columns:
         force = f.text("force")

@@ -7,6 +7,7 @@ one pass over the row numbers, which is how a million rows are checked in millis
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 
@@ -27,6 +28,15 @@ MAX_PER_COLUMN = 5
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
 NUMBER_PATTERN = r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$"
 SIGNED_NUMBER_OR_SIGN = r"^([+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-])$"
+#: A value of DATE_PATTERN whose time of day (if any) exists: hours 00 to 23, minutes and
+#: seconds 00 to 59.
+REAL_TIME_PATTERN = r"^.{10}([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
+#: Dates outside these years are refused. No record Accord reads is older or newer, and a
+#: year such as 0000 cannot be held as a date in Python, so it would break every later step.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+FIRST_DAY, LAST_DAY = dt.date(FIRST_YEAR, 1, 1), dt.date(LAST_YEAR, 12, 31)
+#: The largest latitude and longitude there are, in degrees either way.
+COORDINATE_LIMITS = {"latitude": 90.0, "longitude": 180.0}
 
 
 class Column:
@@ -121,13 +131,18 @@ def header_mismatch(
     return " ".join(parts)
 
 
-def _report(
+def report_values(
     column: Column,
     bad: dict[int, str],
     file: str,
     name: str,
     describe: Callable[[str, int], str],
 ) -> list[Problem]:
+    """A problem for each bad value (value number -> value), at the first row it is in.
+
+    ``describe(value, rows)`` words the problem; past :data:`MAX_PER_COLUMN` values, one
+    line says how many more there are.
+    """
     problems: list[Problem] = []
     first = column.first_rows(list(bad)[:MAX_PER_COLUMN])
     for code, (row, rows) in sorted(first.items(), key=lambda item: item[1][0]):
@@ -145,7 +160,8 @@ def _shown(value: str, limit: int = 60) -> str:
     return repr(text)
 
 
-def _in_rows(rows: int) -> str:
+def in_rows(rows: int) -> str:
+    """``"in 1 row"``, ``"in 2,000 rows"``: how widespread a bad value is."""
     return "in 1 row" if rows == 1 else f"in {rows:,} rows"
 
 
@@ -154,13 +170,13 @@ def check_vocabulary(column: Column, vocabulary: Vocabulary, file: str, name: st
     bad = {
         code: value for code, value in enumerate(column.value_list()) if not vocabulary.knows(value)
     }
-    return _report(
+    return report_values(
         column,
         bad,
         file,
         name,
         lambda value, rows: (
-            f"{_shown(value)} is not a known {vocabulary.name} ({_in_rows(rows)}). "
+            f"{_shown(value)} is not a known {vocabulary.name} ({in_rows(rows)}). "
             f"Known values are {vocabulary.examples()}. Correct the value, "
             "or leave the cell empty if it was not recorded."
         ),
@@ -184,7 +200,7 @@ def check_formulas(column: Column, file: str, name: str) -> list[Problem]:
         for code in candidates
         if looks_like_formula(str(values[int(code)].as_py()))
     }
-    return _report(
+    return report_values(
         column,
         bad,
         file,
@@ -206,7 +222,107 @@ def check_pattern(
     ok = pc.fill_null(pc.match_substring_regex(column.values, pattern), False)
     bad_codes = np.flatnonzero(~np.asarray(ok.to_numpy(False)))
     bad = {int(c): str(column.values[int(c)].as_py()) for c in bad_codes}
-    return _report(column, bad, file, name, describe)
+    return report_values(column, bad, file, name, describe)
+
+
+def _flags(mask: pa.Array) -> npt.NDArray[np.bool_]:
+    """A boolean Arrow array as NumPy, empty counting as False."""
+    return np.asarray(pc.fill_null(mask, False).to_numpy(False), dtype=np.bool_)
+
+
+def _check_mask(
+    column: Column,
+    bad_mask: npt.NDArray[np.bool_],
+    file: str,
+    name: str,
+    describe: Callable[[str, int], str],
+) -> list[Problem]:
+    """The values flagged in ``bad_mask`` (one flag per distinct value), reported."""
+    codes = np.flatnonzero(bad_mask)
+    if codes.size == 0:
+        return []
+    bad = {int(c): str(column.values[int(c)].as_py()) for c in codes}
+    return report_values(column, bad, file, name, describe)
+
+
+def _in_years(dates: pa.Array) -> npt.NDArray[np.bool_]:
+    """Per date (``date32``): whether it falls in :data:`FIRST_YEAR` to :data:`LAST_YEAR`."""
+    after = pc.greater_equal(dates, pa.scalar(FIRST_DAY, pa.date32()))
+    before = pc.less_equal(dates, pa.scalar(LAST_DAY, pa.date32()))
+    return _flags(pc.and_(after, before))
+
+
+def check_years(
+    column: Column, dates: pa.Array, file: str, name: str, what: str = "date"
+) -> tuple[list[Problem], pa.Array]:
+    """Dates (one ``date32`` per distinct value of ``column``) outside the years Accord takes.
+
+    Returns the problems and the dates with those left empty, so no later step (a period,
+    a month) ever sees a year such as 0000, which Python cannot hold as a date.
+    """
+    outside = _flags(pc.is_valid(dates)) & ~_in_years(dates)
+    problems = _check_mask(
+        column,
+        outside,
+        file,
+        name,
+        lambda value, rows: (
+            f"{_shown(value)} is not a real {what} ({in_rows(rows)}). Accord accepts dates "
+            f"from the years {FIRST_YEAR} to {LAST_YEAR}: check the year."
+        ),
+    )
+    return problems, _kept(dates, ~outside)
+
+
+def check_date_values(dates: pa.Array, file: str, name: str) -> tuple[list[Problem], pa.Array]:
+    """:func:`check_years` for a column that is already dates (Parquet ``date32``, Excel).
+
+    Returns the problems and the dates, per row, with the refused ones left empty.
+    """
+    encoded = pc.dictionary_encode(dates.cast(pa.date32()))
+    problems, kept = check_years(Column.of(encoded), encoded.dictionary, file, name)
+    return problems, kept.take(encoded.indices)
+
+
+def _kept(values: pa.Array, keep: npt.NDArray[np.bool_]) -> pa.Array:
+    """``values`` with those not flagged in ``keep`` left empty."""
+    if keep.all():
+        return values
+    return pc.if_else(pa.array(keep), values, pa.scalar(None, values.type))
+
+
+def _calendar_days(values: pa.Array) -> pa.Array:
+    """Per value, the date its first ten characters name; empty where that day does not exist.
+
+    Parsed once per distinct day: a download file has a different date-time on almost every
+    row but only a few hundred days. Arrow rolls an impossible day over ("2022-02-30"
+    becomes 2 March), so a day is real only if it is written back as it was read.
+    """
+    days = pc.dictionary_encode(pc.utf8_slice_codeunits(values, 0, 10))
+    text = days.dictionary
+    parsed = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
+    real = _flags(pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), text))
+    return _kept(parsed.cast(pa.date32()), real).take(days.indices)
+
+
+def _check_clock(
+    column: Column, dates: pa.Array, file: str, name: str
+) -> tuple[list[Problem], pa.Array]:
+    """Date-times whose time of day does not exist (``25:99``); their dates are left empty."""
+    bad = _flags(pc.is_valid(dates)) & ~_flags(
+        pc.match_substring_regex(column.values, REAL_TIME_PATTERN)
+    )
+    problems = _check_mask(
+        column,
+        bad,
+        file,
+        name,
+        lambda value, rows: (
+            f"{_shown(value)} has a time of day that does not exist ({in_rows(rows)}). "
+            "Times run from 00:00:00 to 23:59:59."
+        ),
+    )
+    return problems, _kept(dates, ~bad)
 
 
 def check_dates(column: Column, file: str, name: str) -> tuple[list[Problem], pa.Array]:
@@ -214,36 +330,36 @@ def check_dates(column: Column, file: str, name: str) -> tuple[list[Problem], pa
 
     Returns the problems and, per distinct value, the calendar date as written (the local
     date: an offset such as ``+01:00`` is not applied, so a search at 00:30 on 1 June in
-    summer time stays in June).
+    summer time stays in June). A refused value has no date.
     """
-    problems = check_pattern(
+    if len(column.values) == 0:
+        return [], pa.array([], pa.date32())
+    shaped = _flags(pc.match_substring_regex(column.values, DATE_PATTERN))
+    problems = _check_mask(
         column,
-        DATE_PATTERN,
+        ~shaped,
         file,
         name,
         lambda value, rows: (
-            f"{_shown(value)} is not a date Accord can read ({_in_rows(rows)}). "
+            f"{_shown(value)} is not a date Accord can read ({in_rows(rows)}). "
             "Write dates as YYYY-MM-DD, for example 2022-11-30."
         ),
     )
-    day = pc.utf8_slice_codeunits(column.values, 0, 10)
-    parsed = pc.strptime(day, format="%Y-%m-%d", unit="s", error_is_null=True)
-    shaped = pc.fill_null(pc.match_substring_regex(column.values, DATE_PATTERN), False)
-    impossible = np.flatnonzero(
-        np.asarray(shaped.to_numpy(False)) & np.asarray(pc.is_null(parsed).to_numpy(False))
+    dates = _calendar_days(column.values)
+    real = shaped & _flags(pc.is_valid(dates))
+    problems += _check_mask(
+        column,
+        shaped & ~real,
+        file,
+        name,
+        lambda value, rows: (
+            f"{_shown(value)} is not a real date ({in_rows(rows)}). Check the day and month."
+        ),
     )
-    if impossible.size:
-        bad = {int(c): str(column.values[int(c)].as_py()) for c in impossible}
-        problems += _report(
-            column,
-            bad,
-            file,
-            name,
-            lambda value, rows: (
-                f"{_shown(value)} is not a real date ({_in_rows(rows)}). Check the day and month."
-            ),
-        )
-    return problems, parsed.cast(pa.date32())
+    found, dates = check_years(column, _kept(dates, real), file, name)
+    problems += found
+    found, dates = _check_clock(column, dates, file, name)
+    return problems + found, dates
 
 
 def check_numbers(column: Column, file: str, name: str) -> tuple[list[Problem], pa.Array]:
@@ -253,11 +369,36 @@ def check_numbers(column: Column, file: str, name: str) -> tuple[list[Problem], 
         NUMBER_PATTERN,
         file,
         name,
-        lambda value, rows: f"{_shown(value)} is not a number ({_in_rows(rows)}).",
+        lambda value, rows: f"{_shown(value)} is not a number ({in_rows(rows)}).",
     )
     ok = pc.fill_null(pc.match_substring_regex(column.values, NUMBER_PATTERN), False)
     cleaned = pc.if_else(ok, pc.utf8_trim_whitespace(column.values), pa.scalar(None, pa.string()))
     return problems, cleaned.cast(pa.float64())
+
+
+def check_coordinates(
+    column: Column, numbers: pa.Array, axis: str, file: str, name: str
+) -> tuple[list[Problem], pa.Array]:
+    """Latitudes or longitudes (``axis``; one number per distinct value) that cannot be one.
+
+    A number too long for a float (``1e999``) reads as infinity, so this also refuses
+    what :func:`check_numbers` lets through. Returns the problems and the numbers with
+    the refused ones left empty.
+    """
+    limit = COORDINATE_LIMITS[axis]
+    fits = pc.less_equal(pc.abs(numbers), pa.scalar(limit))  # False for NaN and infinity
+    bad = _flags(pc.is_valid(numbers)) & ~_flags(fits)
+    problems = _check_mask(
+        column,
+        bad,
+        file,
+        name,
+        lambda value, rows: (
+            f"{_shown(value)} is not a {axis} ({in_rows(rows)}). A {axis} is a number "
+            f"from -{limit:g} to {limit:g}."
+        ),
+    )
+    return problems, _kept(numbers, ~bad)
 
 
 TRUE_VALUES = frozenset({"true", "yes", "1"})
@@ -277,13 +418,13 @@ def check_booleans(column: Column, file: str, name: str) -> tuple[list[Problem],
         else:
             parsed.append(None)
             bad[code] = value
-    problems = _report(
+    problems = report_values(
         column,
         bad,
         file,
         name,
         lambda value, rows: (
-            f"{_shown(value)} is not true or false ({_in_rows(rows)}). Use TRUE, FALSE, "
+            f"{_shown(value)} is not true or false ({in_rows(rows)}). Use TRUE, FALSE, "
             "or leave the cell empty."
         ),
     )
