@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from accord.datasets.generic import shared_columns
 from accord.datasets.models import Kind
 
 UPLOAD_KINDS = [
@@ -52,6 +53,12 @@ class MappingForm(forms.Form):
         choices = [("", "Not in this file"), *[(c, c) for c in columns]]
         for role, label, required in self.ROLES:
             self.fields[role] = forms.ChoiceField(label=label, choices=choices, required=required)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for message in shared_columns({role: cleaned.get(role, "") for role, _, _ in self.ROLES}):
+            self.add_error(None, message)
+        return cleaned
 
     def mapping(self) -> dict[str, str]:
         return {role: column for role, column in self.cleaned_data.items() if column}

@@ -23,11 +23,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import zipfile
-from collections.abc import Mapping, Sequence
+import zlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -35,11 +39,12 @@ import pyarrow.parquet as pq
 from accord.datasets.archives import Limits, inspect_zip
 from accord.datasets.boroughs import LocalAuthorities
 from accord.datasets.csvfiles import read_header, read_table
-from accord.datasets.errors import ImportFailed, Problem, problem
+from accord.datasets.errors import MAX_PROBLEMS, ImportFailed, Problem, problem
 from accord.datasets.export import looks_like_formula
 from accord.datasets.files import InputFile, SourceRecord
 from accord.datasets.harmonise import EMPTY, Imported, Progress, Report, date_range, no_progress
 from accord.datasets.validation import (
+    FIRST_DATA_ROW,
     NUMBER_PATTERN,
     Column,
     check_dates,
@@ -53,6 +58,8 @@ REQUIRED_ROLES = ("group",)
 PREVIEW_ROWS = 1000
 SAMPLES = 5
 MAX_XLSX_ROWS = 2_000_000
+#: Whole numbers from here on are kept as text: a float (a spreadsheet, a chart) changes them.
+LARGEST_EXACT = 2**53
 
 
 @dataclass(frozen=True)
@@ -79,52 +86,213 @@ class Preview:
         return [c.name for c in self.columns]
 
 
-def _check_xlsx(file: InputFile, limits: Limits) -> None:
-    infos = inspect_zip(file.path, file.name, limits)
-    with zipfile.ZipFile(file.path) as archive:
-        if "xl/workbook.xml" not in archive.namelist():
-            raise ImportFailed.one("this is not an Excel workbook (.xlsx).", file.name)
-        for info in infos:
-            if not info.filename.endswith((".xml", ".rels")):
-                continue
-            with archive.open(info) as part:
-                head = part.read(4096).upper()
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                raise ImportFailed.one(
-                    f"the workbook part {info.filename!r} declares a DTD or entities, which "
-                    "Excel never writes. Accord refuses it; save the file again from Excel.",
-                    file.name,
-                )
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_SCAN_BLOCK = 1 << 20
 
 
-def _xlsx_rows(file: InputFile, limits: Limits, limit: int | None) -> list[tuple[Any, ...]]:
-    _check_xlsx(file, limits)
+def _check_xlsx(file: InputFile, limits: Limits) -> bool:
+    """Refuse a workbook Accord should not parse; say whether any worksheet holds a formula.
+
+    Only a workbook with formulas is read a second time (see :func:`_sheet_rows`), so the
+    common case of plain values costs one read.
+    """
+    try:
+        infos = inspect_zip(file.path, file.name, limits)
+        with zipfile.ZipFile(file.path) as archive:
+            if "xl/workbook.xml" not in archive.namelist():
+                raise ImportFailed.one("this is not an Excel workbook (.xlsx).", file.name)
+            formulas = False
+            for info in infos:
+                if info.filename.endswith((".xml", ".rels")):
+                    with archive.open(info) as part:
+                        formulas |= _check_part(part, info.filename, file.name, formulas)
+    except NotImplementedError as error:  # zipfile: Deflate64 and other methods it lacks
+        raise ImportFailed.one(
+            "the workbook is packed with a compression method Accord cannot read. Open it in "
+            "Excel, save it again as an Excel workbook (.xlsx) and upload the new file.",
+            file.name,
+        ) from error
+    except UnicodeDecodeError as error:  # a part name marked UTF-8 that is not
+        raise ImportFailed.one(
+            "the workbook holds a part whose name is not valid text, so it cannot be read. "
+            "Open it in Excel, save it again as an Excel workbook (.xlsx) and upload the new "
+            "file.",
+            file.name,
+        ) from error
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+        raise ImportFailed.one(
+            "the workbook is damaged and cannot be read. Open it in Excel, save it again and "
+            "upload the new file.",
+            file.name,
+        ) from error
+    return formulas
+
+
+def _check_part(part: IO[bytes], name: str, file: str, seen_formula: bool) -> bool:
+    """Refuse a DTD; for a worksheet not yet known to hold one, look for a formula."""
+    head = part.read(4096)
+    if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
+        raise ImportFailed.one(
+            f"the workbook part {name!r} declares a DTD or entities, which "
+            "Excel never writes. Accord refuses it; save the file again from Excel.",
+            file,
+        )
+    if seen_formula or not name.startswith("xl/worksheets/"):
+        return False
+    block = head
+    while block:
+        if _FORMULA_TAG.search(block):
+            return True
+        more = part.read(_SCAN_BLOCK)
+        block = block[-16:] + more if more else b""
+    return False
+
+
+def _open_workbook(file: InputFile, *, data_only: bool) -> Any:
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(file.path, read_only=True, data_only=True)
+        return load_workbook(file.path, read_only=True, data_only=data_only)
     except Exception as error:  # openpyxl raises many kinds for a damaged workbook
         raise ImportFailed.one(
             f"the workbook cannot be opened ({type(error).__name__}).", file.name
         ) from error
+
+
+def _guarded[T](file: str, sheet: Any, read: Callable[[Any], T]) -> T:
+    """``read(sheet)``: openpyxl parses a sheet only as its rows are read, so damage shows
+    up here rather than when the workbook is opened."""
     try:
-        sheet = workbook.worksheets[0]
-        rows: list[tuple[Any, ...]] = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append(tuple(row))
-            if limit is not None and len(rows) > limit:
-                break
-            if len(rows) > MAX_XLSX_ROWS:
-                raise ImportFailed.one(
-                    f"the first sheet has more than {MAX_XLSX_ROWS:,} rows.", file.name
-                )
+        return read(sheet)
+    except ImportFailed:
+        raise
+    except Exception as error:  # a damaged sheet raises XML, value or key errors alike
+        raise ImportFailed.one(
+            f"the workbook cannot be read: sheet {sheet.title!r} is damaged "
+            f"({type(error).__name__}). Open the file in Excel, save it again and upload "
+            "the new file.",
+            file,
+        ) from error
+
+
+def _has_data(sheet: Any) -> bool:
+    sheet.reset_dimensions()
+    return any(v is not None and v != "" for row in sheet.iter_rows(values_only=True) for v in row)
+
+
+def _only_sheet(workbook: Any, file: str) -> Any:
+    """The one sheet with data: a second one would be left out without a word."""
+    sheets = list(workbook.worksheets)
+    if not sheets:
+        raise ImportFailed.one("the workbook holds no sheets.", file)
+    filled = [s for s in sheets if _guarded(file, s, _has_data)]
+    if len(filled) > 1:
+        names = ", ".join(repr(s.title) for s in filled)
+        raise ImportFailed.one(
+            f"the workbook has {len(filled)} sheets with data: {names}. Accord imports one "
+            "table at a time: keep only the sheet you want to import (delete the others or "
+            "move them to another file) and upload again.",
+            file,
+        )
+    return filled[0] if filled else sheets[0]
+
+
+def _xlsx_rows(file: InputFile, limits: Limits, limit: int | None) -> list[tuple[Any, ...]]:
+    formulas = _check_xlsx(file, limits)
+    workbook = _open_workbook(file, data_only=True)
+    written = _open_workbook(file, data_only=False) if formulas else None
+    try:
+        sheet = _only_sheet(workbook, file.name)
+        formula_sheet = written[sheet.title] if written is not None else None
+        rows = _guarded(
+            file.name, sheet, lambda read: _sheet_rows(read, formula_sheet, limit, file.name)
+        )
     finally:
         workbook.close()
+        if written is not None:
+            written.close()
     while rows and all(v is None or v == "" for v in rows[-1]):
         rows.pop()
     if not rows:
-        raise ImportFailed.one("the first sheet is empty.", file.name)
+        raise ImportFailed.one("the sheet is empty.", file.name)
     return rows
+
+
+def _sheet_rows(
+    sheet: Any, formula_sheet: Any | None, limit: int | None, file: str
+) -> list[tuple[Any, ...]]:
+    """The values of every row, refusing Excel errors and formulas without a saved result.
+
+    ``formula_sheet`` is the same sheet read for its formulas (``data_only=False``): a
+    formula whose result was never calculated reads as an empty cell otherwise.
+    """
+    sheet.reset_dimensions()  # a wrong <dimension> in the file would cut rows or columns
+    written: Iterator[tuple[Any, ...]] = iter(())
+    if formula_sheet is not None:
+        formula_sheet.reset_dimensions()
+        written = formula_sheet.iter_rows()
+    rows: list[tuple[Any, ...]] = []
+    problems: list[Problem] = []
+    more = 0
+    for number, cells in enumerate(sheet.iter_rows(), start=1):
+        values = tuple(cell.value for cell in cells)
+        for index in _bad_cells(cells, next(written, ()), values):
+            if len(problems) < MAX_PROBLEMS:
+                problems.append(_cell_problem(sheet, rows, values, number, index, file))
+            else:
+                more += 1
+        rows.append(values)
+        if limit is not None and len(rows) > limit:
+            break
+        if len(rows) > MAX_XLSX_ROWS:
+            raise ImportFailed.one(f"the sheet has more than {MAX_XLSX_ROWS:,} rows.", file)
+    if problems:
+        raise ImportFailed(problems, more=more)
+    return rows
+
+
+def _bad_cells(
+    cells: tuple[Any, ...], formulas: tuple[Any, ...], values: tuple[Any, ...]
+) -> Iterator[int]:
+    """Cells holding an Excel error, then formulas whose result the file does not hold."""
+    for index, cell in enumerate(cells):
+        if cell.data_type == "e":
+            yield index
+    for index, cell in enumerate(formulas):
+        if cell.data_type == "f" and (index >= len(values) or values[index] is None):
+            yield index
+
+
+def _cell_problem(
+    sheet: Any,
+    rows: list[tuple[Any, ...]],
+    values: tuple[Any, ...],
+    row: int,
+    index: int,
+    file: str,
+) -> Problem:
+    from openpyxl.utils import get_column_letter
+
+    header = rows[0] if rows else values
+    name = header[index] if index < len(header) else None
+    column = str(name).strip() if name not in (None, "") and row > 1 else None
+    cell = f"cell {get_column_letter(index + 1)}{row} on sheet {sheet.title!r}"
+    value = values[index] if index < len(values) else None
+    if value is not None:
+        return problem(
+            f"{cell} holds the Excel error {value}. Correct the formula or clear the cell in "
+            "Excel, then upload the file again.",
+            file,
+            row=row,
+            column=column,
+        )
+    return problem(
+        f"{cell} holds a formula whose result was not saved in the file (the program that "
+        "wrote it did not calculate it). Open the file in Excel, save it, and upload it again.",
+        file,
+        row=row,
+        column=column,
+    )
 
 
 def _header_from(values: Sequence[Any], file: str) -> list[str]:
@@ -157,27 +325,90 @@ def _xlsx_table(file: InputFile, limits: Limits) -> pa.Table:
     header = _header_from(rows[0], file.name)
     if len(rows) < 2:
         raise ImportFailed.one("the sheet has a header row but no data rows.", file.name)
-    columns: dict[str, pa.Array] = {}
-    for index, name in enumerate(header):
-        values = [row[index] if index < len(row) else None for row in rows[1:]]
-        values = [None if v == "" else v for v in values]
-        present = [v for v in values if v is not None]
-        if present and all(isinstance(v, bool) for v in present):
-            columns[name] = pa.array(values, type=pa.bool_())
-        elif present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
-            columns[name] = pa.array(values, type=pa.int64())
-        elif present and all(
-            isinstance(v, int | float) and not isinstance(v, bool) for v in present
-        ):
-            columns[name] = pa.array(values, type=pa.float64())
-        elif present and all(isinstance(v, dt.datetime | dt.date) for v in present):
-            columns[name] = pa.array(
-                [v.date() if isinstance(v, dt.datetime) else v for v in values], type=pa.date32()
+    body = rows[1:]
+    problems = _beyond_header(body, len(header), file.name)
+    repeated = [n for n, row in enumerate(body, start=FIRST_DATA_ROW) if _is_header(row, header)]
+    if repeated:
+        problems.append(_repeated_header(file.name, repeated[0], len(repeated)))
+    if problems:
+        raise ImportFailed(problems)
+    return pa.table(
+        {
+            name: _xlsx_column([row[index] if index < len(row) else None for row in body])
+            for index, name in enumerate(header)
+        }
+    )
+
+
+def _beyond_header(body: Sequence[tuple[Any, ...]], width: int, file: str) -> list[Problem]:
+    """Cells to the right of the last named column, which would otherwise be dropped."""
+    from openpyxl.utils import get_column_letter
+
+    problems: list[Problem] = []
+    for number, row in enumerate(body, start=FIRST_DATA_ROW):
+        extra = next((i for i in range(width, len(row)) if row[i] not in (None, "")), None)
+        if extra is not None:
+            problems.append(
+                problem(
+                    f"this row has a value in column {get_column_letter(extra + 1)} "
+                    f"({_shown(_cell(row[extra]))}), but row 1 names only "
+                    f"{'1 column' if width == 1 else f'{width} columns'}. Row 1 must hold the "
+                    "column names: give that column a name there, or clear the cell, and "
+                    "upload again.",
+                    file,
+                    row=number,
+                )
             )
-        else:
-            text = [None if v is None else _text(v) for v in values]
-            columns[name] = pc.dictionary_encode(pa.array(text, type=pa.string()))
-    return pa.table(columns)
+            if len(problems) >= MAX_PROBLEMS:
+                break
+    return problems
+
+
+def _is_header(row: tuple[Any, ...], header: Sequence[str]) -> bool:
+    cells = [_cell(row[i]).strip() if i < len(row) else "" for i in range(len(header))]
+    return cells == list(header)
+
+
+def _repeated_header(file: str, row: int, rows: int) -> Problem:
+    others = "" if rows == 1 else f" (and so do {rows - 1:,} more rows)"
+    return problem(
+        f"this row repeats the header row, the column names{others}. This happens when "
+        "files are joined together; remove the repeated header rows and upload again.",
+        file,
+        row=row,
+    )
+
+
+def _xlsx_column(cells: list[Any]) -> pa.Array:
+    """A workbook column typed by its cells; text unless every value fits a type exactly."""
+    values = [None if v == "" else v for v in cells]
+    present = [v for v in values if v is not None]
+    if present and all(isinstance(v, bool) for v in present):
+        return pa.array(values, type=pa.bool_())
+    if present and all(_exact_whole(v) for v in present):
+        return pa.array(values, type=pa.int64())
+    if present and all(_exact_whole(v) or isinstance(v, float) for v in present):
+        return pa.array(values, type=pa.float64())
+    if present and all(isinstance(v, dt.datetime | dt.date) for v in present):
+        if any(isinstance(v, dt.datetime) and v.time() != dt.time() for v in present):
+            moments = [_moment(v) for v in values]
+            return pa.array(moments, type=pa.timestamp("us"))
+        return pa.array(
+            [v.date() if isinstance(v, dt.datetime) else v for v in values], type=pa.date32()
+        )
+    text = [None if v is None else _text(v) for v in values]
+    return pc.dictionary_encode(pa.array(text, type=pa.string()))
+
+
+def _moment(value: dt.date | None) -> dt.datetime | None:
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.combine(value, dt.time())
+
+
+def _exact_whole(value: Any) -> bool:
+    """A whole number a float could hold exactly, as any tool reading the dataset may use one."""
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) < LARGEST_EXACT
 
 
 def _text(value: Any) -> str:
@@ -186,11 +417,30 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _shown(value: str, limit: int = 40) -> str:
+    return repr(value if len(value) <= limit else value[: limit - 1] + "…")
+
+
+_PARQUET_UNSUPPORTED = (
+    "the Parquet file uses a feature Accord cannot read, such as LZO compression or an "
+    "unusual column type. Write it again with the usual settings (Snappy or Zstandard "
+    "compression, plain column types) and upload the new file."
+)
+_PARQUET_DAMAGED = (
+    "the file cannot be read as Parquet: it is damaged, cut short, or not a Parquet file. "
+    "Export it again and upload the new file."
+)
+
+
 def _parquet_table(file: InputFile) -> pa.Table:
     try:
         table = pq.read_table(file.path)
-    except (pa.ArrowInvalid, OSError) as error:
-        raise ImportFailed.one(f"the Parquet file cannot be read ({error}).", file.name) from error
+    except (pa.ArrowException, OSError) as error:
+        # Arrow's own text names the server's path, so it is never shown.
+        unsupported = isinstance(error, NotImplementedError) or "not supported" in str(error)
+        raise ImportFailed.one(
+            _PARQUET_UNSUPPORTED if unsupported else _PARQUET_DAMAGED, file.name
+        ) from error
     nested = [f.name for f in table.schema if pa.types.is_nested(f.type)]
     if nested:
         raise ImportFailed.one(
@@ -201,26 +451,77 @@ def _parquet_table(file: InputFile) -> pa.Table:
     _header_from(table.column_names, file.name)
     if table.num_rows == 0:
         raise ImportFailed.one("the file has no rows.", file.name)
+    _refuse_repeated_header(table, file.name)
     return table
 
 
+def _refuse_repeated_header(table: pa.Table, file: str) -> None:
+    """A data row that holds every column's own name: two files joined with both headers."""
+    rows: npt.NDArray[np.bool_] | None = None
+    for name in table.column_names:
+        if not _is_text(table.schema.field(name).type):
+            return
+        column = Column.of(table[name])
+        named = np.flatnonzero(
+            np.asarray(pc.equal(pc.utf8_trim_whitespace(column.values), name).to_numpy(False))
+        )
+        here = np.isin(column.codes, named)
+        rows = here if rows is None else rows & here
+        if not rows.any():
+            return
+    found = np.flatnonzero(rows) if rows is not None else np.array([], dtype=np.int64)
+    if found.size:
+        raise ImportFailed([_repeated_header(file, int(found[0]) + FIRST_DATA_ROW, found.size)])
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return bool(
+        pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind)
+    )
+
+
 def _typed(table: pa.Table) -> pa.Table:
-    """CSV columns whose every value is a number become numbers (whole or decimal)."""
+    """CSV columns whose every value is exactly a number become numbers (whole or decimal)."""
     out: dict[str, pa.Array] = {}
     for name in table.column_names:
         column = Column.of(table[name])
-        values = column.values
-        numeric = len(values) > 0 and bool(
-            pc.all(pc.match_substring_regex(values, NUMBER_PATTERN)).as_py()
-        )
-        if numeric:
-            as_float = pc.utf8_trim_whitespace(values).cast(pa.float64())
-            whole = bool(pc.all(pc.equal(pc.floor(as_float), as_float)).as_py())
-            per_value = as_float.cast(pa.int64()) if whole else as_float
-            out[name] = column.take(per_value)
-        else:
-            out[name] = column.as_dictionary()
+        numbers = _exact_numbers(column.values)
+        out[name] = column.as_dictionary() if numbers is None else column.take(numbers)
     return pa.table(out)
+
+
+def _exact_numbers(values: pa.Array) -> pa.Array | None:
+    """Each text as the number it spells, or None unless every one converts exactly.
+
+    Exactly means the number, written back, gives the same text: so ``007``, ``2.50`` and
+    ``1e5`` stay text (codes and references keep their form), and a whole number must be
+    smaller than 2**53, beyond which a float (and so a spreadsheet or a chart) changes it.
+    """
+    if len(values) == 0:
+        return None
+    text = pc.utf8_trim_whitespace(values)
+    if not pc.all(pc.match_substring_regex(text, NUMBER_PATTERN)).as_py():
+        return None
+    whole = _written_back(text, pa.int64())
+    if (
+        whole is not None
+        and pc.all(
+            pc.and_(pc.greater(whole, -LARGEST_EXACT), pc.less(whole, LARGEST_EXACT))
+        ).as_py()
+    ):
+        return whole
+    return _written_back(text, pa.float64())
+
+
+def _written_back(text: pa.Array, kind: pa.DataType) -> pa.Array | None:
+    try:
+        numbers = text.cast(kind)
+    except pa.ArrowInvalid:
+        return None
+    same = pc.all(pc.equal(numbers.cast(pa.string()), text)).as_py()
+    return numbers if same else None
 
 
 def load(file: InputFile, limits: Limits) -> pa.Table:
@@ -230,7 +531,9 @@ def load(file: InputFile, limits: Limits) -> pa.Table:
     if file.format == "parquet":
         return _parquet_table(file)
     header = read_header(file)
-    return _typed(read_table(file, header))
+    table = read_table(file, header)
+    _refuse_repeated_header(table, file.name)
+    return _typed(table)
 
 
 def preview(file: InputFile, limits: Limits) -> Preview:
@@ -260,9 +563,8 @@ def preview(file: InputFile, limits: Limits) -> Preview:
         cells = [row[index].strip() if index < len(row) else "" for row in body]
         present = [c for c in cells if c]
         samples = list(dict.fromkeys(present))[:SAMPLES]
-        numeric = bool(present) and all(
-            pc.match_substring_regex(pa.array(present), NUMBER_PATTERN).to_pylist()
-        )
+        distinct = pa.array(list(dict.fromkeys(present)), type=pa.string())
+        numeric = _exact_numbers(distinct) is not None
         columns.append(ColumnPreview(name, samples, len(cells) - len(present), numeric))
     return Preview(file=file.name, format=file.format, rows_read=len(body), columns=columns)
 
@@ -293,9 +595,27 @@ def check_mapping(mapping: Mapping[str, str], columns: Sequence[str], file: str)
                     row=1,
                 )
             )
+    problems += [Problem(message) for message in shared_columns(cleaned)]
     if problems:
         raise ImportFailed(problems)
     return cleaned
+
+
+def shared_columns(mapping: Mapping[str, str]) -> list[str]:
+    """One message per column chosen for more than one role (a role reads one column)."""
+    roles: dict[str, list[str]] = {}
+    for role, column in mapping.items():
+        if column:
+            roles.setdefault(column, []).append(f"the {role}")
+    messages = []
+    for column, parts in roles.items():
+        if len(parts) > 1:
+            listed = ", ".join(parts[:-1]) + " and " + parts[-1]
+            messages.append(
+                f"The column {column!r} is chosen for {listed}. A column can play only one "
+                "part: choose a different column for each, or leave a part out."
+            )
+    return messages
 
 
 def _free_name(table: pa.Table, name: str) -> str:
@@ -318,13 +638,45 @@ def _validate(table: pa.Table, file: str) -> list[Problem]:
     ]
     for name in table.column_names:
         kind = table.schema.field(name).type
-        if (
-            pa.types.is_string(kind)
-            or pa.types.is_large_string(kind)
-            or (pa.types.is_dictionary(kind))
-        ):
+        if pa.types.is_dictionary(kind):
+            kind = kind.value_type
+        if _is_binary(kind):
+            problems += check_formulas(_bytes_as_text(table[name]), file, name)
+        elif pa.types.is_dictionary(table.schema.field(name).type) or _is_text(kind):
             problems += check_formulas(Column.of(table[name]), file, name)
     return problems
+
+
+def _is_binary(kind: pa.DataType) -> bool:
+    return bool(
+        pa.types.is_binary(kind)
+        or pa.types.is_large_binary(kind)
+        or pa.types.is_fixed_size_binary(kind)
+        or pa.types.is_binary_view(kind)
+    )
+
+
+def _bytes_as_text(array: pa.ChunkedArray) -> Column:
+    """Bytes read as text for the formula check only: a spreadsheet shows them as text."""
+    combined = array.combine_chunks()
+    encoded = combined if pa.types.is_dictionary(combined.type) else pc.dictionary_encode(combined)
+    values = encoded.dictionary.to_pylist()
+    texts = pa.array([v.decode("utf-8", "replace") for v in values], type=pa.string())
+    return Column(pa.DictionaryArray.from_arrays(encoded.indices.cast(pa.int32()), texts), texts)
+
+
+def _as_text(table: pa.Table, name: str, role: str, file: str) -> Column:
+    """The column read as text for a role, or a refusal (binary data, unusual types)."""
+    try:
+        return Column.of(table[name].cast(pa.string()))
+    except pa.ArrowException as error:
+        raise ImportFailed.one(
+            f"this column holds {table.schema.field(name).type} values, which Accord cannot "
+            f"read as text, so it cannot be the {role}. Choose another column, or store this "
+            "one as text.",
+            file,
+            column=name,
+        ) from error
 
 
 def read_generic(
@@ -356,7 +708,7 @@ def read_generic(
         if pa.types.is_date(kind):
             dates = table[date_column].combine_chunks().cast(pa.date32())
         else:
-            column = Column.of(table[date_column].cast(pa.string()))
+            column = _as_text(table, date_column, "date", file.name)
             found, per_value = check_dates(column, file.name, date_column)
             problems += found
             dates = column.take(per_value)
@@ -377,7 +729,7 @@ def read_generic(
         raise ImportFailed(problems)
     progress(0.8, "Harmonising")
     if "area" in roles:
-        area = Column.of(table[roles["area"]].cast(pa.string()))
+        area = _as_text(table, roles["area"], "area", file.name)
         authorities = LocalAuthorities.shipped()
         placed = [authorities.resolve(v) for v in area.value_list()]
         code_name, la_name = _free_name(table, "la_code"), _free_name(table, "la_name")
@@ -394,7 +746,7 @@ def read_generic(
             },
         )
     if "group" in roles:
-        group = Column.of(table[roles["group"]].cast(pa.string()))
+        group = _as_text(table, roles["group"], "group", file.name)
         values = group.value_list()
         vocabulary = next(
             (v for v in (OFFICER_DEFINED, SELF_DEFINED) if values and all(map(v.knows, values))),

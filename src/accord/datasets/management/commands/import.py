@@ -50,7 +50,13 @@ def parse_mapping(text: str) -> dict[str, str]:
                 f"--map expects role=column pairs separated by commas, such as "
                 f"group=ethnicity,area=borough; {part!r} is not one."
             )
-        mapping[role.strip()] = column.strip()
+        role, column = role.strip(), column.strip()
+        if role in mapping:
+            raise CommandError(
+                f"--map gives the role {role!r} twice ({mapping[role]!r} and {column!r}); "
+                "give each role once."
+            )
+        mapping[role] = column
     return mapping
 
 
