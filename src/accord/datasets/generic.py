@@ -97,8 +97,8 @@ def _check_xlsx(file: InputFile, limits: Limits) -> bool:
     common case of plain values costs one read.
     """
     try:
-        infos = inspect_zip(file.path, file.name, limits)
-        with zipfile.ZipFile(file.path) as archive:
+        with zipfile.ZipFile(file.path) as archive:  # first, so its errors get these words
+            infos = inspect_zip(file.path, file.name, limits)
             if "xl/workbook.xml" not in archive.namelist():
                 raise ImportFailed.one("this is not an Excel workbook (.xlsx).", file.name)
             formulas = False
@@ -370,13 +370,18 @@ def _is_header(row: tuple[Any, ...], header: Sequence[str]) -> bool:
 
 
 def _repeated_header(file: str, row: int, rows: int) -> Problem:
-    others = "" if rows == 1 else f" (and so do {rows - 1:,} more rows)"
+    verb = "does" if rows == 2 else "do"
+    others = "" if rows == 1 else f" (and so {verb} {_more_rows(rows - 1)})"
     return problem(
         f"this row repeats the header row, the column names{others}. This happens when "
         "files are joined together; remove the repeated header rows and upload again.",
         file,
         row=row,
     )
+
+
+def _more_rows(count: int) -> str:
+    return "1 more row" if count == 1 else f"{count:,} more rows"
 
 
 def _xlsx_column(cells: list[Any]) -> pa.Array:
@@ -679,6 +684,28 @@ def _as_text(table: pa.Table, name: str, role: str, file: str) -> Column:
         ) from error
 
 
+_DAY_ONE = dt.date(1970, 1, 1)
+#: Calendar days (since 1970) a date can have: Arrow holds years before 1 and after 9999 too.
+_REAL_DAYS = ((dt.date.min - _DAY_ONE).days, (dt.date.max - _DAY_ONE).days)
+
+
+def _impossible_dates(dates: pa.Array, file: str, name: str) -> list[Problem]:
+    days = np.asarray(pc.fill_null(dates.cast(pa.int32()), 0).to_numpy(False))
+    bad = np.flatnonzero((days < _REAL_DAYS[0]) | (days > _REAL_DAYS[1]))
+    if bad.size == 0:
+        return []
+    others = "" if bad.size == 1 else f" (and in {_more_rows(bad.size - 1)})"
+    return [
+        problem(
+            f"the date is before the year 1 or after the year 9999{others}, so it is not a "
+            "real date. Check that the column holds dates.",
+            file,
+            row=int(bad[0]) + FIRST_DATA_ROW,
+            column=name,
+        )
+    ]
+
+
 def read_generic(
     files: Sequence[InputFile],
     sources: list[SourceRecord],
@@ -712,6 +739,7 @@ def read_generic(
             found, per_value = check_dates(column, file.name, date_column)
             problems += found
             dates = column.take(per_value)
+        problems += _impossible_dates(dates, file.name, date_column)
         month = pc.strftime(dates.cast(pa.timestamp("s")), format="%Y-%m")
         month_name = _free_name(table, "month")
         table = table.append_column(month_name, pc.dictionary_encode(month))
@@ -724,9 +752,10 @@ def read_generic(
                 "not a date": month.null_count - table[date_column].null_count,
             },
         )
-        start, end = date_range(dates)
     if problems:
         raise ImportFailed(problems)
+    if "date" in roles:
+        start, end = date_range(dates)
     progress(0.8, "Harmonising")
     if "area" in roles:
         area = _as_text(table, roles["area"], "area", file.name)
