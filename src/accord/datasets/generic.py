@@ -470,6 +470,8 @@ def _refuse_repeated_header(table: pa.Table, file: str) -> None:
         named = np.flatnonzero(
             np.asarray(pc.equal(pc.utf8_trim_whitespace(column.values), name).to_numpy(False))
         )
+        if named.size == 0:
+            return
         here = np.isin(column.codes, named)
         rows = here if rows is None else rows & here
         if not rows.any():
