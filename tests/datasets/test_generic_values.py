@@ -160,7 +160,10 @@ def test_a_date_outside_the_calendar_is_refused(dirs: Dirs, tmp_path: Path, wher
         path = tmp_path / "dates.parquet"
         days = pa.array([18993, -800000, 3000000], pa.date32())  # 2022, about -220 and 10183
         pq.write_table(pa.table({"Ethnicity": ["White", "Black", "Asian"], "Date": days}), path)
+    bad = ["0000-01-01", "0000-02-01"] if where == "csv" else ["-0221-09-04", "10183-09-21"]
+    # Text dates and stored dates get the same check and the same words.
     assert refused(dirs, path, mapping) == [
-        f"dates.{where}, row 3, column 'Date': the date is before the year 1 or after the year "
-        "9999 (and in 1 more row), so it is not a real date. Check that the column holds dates."
+        f"dates.{where}, row {row}, column 'Date': '{value}' is not a real date (in 1 row). "
+        "Accord accepts dates from the years 1900 to 2100: check the year."
+        for row, value in zip((3, 4), bad, strict=True)
     ]

@@ -107,8 +107,8 @@ def test_a_parquet_date_far_in_the_past_is_refused(dirs: Dirs, tmp_path: Path) -
     with pytest.raises(ImportFailed) as caught:
         import_paths([path], kind="generic", name="p", mapping={"group": "Ethnicity", "date": "D"})
     assert caught.value.summary == (
-        "The dates run from -0221-09-04 to 2022-01-08; Accord accepts dates from the years 1900 "
-        "to 2100. Check the years."
+        "p.parquet, row 2, column 'D': '-0221-09-04' is not a real date (in 1 row). Accord "
+        "accepts dates from the years 1900 to 2100: check the year."
     )
     assert Dataset.objects.count() == 0
     assert dirs.parquet_files() == []

@@ -47,6 +47,7 @@ from accord.datasets.validation import (
     FIRST_DATA_ROW,
     NUMBER_PATTERN,
     Column,
+    check_date_values,
     check_dates,
     check_formulas,
 )
@@ -686,28 +687,6 @@ def _as_text(table: pa.Table, name: str, role: str, file: str) -> Column:
         ) from error
 
 
-_DAY_ONE = dt.date(1970, 1, 1)
-#: Calendar days (since 1970) a date can have: Arrow holds years before 1 and after 9999 too.
-_REAL_DAYS = ((dt.date.min - _DAY_ONE).days, (dt.date.max - _DAY_ONE).days)
-
-
-def _impossible_dates(dates: pa.Array, file: str, name: str) -> list[Problem]:
-    days = np.asarray(pc.fill_null(dates.cast(pa.int32()), 0).to_numpy(False))
-    bad = np.flatnonzero((days < _REAL_DAYS[0]) | (days > _REAL_DAYS[1]))
-    if bad.size == 0:
-        return []
-    others = "" if bad.size == 1 else f" (and in {_more_rows(bad.size - 1)})"
-    return [
-        problem(
-            f"the date is before the year 1 or after the year 9999{others}, so it is not a "
-            "real date. Check that the column holds dates.",
-            file,
-            row=int(bad[0]) + FIRST_DATA_ROW,
-            column=name,
-        )
-    ]
-
-
 def read_generic(
     files: Sequence[InputFile],
     sources: list[SourceRecord],
@@ -735,13 +714,15 @@ def read_generic(
         date_column = roles["date"]
         kind = table.schema.field(date_column).type
         if pa.types.is_date(kind):
-            dates = table[date_column].combine_chunks().cast(pa.date32())
+            # Arrow holds dates Python cannot (year 0): the same years as text dates.
+            found, dates = check_date_values(
+                table[date_column].combine_chunks(), file.name, date_column
+            )
         else:
             column = _as_text(table, date_column, "date", file.name)
             found, per_value = check_dates(column, file.name, date_column)
-            problems += found
             dates = column.take(per_value)
-        problems += _impossible_dates(dates, file.name, date_column)
+        problems += found
         month = pc.strftime(dates.cast(pa.timestamp("s")), format="%Y-%m")
         month_name = _free_name(table, "month")
         table = table.append_column(month_name, pc.dictionary_encode(month))
