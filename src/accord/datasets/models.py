@@ -177,6 +177,13 @@ class Upload(models.Model):
     progress_message = models.CharField(max_length=200, blank=True)
     errors = models.JSONField(default=list, help_text="[{file, row, column, message}]")
     task_id = models.CharField(max_length=64, blank=True)
+    choices = models.JSONField(
+        default=dict,
+        help_text="{name, mapping, categories} asked for, so the import can be retried.",
+    )
+    claim = models.CharField(
+        max_length=32, blank=True, help_text="Which import attempt may store this upload."
+    )
     dataset = models.ForeignKey(
         Dataset, on_delete=models.PROTECT, null=True, blank=True, related_name="uploads"
     )
@@ -205,3 +212,8 @@ class Upload(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {UploadStatus.IMPORTED, UploadStatus.DISCARDED}
+
+    @property
+    def needs_mapping(self) -> bool:
+        """A table still waiting for the person to say which column is which."""
+        return self.status == UploadStatus.PENDING and self.kind in {"", Kind.GENERIC}

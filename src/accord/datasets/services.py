@@ -10,6 +10,7 @@ For the web views (all raise ``PermissionDenied`` when the user may not do it, a
   ``status``, ``progress`` and ``progress_message``; ``errors`` when it failed)
 * :func:`import_upload` - the same, synchronously (the task calls this) -> ``Dataset``
 * :func:`discard_upload` - delete the raw file -> ``Upload``
+* :func:`retry_choices` - what to import an upload as when trying again -> ``Choices``
 * :func:`new_version` - import an upload as the next version of a dataset -> ``Dataset``
 
 For the command line: :func:`import_paths`. For operations: :func:`sweep_orphans`.
@@ -17,8 +18,10 @@ For the command line: :func:`import_paths`. For operations: :func:`sweep_orphans
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -26,13 +29,14 @@ from typing import IO, Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from accord.accounts.models import Organisation
 from accord.audit.services import record
 from accord.datasets import generic, storage
 from accord.datasets.census import read_census
 from accord.datasets.crimes import read_crimes
-from accord.datasets.errors import ImportFailed, Problem, UploadStateError
+from accord.datasets.errors import DatasetError, ImportFailed, Problem, UploadStateError
 from accord.datasets.files import Given, Inputs, check_size, open_inputs, sniff
 from accord.datasets.harmonise import Imported, Progress, no_progress
 from accord.datasets.models import Dataset, Kind, Upload, UploadStatus
@@ -45,12 +49,28 @@ from accord.datasets.uploads import (
     clean_filename,
     datasets_root,
     find_duplicate,
+    import_has_stopped,
     limits,
     size_of,
     uploads_root,
     work_dir,
 )
 from accord.policy.rules import can, principal_of
+
+logger = logging.getLogger(__name__)
+
+#: Said when reading a file failed in a way no check foresaw: the file is the likely cause,
+#: but Accord cannot say what in it, so the message neither blames the person nor Accord.
+UNREADABLE = (
+    "Accord could not read this file and cannot say exactly what is wrong with it. Check "
+    "that it opens in a spreadsheet program, save it again (as 'CSV UTF-8' for a CSV file) "
+    "and upload the new copy. If it still fails, ask an administrator, who can see the details."
+)
+#: Said when the import itself broke (saving the dataset, the worker being stopped).
+ACCORD_FAILED = (
+    "The import stopped because of a problem in Accord, not in your file. "
+    "The file is kept: try again, or ask an administrator."
+)
 
 
 def _require_import(user: Any) -> None:
@@ -77,12 +97,16 @@ def store_upload(
     filename: str,
     user: Any,
     request: HttpRequest | None = None,
+    kind: str = "",
+    name: str = "",
 ) -> Upload:
     """Keep an uploaded file for import. ``file`` is a Django ``UploadedFile`` or binary file.
 
     The size is checked before anything is read (``file.size`` or the file's own size),
     then again while copying; the contents must match the name (CSV, .csv.gz, .zip,
     .xlsx, .parquet); a file already uploaded or imported by the organisation is refused.
+    ``kind`` and ``name`` (what the person said the file is) are kept with the upload, so
+    the column-mapping step and "try again" import it as what was asked, whoever opens it.
 
     Raises:
         PermissionDenied: the user may not import data.
@@ -91,6 +115,8 @@ def store_upload(
     _require_import(user)
     organisation = _organisation_of(user)
     display = clean_filename(filename)
+    if kind and kind not in Kind.values:
+        raise ImportFailed([Problem(f"{kind!r} is not a kind of dataset Accord imports.")])
     if not display.lower().endswith(UPLOAD_SUFFIXES):
         raise ImportFailed.one(
             "Accord accepts CSV (.csv or .csv.gz), Excel (.xlsx) and Parquet (.parquet) files "
@@ -123,6 +149,8 @@ def store_upload(
                 size=written,
                 sha256=sha,
                 stored_path=relative,
+                kind=kind,
+                choices={"name": name} if name else {},
             )
             record(request, "datasets.uploaded", "upload", str(upload.pk), actor=user)
     except BaseException:
@@ -146,7 +174,25 @@ def preview_upload(upload: Upload, user: Any) -> generic.Preview:
                 "a table to map must be one file, not an archive of several.",
                 upload.original_name,
             )
-        return generic.preview(inputs.files[0], limits())
+        with _reading(upload):
+            return generic.preview(inputs.files[0], limits())
+
+
+@contextmanager
+def _reading(upload: Upload) -> Iterator[None]:
+    """Turn a failure no check foresaw while reading the file into a message for the person.
+
+    The checks in the readers name file, row and column; anything else that breaks while
+    reading (a parser's own error) is most likely the file too, so the person gets
+    :data:`UNREADABLE`, not a server error, and the details go to the log.
+    """
+    try:
+        yield
+    except DatasetError:
+        raise
+    except Exception as error:
+        logger.exception("Reading upload %s failed unexpectedly", upload.pk)
+        raise ImportFailed.one(UNREADABLE, upload.original_name) from error
 
 
 def _raw_path(upload: Upload) -> Path:
@@ -159,11 +205,11 @@ def _raw_path(upload: Upload) -> Path:
 
 
 def discard_upload(upload: Upload, user: Any, *, request: HttpRequest | None = None) -> Upload:
-    """Delete the raw file of an upload that is not being imported."""
+    """Delete the raw file of an upload that is not being imported (or whose import stopped)."""
     _require_own_upload(upload, user)
     with transaction.atomic():
         locked = Upload.objects.select_for_update().get(pk=upload.pk)
-        if locked.status == UploadStatus.IMPORTING:
+        if locked.status == UploadStatus.IMPORTING and not import_has_stopped(locked):
             raise UploadStateError("The file is being imported; wait for it to finish.")
         if locked.status in (UploadStatus.IMPORTED, UploadStatus.DISCARDED):
             raise UploadStateError("This upload is finished; there is nothing to discard.")
@@ -171,7 +217,8 @@ def discard_upload(upload: Upload, user: Any, *, request: HttpRequest | None = N
         locked.status = UploadStatus.DISCARDED
         locked.stored_path = ""
         locked.progress = 0
-        locked.save(update_fields=["status", "stored_path", "progress", "updated_at"])
+        locked.claim = ""  # an import still running somewhere may no longer store it
+        locked.save(update_fields=["status", "stored_path", "progress", "claim", "updated_at"])
         record(request, "datasets.upload_discarded", "upload", str(locked.pk), actor=user)
         if path is not None:
             transaction.on_commit(lambda: path.unlink(missing_ok=True))
@@ -281,43 +328,157 @@ def store_imported(
     return dataset
 
 
-def _begin(upload: Upload, kind: str) -> Upload:
+@dataclass(frozen=True)
+class Choices:
+    """What an upload is to be imported as: kept on the upload so an import can be retried."""
+
+    kind: str
+    name: str
+    mapping: dict[str, str] | None = None
+    categories: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "mapping": self.mapping, "categories": self.categories}
+
+
+@dataclass(frozen=True)
+class _Before:
+    """An upload's state before an import claimed it, to put back if the import never starts."""
+
+    status: str
+    errors: list[dict[str, Any]]
+    task_id: str
+
+
+def _claim(upload: Upload, choices: Choices, *, resume: str | None = None) -> tuple[str, _Before]:
+    """Make this import attempt the only one that may store ``upload``; return its token.
+
+    A new attempt may start on a pending or failed upload, or on one whose import stopped
+    (:func:`import_has_stopped`). ``resume`` is the token of an attempt already claimed
+    (the background task picking up what :func:`enqueue_import` started). The update is
+    conditional on the state read, so of two attempts racing for one upload only the
+    first gets it: the second is refused, and one upload can never become two datasets.
+    """
     with transaction.atomic():
         locked = Upload.objects.select_for_update().get(pk=upload.pk)
-        if locked.status in (UploadStatus.IMPORTED, UploadStatus.DISCARDED):
-            raise UploadStateError(
-                f"'{locked.original_name}' is {locked.get_status_display().lower()}; "
-                "upload the file again to import it."
-            )
-        locked.status = UploadStatus.IMPORTING
-        locked.kind = kind
-        locked.progress = 0
-        locked.progress_message = "Starting"
-        locked.errors = []
-        locked.save(
-            update_fields=["status", "kind", "progress", "progress_message", "errors", "updated_at"]
+        if resume is None:
+            check_can_start(locked)
+            token = uuid.uuid4().hex
+        elif locked.status == UploadStatus.IMPORTING and locked.claim == resume:
+            token = resume
+        else:
+            raise _taken_over(locked)
+        claimed = Upload.objects.filter(
+            pk=locked.pk, status=locked.status, claim=locked.claim
+        ).update(
+            status=UploadStatus.IMPORTING,
+            claim=token,
+            kind=choices.kind,
+            choices=choices.as_dict(),
+            task_id=locked.task_id if resume else "",
+            progress=0,
+            progress_message="Starting",
+            errors=[],
+            updated_at=timezone.now(),
         )
-    return locked
+        if claimed != 1:
+            raise _being_imported(locked)
+    return token, _Before(locked.status, locked.errors, locked.task_id)
 
 
-def mark_failed(upload: Upload, message: str, user: Any) -> None:
-    """Record that an upload could not be imported, for a reason outside the data."""
-    _fail(upload, UploadStateError(message), user, None)
+def check_can_start(upload: Upload) -> None:
+    """Refuse to start an import of an upload that is finished or being imported."""
+    if upload.status in (UploadStatus.IMPORTED, UploadStatus.DISCARDED):
+        raise UploadStateError(
+            f"'{upload.original_name}' is {upload.get_status_display().lower()}; "
+            "upload the file again to import it."
+        )
+    if upload.status == UploadStatus.IMPORTING and not import_has_stopped(upload):
+        raise _being_imported(upload)
+
+
+def _being_imported(upload: Upload) -> UploadStateError:
+    return UploadStateError(
+        f"'{upload.original_name}' is being imported already. Wait for that import to finish."
+    )
+
+
+def _taken_over(upload: Upload) -> UploadStateError:
+    return UploadStateError(
+        f"Another import of '{upload.original_name}' started, or the upload was discarded, "
+        "while this one was waiting or running, so this one stopped without storing anything."
+    )
+
+
+def _release(upload: Upload, token: str, before: _Before) -> None:
+    """Put an upload back as it was when its import could not even be started."""
+    Upload.objects.filter(pk=upload.pk, status=UploadStatus.IMPORTING, claim=token).update(
+        status=before.status,
+        errors=before.errors,
+        task_id=before.task_id,
+        progress=0,
+        progress_message="",
+        updated_at=timezone.now(),
+    )
+
+
+def retry_choices(upload: Upload) -> Choices:
+    """What to import ``upload`` as when the person tries again: what was asked last time.
+
+    Raises:
+        UploadStateError: the upload cannot be tried again (finished, being imported, or
+            never told what it holds).
+    """
+    check_can_start(upload)
+    kept = upload.choices or {}
+    if not upload.kind:
+        raise UploadStateError(
+            f"Accord does not know what '{upload.original_name}' holds. Discard it and upload "
+            "it again, saying what is in the file."
+        )
+    return Choices(
+        kind=upload.kind,
+        name=str(kept.get("name") or upload.original_name),
+        mapping=kept.get("mapping") or None,
+        categories=kept.get("categories"),
+    )
+
+
+def mark_failed(upload: Upload, message: str, user: Any, *, claim: str | None = None) -> None:
+    """Record that an upload could not be imported, for a reason outside the data.
+
+    With ``claim``, only while that attempt is still the upload's current one.
+    """
+    _fail(upload, UploadStateError(message), user, None, claim=claim)
 
 
 def _fail(
-    upload: Upload, failure: ImportFailed | UploadStateError, user: Any, request: Any
+    upload: Upload,
+    failure: ImportFailed | UploadStateError,
+    user: Any,
+    request: Any,
+    *,
+    claim: str | None,
 ) -> None:
     errors = (
         failure.as_list()
         if isinstance(failure, ImportFailed)
         else [Problem(str(failure)).as_dict()]
     )
+    current = Upload.objects.filter(pk=upload.pk)
+    if claim is not None:
+        # An attempt that lost its claim must not overwrite the state of the one that won.
+        current = current.filter(status=UploadStatus.IMPORTING, claim=claim)
     with transaction.atomic():
-        Upload.objects.filter(pk=upload.pk).update(
-            status=UploadStatus.FAILED, progress=0, progress_message="", errors=errors
+        failed = current.update(
+            status=UploadStatus.FAILED,
+            progress=0,
+            progress_message="",
+            errors=errors,
+            updated_at=timezone.now(),
         )
-        record(request, "datasets.import_failed", "upload", str(upload.pk), actor=user)
+        if failed:
+            record(request, "datasets.import_failed", "upload", str(upload.pk), actor=user)
 
 
 def import_upload(
@@ -331,16 +492,19 @@ def import_upload(
     supersedes: Dataset | None = None,
     request: HttpRequest | None = None,
     progress: Progress | None = None,
+    claim: str | None = None,
 ) -> Dataset:
     """Validate, harmonise and store an upload as a Dataset; delete the raw file after.
 
     On failure the upload is marked ``failed`` with its ``errors`` (file, row, column,
-    message), the raw file is kept for another try, and nothing else is stored.
+    message), the raw file is kept for another try, and nothing else is stored. ``claim``
+    is for the background task: the token :func:`enqueue_import` claimed the upload with.
 
     Raises:
         PermissionDenied: not allowed.
         ImportFailed: the data is wrong (also recorded on the upload).
-        UploadStateError: the upload was already imported or discarded.
+        UploadStateError: the upload was already imported or discarded, or another import
+            of it is running.
     """
     _require_own_upload(upload, user)
     if (
@@ -348,63 +512,80 @@ def import_upload(
         and not Dataset.objects.visible_to(user).filter(pk=supersedes.pk).exists()
     ):
         raise PermissionDenied("You cannot add a version to this dataset.")
-    upload = _begin(upload, kind)
-    organisation = upload.organisation
-    report = UploadProgress(upload, progress)
+    choices = Choices(kind, name, dict(mapping) if mapping else None, categories)
+    token, _ = _claim(upload, choices, resume=claim)
+    upload.refresh_from_db()
     try:
-        duplicate = find_duplicate(
-            upload.sha256, organisation, upload.original_name, except_upload=upload
-        )
-        if duplicate is not None:
-            raise duplicate
-        with open_inputs(
+        dataset = _run_import(upload, user, token, choices, supersedes, request, progress)
+    except (ImportFailed, UploadStateError) as failure:
+        _fail(upload, failure, user, request, claim=token)
+        raise
+    except BaseException:
+        _fail(upload, UploadStateError(ACCORD_FAILED), user, request, claim=token)
+        raise
+    return dataset
+
+
+def _run_import(
+    upload: Upload,
+    user: Any,
+    token: str,
+    choices: Choices,
+    supersedes: Dataset | None,
+    request: HttpRequest | None,
+    progress: Progress | None,
+) -> Dataset:
+    report = UploadProgress(upload, progress, claim=token)
+    duplicate = find_duplicate(
+        upload.sha256, upload.organisation, upload.original_name, except_upload=upload
+    )
+    if duplicate is not None:
+        raise duplicate
+    with (
+        _reading(upload),
+        open_inputs(
             [Given(_raw_path(upload), upload.original_name)],
             work_dir(),
             limits(),
-            allowed=_allowed(kind),
-        ) as inputs:
-            imported = read_inputs(
-                kind, inputs, mapping=mapping, categories=categories, progress=report
-            )
-        report(0.9, "Saving")
-        raw = upload.path
-
-        def mark_imported(dataset: Dataset) -> None:
-            Upload.objects.filter(pk=upload.pk).update(
-                status=UploadStatus.IMPORTED,
-                progress=100,
-                progress_message="Imported",
-                errors=[],
-                dataset=dataset,
-                stored_path="",
-            )
-            if raw is not None:
-                transaction.on_commit(lambda: raw.unlink(missing_ok=True))
-
-        dataset = store_imported(
-            imported,
-            name=name,
-            user=user,
-            organisation=organisation,
-            request=request,
-            supersedes=supersedes,
-            in_transaction=mark_imported,
+            allowed=_allowed(choices.kind),
+        ) as inputs,
+    ):
+        imported = read_inputs(
+            choices.kind,
+            inputs,
+            mapping=choices.mapping,
+            categories=choices.categories,
+            progress=report,
         )
-    except (ImportFailed, UploadStateError) as failure:
-        _fail(upload, failure, user, request)
-        raise
-    except BaseException:
-        _fail(
-            upload,
-            UploadStateError(
-                "The import stopped because of a problem in Accord, not in your file. "
-                "The file is kept: try again, or ask an administrator."
-            ),
-            user,
-            request,
+    report(0.9, "Saving")
+    raw = upload.path
+
+    def mark_imported(dataset: Dataset) -> None:
+        stored = Upload.objects.filter(
+            pk=upload.pk, status=UploadStatus.IMPORTING, claim=token
+        ).update(
+            status=UploadStatus.IMPORTED,
+            progress=100,
+            progress_message="Imported",
+            errors=[],
+            dataset=dataset,
+            stored_path="",
+            updated_at=timezone.now(),
         )
-        raise
-    return dataset
+        if stored != 1:  # rolls the dataset back: another attempt owns the upload now
+            raise _taken_over(upload)
+        if raw is not None:
+            transaction.on_commit(lambda: raw.unlink(missing_ok=True))
+
+    return store_imported(
+        imported,
+        name=choices.name,
+        user=user,
+        organisation=upload.organisation,
+        request=request,
+        supersedes=supersedes,
+        in_transaction=mark_imported,
+    )
 
 
 def enqueue_import(
@@ -419,6 +600,9 @@ def enqueue_import(
 ) -> Upload:
     """Queue :func:`import_upload` as a background task; the page then polls the upload.
 
+    The upload is claimed now, so a second start is refused at once; if the queue cannot
+    take the task, the upload is put back as it was and the person is told to try again.
+
     Raises:
         PermissionDenied, UploadStateError: as :func:`import_upload` (checked now, too).
     """
@@ -429,16 +613,26 @@ def enqueue_import(
         raise ImportFailed([Problem(f"{kind!r} is not a kind of dataset Accord imports.")])
     if kind == Kind.GENERIC:
         generic.check_mapping(mapping or {}, [*(mapping or {}).values()], upload.original_name)
-    upload = _begin(upload, kind)
-    result = import_upload_task.enqueue(
-        upload_id=str(upload.pk),
-        user_id=user.pk,
-        kind=kind,
-        name=name,
-        mapping=dict(mapping or {}),
-        categories=categories,
-        supersedes_id=str(supersedes.pk) if supersedes is not None else None,
-    )
+    choices = Choices(kind, name, dict(mapping) if mapping else None, categories)
+    token, before = _claim(upload, choices)
+    try:
+        result = import_upload_task.enqueue(
+            upload_id=str(upload.pk),
+            user_id=user.pk,
+            kind=kind,
+            name=name,
+            mapping=dict(mapping or {}),
+            categories=categories,
+            supersedes_id=str(supersedes.pk) if supersedes is not None else None,
+            claim=token,
+        )
+    except Exception as error:
+        logger.exception("Queueing the import of upload %s failed", upload.pk)
+        _release(upload, token, before)
+        raise UploadStateError(
+            f"Accord could not start importing '{upload.original_name}' just now. The file is "
+            "kept: try again in a few minutes, or ask an administrator if it keeps happening."
+        ) from error
     Upload.objects.filter(pk=upload.pk).update(task_id=str(result.id)[:64])
     upload.refresh_from_db()
     return upload

@@ -5,13 +5,19 @@ The actions themselves are in :mod:`accord.datasets.services`.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
+import time
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
+from django.tasks import TaskResultStatus
+from django.tasks.exceptions import TaskResultDoesNotExist
+from django.utils import timezone
 
 from accord.accounts.models import Organisation
 from accord.datasets.archives import Limits, human_bytes
@@ -21,6 +27,12 @@ from accord.datasets.models import Dataset, Upload, UploadStatus
 
 _CHUNK = 1 << 20
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
+#: Joiners shape letters in many scripts and emoji; they cannot reorder what is shown.
+_JOINERS = {"\u200c", "\u200d"}
+#: An import whose upload has not moved for this long is taken to have stopped.
+STALE_AFTER = dt.timedelta(minutes=30)
+#: How often a running import says it is still alive, even when its percentage stays put.
+_HEARTBEAT_SECONDS = 30.0
 #: Names Accord accepts for uploads (the contents are checked too).
 UPLOAD_SUFFIXES = (".csv", ".csv.gz", ".zip", ".xlsx", ".parquet")
 
@@ -43,10 +55,56 @@ def work_dir() -> Path:
 
 
 def clean_filename(name: str) -> str:
-    """The last part of a file name, without control characters or slashes, at most 200."""
+    """The last part of a file name, without control characters or slashes, at most 200.
+
+    Invisible format characters are replaced too: a right-to-left override (U+202E) makes
+    ``report\u202evsc.exe.csv`` show as ``reportcsv.exe.csv`` in every list of uploads.
+    """
     base = re.split(r"[/\\]", name)[-1]
-    cleaned = _UNSAFE_NAME.sub("_", base).strip().lstrip(".") or "upload"
+    visible = "".join(_visible(char) for char in unicodedata.normalize("NFC", base))
+    cleaned = _UNSAFE_NAME.sub("_", visible).strip().lstrip(".") or "upload"
     return cleaned[-200:]
+
+
+def _visible(char: str) -> str:
+    if char in _JOINERS:
+        return char
+    if unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp"}:
+        return "_"
+    return char
+
+
+def stale_after() -> dt.timedelta:
+    seconds = getattr(settings, "ACCORD_IMPORT_STALE_SECONDS", None)
+    return STALE_AFTER if seconds is None else dt.timedelta(seconds=float(seconds))
+
+
+def import_has_stopped(upload: Upload) -> bool:
+    """Whether an upload marked "importing" has no import working on it any more.
+
+    A worker killed mid-import (out of memory, a deploy) or a web request cut off leaves
+    the upload "importing" for ever; the person must then be able to try again or discard
+    it. The task queue says so at once when the task has ended or is gone; otherwise an
+    import that has not moved for :func:`stale_after` is taken to have stopped. Taking a
+    slow import for a stopped one is safe: only the newest attempt may store the data.
+    """
+    if upload.status != UploadStatus.IMPORTING:
+        return False
+    if upload.task_id and _task_has_ended(upload.task_id):
+        return True
+    return upload.updated_at < timezone.now() - stale_after()
+
+
+def _task_has_ended(task_id: str) -> bool:
+    from accord.datasets.tasks import import_upload_task
+
+    try:
+        result = import_upload_task.get_result(task_id)
+    except TaskResultDoesNotExist:
+        return True
+    except NotImplementedError:  # a backend that keeps no results says nothing either way
+        return False
+    return result.status in {TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED}
 
 
 def find_duplicate(
@@ -75,10 +133,22 @@ def find_duplicate(
         return ImportFailed.one(
             f"this file was already uploaded on {earlier.created_at:%d %B %Y} as "
             f"'{earlier.original_name}' ({earlier.get_status_display().lower()}). "
-            "Import or discard that upload instead.",
+            f"{_what_next(earlier)}",
             display,
         )
     return None
+
+
+def _what_next(earlier: Upload) -> str:
+    """What the person can do with the earlier upload of the same file."""
+    if earlier.status == UploadStatus.FAILED or import_has_stopped(earlier):
+        return (
+            "Open it under 'Files waiting or with problems' on the Data page to try the "
+            "import again, or discard it there and upload the file again."
+        )
+    if earlier.status == UploadStatus.IMPORTING:
+        return "Wait for that import to finish."
+    return "Import or discard that upload instead."
 
 
 def size_of(file: IO[bytes] | Any) -> int | None:
@@ -107,19 +177,27 @@ def capped_chunks(file: IO[bytes] | Any, cap: int, display: str) -> Iterator[byt
 
 
 class UploadProgress:
-    """Writes progress to the Upload row when it moves by a whole step (for the page to poll)."""
+    """Writes progress to the Upload row when it moves by a whole step (for the page to poll).
 
-    def __init__(self, upload: Upload, extra: Progress | None) -> None:
+    It also writes at least every :data:`_HEARTBEAT_SECONDS`, so a long step is not taken
+    for a stopped import, and only while ``claim`` is still the upload's current attempt.
+    """
+
+    def __init__(self, upload: Upload, extra: Progress | None, *, claim: str = "") -> None:
         self.upload_id = upload.pk
+        self.claim = claim
         self.also = extra
         self.last = -1
+        self.written_at = time.monotonic()
 
     def __call__(self, fraction: float, message: str) -> None:
         percent = max(0, min(99, int(fraction * 100)))
-        if percent >= self.last + 5 or percent < self.last:
+        moved = percent >= self.last + 5 or percent < self.last
+        if moved or time.monotonic() - self.written_at >= _HEARTBEAT_SECONDS:
             self.last = percent
-            Upload.objects.filter(pk=self.upload_id).update(
-                progress=percent, progress_message=message[:200]
-            )
+            self.written_at = time.monotonic()
+            Upload.objects.filter(
+                pk=self.upload_id, status=UploadStatus.IMPORTING, claim=self.claim
+            ).update(progress=percent, progress_message=message[:200], updated_at=timezone.now())
         if self.also is not None:
             self.also(fraction, message)
