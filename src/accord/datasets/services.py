@@ -44,14 +44,19 @@ from accord.datasets.stop_and_search import read_stop_and_search
 from accord.datasets.training import read_training
 from accord.datasets.uploads import (
     UPLOAD_SUFFIXES,
+    Choices,
     UploadProgress,
     capped_chunks,
+    check_can_start,
+    claim_upload,
     clean_filename,
     datasets_root,
     find_duplicate,
     import_has_stopped,
     limits,
+    release_upload,
     size_of,
+    taken_over,
     uploads_root,
     work_dir,
 )
@@ -328,100 +333,6 @@ def store_imported(
     return dataset
 
 
-@dataclass(frozen=True)
-class Choices:
-    """What an upload is to be imported as: kept on the upload so an import can be retried."""
-
-    kind: str
-    name: str
-    mapping: dict[str, str] | None = None
-    categories: int | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "mapping": self.mapping, "categories": self.categories}
-
-
-@dataclass(frozen=True)
-class _Before:
-    """An upload's state before an import claimed it, to put back if the import never starts."""
-
-    status: str
-    errors: list[dict[str, Any]]
-    task_id: str
-
-
-def _claim(upload: Upload, choices: Choices, *, resume: str | None = None) -> tuple[str, _Before]:
-    """Make this import attempt the only one that may store ``upload``; return its token.
-
-    A new attempt may start on a pending or failed upload, or on one whose import stopped
-    (:func:`import_has_stopped`). ``resume`` is the token of an attempt already claimed
-    (the background task picking up what :func:`enqueue_import` started). The update is
-    conditional on the state read, so of two attempts racing for one upload only the
-    first gets it: the second is refused, and one upload can never become two datasets.
-    """
-    with transaction.atomic():
-        locked = Upload.objects.select_for_update().get(pk=upload.pk)
-        if resume is None:
-            check_can_start(locked)
-            token = uuid.uuid4().hex
-        elif locked.status == UploadStatus.IMPORTING and locked.claim == resume:
-            token = resume
-        else:
-            raise _taken_over(locked)
-        claimed = Upload.objects.filter(
-            pk=locked.pk, status=locked.status, claim=locked.claim
-        ).update(
-            status=UploadStatus.IMPORTING,
-            claim=token,
-            kind=choices.kind,
-            choices=choices.as_dict(),
-            task_id=locked.task_id if resume else "",
-            progress=0,
-            progress_message="Starting",
-            errors=[],
-            updated_at=timezone.now(),
-        )
-        if claimed != 1:
-            raise _being_imported(locked)
-    return token, _Before(locked.status, locked.errors, locked.task_id)
-
-
-def check_can_start(upload: Upload) -> None:
-    """Refuse to start an import of an upload that is finished or being imported."""
-    if upload.status in (UploadStatus.IMPORTED, UploadStatus.DISCARDED):
-        raise UploadStateError(
-            f"'{upload.original_name}' is {upload.get_status_display().lower()}; "
-            "upload the file again to import it."
-        )
-    if upload.status == UploadStatus.IMPORTING and not import_has_stopped(upload):
-        raise _being_imported(upload)
-
-
-def _being_imported(upload: Upload) -> UploadStateError:
-    return UploadStateError(
-        f"'{upload.original_name}' is being imported already. Wait for that import to finish."
-    )
-
-
-def _taken_over(upload: Upload) -> UploadStateError:
-    return UploadStateError(
-        f"Another import of '{upload.original_name}' started, or the upload was discarded, "
-        "while this one was waiting or running, so this one stopped without storing anything."
-    )
-
-
-def _release(upload: Upload, token: str, before: _Before) -> None:
-    """Put an upload back as it was when its import could not even be started."""
-    Upload.objects.filter(pk=upload.pk, status=UploadStatus.IMPORTING, claim=token).update(
-        status=before.status,
-        errors=before.errors,
-        task_id=before.task_id,
-        progress=0,
-        progress_message="",
-        updated_at=timezone.now(),
-    )
-
-
 def retry_choices(upload: Upload) -> Choices:
     """What to import ``upload`` as when the person tries again: what was asked last time.
 
@@ -513,7 +424,7 @@ def import_upload(
     ):
         raise PermissionDenied("You cannot add a version to this dataset.")
     choices = Choices(kind, name, dict(mapping) if mapping else None, categories)
-    token, _ = _claim(upload, choices, resume=claim)
+    token, _ = claim_upload(upload, choices, resume=claim)
     upload.refresh_from_db()
     try:
         dataset = _run_import(upload, user, token, choices, supersedes, request, progress)
@@ -573,7 +484,7 @@ def _run_import(
             updated_at=timezone.now(),
         )
         if stored != 1:  # rolls the dataset back: another attempt owns the upload now
-            raise _taken_over(upload)
+            raise taken_over(upload)
         if raw is not None:
             transaction.on_commit(lambda: raw.unlink(missing_ok=True))
 
@@ -614,7 +525,7 @@ def enqueue_import(
     if kind == Kind.GENERIC:
         generic.check_mapping(mapping or {}, [*(mapping or {}).values()], upload.original_name)
     choices = Choices(kind, name, dict(mapping) if mapping else None, categories)
-    token, before = _claim(upload, choices)
+    token, before = claim_upload(upload, choices)
     try:
         result = import_upload_task.enqueue(
             upload_id=str(upload.pk),
@@ -628,7 +539,7 @@ def enqueue_import(
         )
     except Exception as error:
         logger.exception("Queueing the import of upload %s failed", upload.pk)
-        _release(upload, token, before)
+        release_upload(upload, token, before)
         raise UploadStateError(
             f"Accord could not start importing '{upload.original_name}' just now. The file is "
             "kept: try again in a few minutes, or ask an administrator if it keeps happening."

@@ -1,4 +1,5 @@
-"""Helpers for uploads and imports: where files live, limits, names, duplicates, progress.
+"""Helpers for uploads and imports: where files live, limits, names, duplicates, progress,
+and which import attempt may store an upload (its claim).
 
 The actions themselves are in :mod:`accord.datasets.services`.
 """
@@ -10,18 +11,21 @@ import os
 import re
 import time
 import unicodedata
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
+from django.db import transaction
 from django.tasks import TaskResultStatus
 from django.tasks.exceptions import TaskResultDoesNotExist
 from django.utils import timezone
 
 from accord.accounts.models import Organisation
 from accord.datasets.archives import Limits, human_bytes
-from accord.datasets.errors import ImportFailed
+from accord.datasets.errors import ImportFailed, UploadStateError
 from accord.datasets.harmonise import Progress
 from accord.datasets.models import Dataset, Upload, UploadStatus
 
@@ -201,3 +205,103 @@ class UploadProgress:
             ).update(progress=percent, progress_message=message[:200], updated_at=timezone.now())
         if self.also is not None:
             self.also(fraction, message)
+
+
+# --- Which import attempt may store an upload ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What an upload is to be imported as: kept on the upload so an import can be retried."""
+
+    kind: str
+    name: str
+    mapping: dict[str, str] | None = None
+    categories: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "mapping": self.mapping, "categories": self.categories}
+
+
+@dataclass(frozen=True)
+class Before:
+    """An upload's state before an import claimed it, to put back if the import never starts."""
+
+    status: str
+    errors: list[dict[str, Any]]
+    task_id: str
+
+
+def claim_upload(
+    upload: Upload, choices: Choices, *, resume: str | None = None
+) -> tuple[str, Before]:
+    """Make this import attempt the only one that may store ``upload``; return its token.
+
+    A new attempt may start on a pending or failed upload, or on one whose import stopped
+    (:func:`import_has_stopped`). ``resume`` is the token of an attempt already claimed
+    (the background task picking up what
+    :func:`~accord.datasets.services.enqueue_import` started). The update is
+    conditional on the state read, so of two attempts racing for one upload only the
+    first gets it: the second is refused, and one upload can never become two datasets.
+    """
+    with transaction.atomic():
+        locked = Upload.objects.select_for_update().get(pk=upload.pk)
+        if resume is None:
+            check_can_start(locked)
+            token = uuid.uuid4().hex
+        elif locked.status == UploadStatus.IMPORTING and locked.claim == resume:
+            token = resume
+        else:
+            raise taken_over(locked)
+        claimed = Upload.objects.filter(
+            pk=locked.pk, status=locked.status, claim=locked.claim
+        ).update(
+            status=UploadStatus.IMPORTING,
+            claim=token,
+            kind=choices.kind,
+            choices=choices.as_dict(),
+            task_id=locked.task_id if resume else "",
+            progress=0,
+            progress_message="Starting",
+            errors=[],
+            updated_at=timezone.now(),
+        )
+        if claimed != 1:
+            raise being_imported(locked)
+    return token, Before(locked.status, locked.errors, locked.task_id)
+
+
+def check_can_start(upload: Upload) -> None:
+    """Refuse to start an import of an upload that is finished or being imported."""
+    if upload.status in (UploadStatus.IMPORTED, UploadStatus.DISCARDED):
+        raise UploadStateError(
+            f"'{upload.original_name}' is {upload.get_status_display().lower()}; "
+            "upload the file again to import it."
+        )
+    if upload.status == UploadStatus.IMPORTING and not import_has_stopped(upload):
+        raise being_imported(upload)
+
+
+def being_imported(upload: Upload) -> UploadStateError:
+    return UploadStateError(
+        f"'{upload.original_name}' is being imported already. Wait for that import to finish."
+    )
+
+
+def taken_over(upload: Upload) -> UploadStateError:
+    return UploadStateError(
+        f"Another import of '{upload.original_name}' started, or the upload was discarded, "
+        "while this one was waiting or running, so this one stopped without storing anything."
+    )
+
+
+def release_upload(upload: Upload, token: str, before: Before) -> None:
+    """Put an upload back as it was when its import could not even be started."""
+    Upload.objects.filter(pk=upload.pk, status=UploadStatus.IMPORTING, claim=token).update(
+        status=before.status,
+        errors=before.errors,
+        task_id=before.task_id,
+        progress=0,
+        progress_message="",
+        updated_at=timezone.now(),
+    )

@@ -16,7 +16,7 @@ from accord.datasets import services
 from accord.datasets.errors import DatasetError, ImportFailed, UploadStateError
 from accord.datasets.forms import MappingForm, UploadForm
 from accord.datasets.models import Dataset, Kind, Upload, UploadStatus
-from accord.datasets.uploads import import_has_stopped
+from accord.datasets.uploads import Choices, check_can_start, import_has_stopped
 from accord.policy.roles import Zone
 from accord.policy.rules import can
 from accord.policy.views import requires
@@ -63,7 +63,7 @@ def dataset_detail(request: HttpRequest, dataset_id: uuid.UUID) -> HttpResponse:
     )
 
 
-def _import(request: HttpRequest, upload: Upload, choices: services.Choices) -> None:
+def _import(request: HttpRequest, upload: Upload, choices: Choices) -> None:
     """Small files are imported now; large ones go to the background worker.
 
     A problem in the data is recorded on the upload, whose page lists every problem; an
@@ -113,7 +113,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             if kind == Kind.GENERIC:
                 return redirect("dataset_upload_map", upload_id=stored.pk)
             try:
-                _import(request, stored, services.Choices(kind, name))
+                _import(request, stored, Choices(kind, name))
             except DatasetError as error:
                 messages.error(request, str(error))
             return redirect("dataset_upload_status", upload_id=stored.pk)
@@ -135,7 +135,7 @@ def upload_map(request: HttpRequest, upload_id: uuid.UUID) -> HttpResponse:
     try:
         if item.kind and item.kind != Kind.GENERIC:
             raise UploadStateError(_not_a_table(item))
-        services.check_can_start(item)
+        check_can_start(item)
         preview = services.preview_upload(item, request.user)
     except DatasetError as error:
         messages.error(request, str(error))
@@ -147,7 +147,7 @@ def upload_map(request: HttpRequest, upload_id: uuid.UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         name = str(item.choices.get("name") or item.original_name)
         try:
-            _import(request, item, services.Choices(Kind.GENERIC, name, form.mapping()))
+            _import(request, item, Choices(Kind.GENERIC, name, form.mapping()))
         except ImportFailed as error:
             for problem in error.problems:
                 form.add_error(None, problem.message)
