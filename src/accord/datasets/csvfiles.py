@@ -24,9 +24,13 @@ change names and labels, and the fix for the person is one "Save as" away.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Collection, Sequence
+import io
+from collections.abc import Callable, Collection, Iterator, Sequence
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from accord.datasets.errors import ImportFailed, Problem, problem
@@ -35,29 +39,99 @@ from accord.datasets.files import InputFile
 DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 _BOM = b"\xef\xbb\xbf"
 _BLOCK = 4 << 20
-_MAX_HEADER = 1 << 16
+_MAX_HEADER = 1 << 20
+_TAIL = 1 << 16
+#: Schema metadata key: spreadsheet rows that were blank lines (see :func:`spreadsheet_rows`).
+BLANK_ROWS = b"accord.blank_rows"
 
 
 def read_header(file: InputFile) -> list[str]:
-    """The column names in the first row, trimmed; refuses odd encodings and bad headers."""
+    """The column names in the first row, trimmed; refuses odd encodings and bad headers.
+
+    The first row is parsed as CSV, not cut at the first line feed, so a file whose lines
+    end in CR alone (Excel's "CSV (Macintosh)") and a header longer than one read block
+    are read as a spreadsheet reads them.
+    """
     with file.path.open("rb") as handle:
-        raw = handle.readline(_MAX_HEADER)
-    if raw.startswith(_BOM):
-        raw = raw[len(_BOM) :]
+        chunk = handle.read(_MAX_HEADER + 1)
+    whole = len(chunk) <= _MAX_HEADER
+    chunk = chunk[len(_BOM) :] if chunk.startswith(_BOM) else chunk
+    raw = _first_record(chunk[:_MAX_HEADER], file.name)
+    if not whole and not raw.endswith(("\n", "\r")):
+        raise ImportFailed.one(
+            f"the header row is longer than {_MAX_HEADER // (1 << 20)} MB, or a quote in it "
+            "is not closed. Check the first row holds only the column names.",
+            file.name,
+            row=1,
+        )
+    encoded = raw.encode("utf-8", "surrogateescape")
     try:
-        text = raw.decode("utf-8")
+        encoded.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ImportFailed([_encoding_problem(file.name, 1, raw, error, None)]) from error
-    if not text.strip():
+        raise ImportFailed([_encoding_problem(file.name, 1, encoded, error)]) from error
+    if not raw.strip():
         raise ImportFailed.one(
             "the first row is empty; it should hold the column names.", file.name, row=1
         )
-    names = [name.strip() for name in next(csv.reader([text]))]
+    names = [name.strip() for name in _parse(raw, file.name, 1)]
+    problems = _header_problems(names, file.name)
+    if problems:
+        raise ImportFailed(problems)
+    return names
+
+
+def _first_record(chunk: bytes, display: str) -> str:
+    """The text of the first CSV record in ``chunk``, line ending included.
+
+    Bytes that are not UTF-8 are kept as surrogates, so the caller can say where they are.
+    """
+    consumed: list[str] = []
+
+    def lines() -> Iterator[str]:
+        for line in io.StringIO(chunk.decode("utf-8", "surrogateescape"), newline=""):
+            consumed.append(line)
+            yield line
+
+    try:
+        next(csv.reader(lines()), None)
+    except csv.Error as error:
+        raise _csv_error(display, 1, error) from error
+    return "".join(consumed)
+
+
+def _parse(text: str, display: str, row: int) -> list[str]:
+    try:
+        return next(csv.reader(io.StringIO(text, newline="")), [])
+    except csv.Error as error:
+        raise _csv_error(display, row, error) from error
+
+
+def _csv_error(display: str, row: int, error: csv.Error) -> ImportFailed:
+    """Python's ``csv`` refused a row: say where, in words (its messages hold no paths)."""
+    return ImportFailed.one(
+        f"this row cannot be read as CSV ({error}). Check for a quote that is not closed "
+        "or a cell that is far too long.",
+        display,
+        row=row,
+    )
+
+
+def _header_problems(names: list[str], display: str) -> list[Problem]:
     problems: list[Problem] = []
     for number, name in enumerate(names, start=1):
         if not name:
             problems.append(
-                problem(f"column {number} has no name in the header row.", file.name, row=1)
+                problem(f"column {number} has no name in the header row.", display, row=1)
+            )
+        elif "\n" in name or "\r" in name:
+            problems.append(
+                problem(
+                    f"the name of column {number} ({name!r}) holds a line break. Each column "
+                    "name must be on one line: remove the line break from the header cell "
+                    "(or close the quote that is not closed) and save the file again.",
+                    display,
+                    row=1,
+                )
             )
     duplicated = sorted({n for n in names if n and names.count(n) > 1})
     if duplicated:
@@ -66,13 +140,11 @@ def read_header(file: InputFile) -> list[str]:
                 "the header row names "
                 + ", ".join(repr(n) for n in duplicated)
                 + " more than once; each column needs its own name.",
-                file.name,
+                display,
                 row=1,
             )
         )
-    if problems:
-        raise ImportFailed(problems)
-    return names
+    return problems
 
 
 def read_table(
@@ -118,16 +190,122 @@ def read_table(
                 table = _read(file, options, convert, on_progress)
             except pa.ArrowInvalid:
                 # Perhaps a quoted cell holds a line break: slower, but Arrow can read that.
-                parse = pacsv.ParseOptions(newlines_in_values=True)
+                parse = pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False)
                 table = _read(file, options, convert, on_progress, parse)
         except pa.ArrowInvalid as error:
             diagnose(file, header)
             raise ImportFailed.one(
                 f"the file cannot be read as CSV ({error}).", file.name
             ) from error
+    table = _drop_blank_lines(file, table)
     if table.num_rows == 0:
         raise ImportFailed.one("the file has a header row but no data rows.", file.name)
+    _refuse_nul(file, table)
     return table
+
+
+def spreadsheet_rows(table: pa.Table, indices: npt.ArrayLike) -> npt.NDArray[np.int64]:
+    """The spreadsheet row of each record number (0 = first data row) of ``table``.
+
+    :func:`read_table` leaves blank lines out of the table but a spreadsheet still shows
+    them as rows, so a record after a blank line sits one row further down.
+    """
+    records = np.asarray(indices, dtype=np.int64)
+    blank = blank_rows(table) - 2
+    if blank.size == 0:
+        return records + 2
+    # The n-th blank line has n blank lines before it: below it, rows move down by n + 1.
+    moved = np.searchsorted(blank - np.arange(blank.size), records, side="right")
+    return records + moved + 2
+
+
+def blank_rows(table: pa.Table) -> npt.NDArray[np.int64]:
+    """The spreadsheet rows that were blank lines in the file, in order."""
+    stored = (table.schema.metadata or {}).get(BLANK_ROWS, b"")
+    return np.array([int(n) for n in stored.split(b",") if n], dtype=np.int64)
+
+
+def _drop_blank_lines(file: InputFile, table: pa.Table) -> pa.Table:
+    """The table without the rows Arrow made of blank lines; their rows noted in metadata.
+
+    Arrow reads a blank line as a row of empty cells, so the table's row numbers match the
+    spreadsheet's. Only rows empty in every column read can be blank lines: if there are
+    none (the usual case) this costs one pass over the null bitmaps. If they are all at the
+    end and match the line endings at the end of the file, they are trailing blank lines;
+    otherwise the file is read again with Python's ``csv`` to tell a blank line from a row
+    of empty cells (``,,,``), which is kept.
+    """
+    if table.num_columns == 0 or table.num_rows == 0:
+        return table
+    empty = pc.is_null(table.column(0))
+    for column in table.columns[1:]:
+        empty = pc.and_(empty, pc.is_null(column))
+    candidates = np.flatnonzero(np.asarray(empty.to_numpy(zero_copy_only=False)))
+    if candidates.size == 0:
+        return table
+    trailing = candidates.size <= _trailing_blank_lines(file) and bool(
+        candidates[0] == table.num_rows - candidates.size
+    )
+    blank = candidates if trailing else _blank_records(file)
+    if blank.size == 0:
+        return table
+    keep = np.ones(table.num_rows, dtype=bool)
+    keep[blank] = False
+    kept = table.filter(pa.array(keep))
+    rows = b",".join(str(int(n) + 2).encode() for n in blank)
+    return kept.replace_schema_metadata({**(table.schema.metadata or {}), BLANK_ROWS: rows})
+
+
+def _trailing_blank_lines(file: InputFile) -> int:
+    """How many blank lines end the file (the line ending of its last row not counted)."""
+    with file.path.open("rb") as handle:
+        size = handle.seek(0, 2)
+        handle.seek(max(size - _TAIL, 0))
+        tail = handle.read()
+    ending = tail[len(tail.rstrip(b"\r\n")) :]
+    lines = ending.count(b"\n") + ending.count(b"\r") - ending.count(b"\r\n")
+    return max(lines - 1, 0)
+
+
+def _blank_records(file: InputFile) -> npt.NDArray[np.int64]:
+    """Record numbers (0 = first data row) of the blank lines, read with Python's ``csv``."""
+    found: list[int] = []
+    record = -1
+    with file.path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as text:
+        reader = csv.reader(text)
+        try:
+            next(reader, None)
+            for record, cells in enumerate(reader):
+                if not cells:
+                    found.append(record)
+        except csv.Error as error:
+            raise _csv_error(file.name, record + 3, error) from error
+    return np.array(found, dtype=np.int64)
+
+
+def _refuse_nul(file: InputFile, table: pa.Table) -> None:
+    """Refuse a NUL character anywhere in the text read (binary data, never text).
+
+    Checked once per distinct value of each dictionary column, so it costs no pass over
+    the file: ``files.sniff`` sees only the first 8 KB.
+    """
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        if not pa.types.is_dictionary(column.type):
+            continue
+        for chunk in column.chunks:
+            holds = pc.fill_null(pc.match_substring(chunk.dictionary, "\x00"), False)
+            bad = np.flatnonzero(np.asarray(holds.to_numpy(zero_copy_only=False)))
+            if bad.size == 0:
+                continue
+            codes = np.asarray(pc.fill_null(chunk.indices, -1).to_numpy(zero_copy_only=False))
+            first = int(np.flatnonzero(np.isin(codes, bad))[0])
+            raise ImportFailed.one(
+                "the cell holds a NUL character (binary data), which text never holds. "
+                "The file may be damaged: export it again as CSV and upload that.",
+                file.name,
+                row=int(spreadsheet_rows(table, [first])[0]),
+                column=name,
+            )
 
 
 #: The spellings :func:`read_table` reads straight as booleans (see its ``flags``).
@@ -164,7 +342,8 @@ def _read(
     Raises:
         pa.ArrowInvalid: Arrow cannot read it, or a value is not UTF-8.
     """
-    batches = _read_batches(file, options, convert, parse or pacsv.ParseOptions(), on_progress)
+    parse = parse or pacsv.ParseOptions(ignore_empty_lines=False)
+    batches = _read_batches(file, options, convert, parse, on_progress)
     if not batches:
         return pa.table({name: pa.array([], DICTIONARY) for name in convert.include_columns})
     # Concatenating dictionary chunks unifies their dictionaries on the way (one pass).
@@ -209,54 +388,64 @@ def _read_batches(
 def diagnose(file: InputFile, header: Sequence[str]) -> None:
     """Find the first row Arrow refused and raise :class:`ImportFailed` naming it.
 
-    Checks, in order: bytes that are not UTF-8 (line by line), then rows with a different
-    number of cells from the header. Returns normally if it finds neither.
+    Checks, in order: bytes that are not UTF-8, then rows with a different number of cells
+    from the header. Rows are counted as records, as a spreadsheet shows them: a quoted
+    cell with a line break in it is one row, and a blank line is a row. Returns normally if
+    it finds neither.
     """
-    with file.path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            line = raw[len(_BOM) :] if number == 1 and raw.startswith(_BOM) else raw
-            try:
-                line.decode("utf-8")
-            except UnicodeDecodeError as error:
-                raise ImportFailed(
-                    [_encoding_problem(file.name, number, line, error, header)]
-                ) from error
+    _diagnose_encoding(file, header)
     problems: list[Problem] = []
-    with file.path.open(encoding="utf-8-sig", newline="") as text:
-        reader = csv.reader(text)
-        next(reader, None)
-        for row_number, cells in enumerate(reader, start=2):
-            if cells and len(cells) != len(header):
-                problems.append(
-                    problem(
-                        f"this row has {len(cells)} cells but the header has {len(header)} "
-                        "columns. Check for a missing or extra comma, or a quote that is "
-                        "not closed.",
-                        file.name,
-                        row=row_number,
-                    )
+    for row, cells in _records(file):
+        if cells and len(cells) != len(header):
+            problems.append(
+                problem(
+                    f"this row has {len(cells)} cells but the header has {len(header)} "
+                    "columns. Check for a missing or extra comma, or a quote that is "
+                    "not closed.",
+                    file.name,
+                    row=row,
                 )
-                if len(problems) >= 20:
-                    break
+            )
+            if len(problems) >= 20:
+                break
     if problems:
         raise ImportFailed(problems)
+
+
+def _records(file: InputFile) -> Iterator[tuple[int, list[str]]]:
+    """Each data row and its spreadsheet row number; bytes not UTF-8 kept as surrogates."""
+    row = 1
+    with file.path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as text:
+        reader = csv.reader(text)
+        try:
+            next(reader, None)
+            for row, cells in enumerate(reader, start=2):
+                yield row, cells
+        except csv.Error as error:
+            raise _csv_error(file.name, row + 1, error) from error
+
+
+def _diagnose_encoding(file: InputFile, header: Sequence[str]) -> None:
+    for row, cells in _records(file):
+        for index, cell in enumerate(cells):
+            raw = cell.encode("utf-8", "surrogateescape")
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                column = header[index] if index < len(header) else None
+                raise ImportFailed(
+                    [_encoding_problem(file.name, row, raw, error, column)]
+                ) from error
 
 
 def _encoding_problem(
     display: str,
     row: int,
-    line: bytes,
+    text: bytes,
     error: UnicodeDecodeError,
-    header: Sequence[str] | None,
+    column: str | None = None,
 ) -> Problem:
-    bad = line[error.start : error.start + 1]
-    column = None
-    if header is not None:
-        cells = next(csv.reader([line.decode("utf-8", errors="replace")]), [])
-        for index, cell in enumerate(cells):
-            if "\ufffd" in cell and index < len(header):
-                column = header[index]
-                break
+    bad = text[error.start : error.start + 1]
     try:
         hint = (
             f" It looks like Windows-1252 (where the byte 0x{bad.hex().upper()} is "
