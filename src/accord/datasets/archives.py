@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import stat
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -53,6 +54,12 @@ ARCHIVE_SIGNATURES = (
     b"\x28\xb5\x2f\xfd",
 )
 _CHUNK = 1 << 20
+#: Compression methods Python's zipfile reads (Deflate64, method 9, is not one of them).
+_METHODS = frozenset(
+    {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+)
+#: Where an Excel workbook keeps files pasted into it (see ``inspect_zip``'s ``embedded``).
+_EMBEDDINGS = "xl/embeddings/"
 
 
 @dataclass(frozen=True)
@@ -115,19 +122,20 @@ def _is_symlink(info: zipfile.ZipInfo) -> bool:
     return stat.S_ISLNK(mode)
 
 
-def inspect_zip(path: Path, display: str, limits: Limits) -> list[zipfile.ZipInfo]:
+def inspect_zip(
+    path: Path, display: str, limits: Limits, *, embedded: bool = False
+) -> list[zipfile.ZipInfo]:
     """Check an archive's directory against :class:`Limits`; return the file entries.
+
+    ``embedded=True`` is for an Excel workbook, which is itself a zip: a workbook with a
+    chart or table pasted in from another file keeps that file under ``xl/embeddings/``.
+    Such parts are never extracted or opened, so they are let through (size limits still
+    apply) instead of being called an archive inside an archive.
 
     Raises:
         ImportFailed: the archive is damaged, or breaks any rule in the module docstring.
     """
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError) as error:
-        raise ImportFailed.one(
-            f"this zip file is damaged and cannot be opened ({error}).", display
-        ) from error
+    infos = _directory(path, display)
     if len(infos) > limits.max_members:
         raise ImportFailed.one(
             f"the archive holds {len(infos):,} entries; Accord opens archives of up to "
@@ -156,7 +164,9 @@ def inspect_zip(path: Path, display: str, limits: Limits) -> list[zipfile.ZipInf
                 f"the entry {name!r} is password-protected. Upload the files unprotected.",
                 display,
             )
-        if _is_nested_archive(name):
+        if info.compress_type not in _METHODS:
+            raise _unsupported_method(name, display)
+        if _is_nested_archive(name) and not (embedded and name.startswith(_EMBEDDINGS)):
             raise ImportFailed.one(
                 f"the entry {name!r} is itself an archive. Accord does not open archives "
                 "inside archives: extract it and upload its files directly.",
@@ -187,6 +197,40 @@ def inspect_zip(path: Path, display: str, limits: Limits) -> list[zipfile.ZipInf
     if not files:
         raise ImportFailed.one("the archive is empty.", display)
     return files
+
+
+def _directory(path: Path, display: str) -> list[zipfile.ZipInfo]:
+    """The archive's entries; a damaged archive or a name that is not text is refused.
+
+    The messages never include the exception's own text, which can hold server paths.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return archive.infolist()
+    except UnicodeDecodeError as error:
+        raise ImportFailed.one(
+            "an entry in this archive has a name that is not valid text (it is marked as "
+            "UTF-8 but is not), so Accord cannot read the archive. Create the archive again "
+            "(for example with your computer's own 'Compress' or 'Send to > Compressed "
+            "folder'), or upload the CSV files directly.",
+            display,
+        ) from error
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:
+        raise ImportFailed.one(
+            "this zip file is damaged and cannot be opened. Create the archive again, or "
+            "upload the CSV files directly.",
+            display,
+        ) from error
+
+
+def _unsupported_method(name: str, display: str) -> ImportFailed:
+    return ImportFailed.one(
+        f"the entry {name!r} is compressed with a method Accord cannot read (for example "
+        "Deflate64, which Windows uses for large files). Create the archive again with "
+        "ordinary zip compression ('Deflate'; in 7-Zip choose the zip format and the Deflate "
+        "method), or upload the CSV files directly.",
+        display,
+    )
 
 
 def extract_zip(
@@ -239,13 +283,17 @@ def extract_zip(
                             )
                         digest.update(chunk)
                         sink.write(chunk)
-            except (zipfile.BadZipFile, EOFError, OSError) as error:
+            except NotImplementedError as error:
+                raise _unsupported_method(info.filename, display) from error
+            except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as error:
                 raise ImportFailed.one(
-                    f"the entry {info.filename!r} is damaged and cannot be read ({error}).",
+                    f"the entry {info.filename!r} is damaged and cannot be read. Create the "
+                    "archive again, or upload the CSV files directly.",
                     display,
                 ) from error
             sha = digest.hexdigest()
-            if sha in seen:
+            # Empty entries are all alike: leave them to the caller's "empty" check.
+            if written and sha in seen:
                 raise ImportFailed.one(
                     f"the archive holds the same file twice: {seen[sha]!r} and "
                     f"{info.filename!r} are identical. Remove one and upload it again.",

@@ -35,6 +35,8 @@ from accord.datasets.errors import ImportFailed, Problem
 Format = Literal["csv", "xlsx", "parquet"]
 _CHUNK = 1 << 20
 _SNIFF = 8192
+#: First bytes of an OLE2 compound file: an encrypted .xlsx, or an old .xls.
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 #: Name endings accepted for each format (a ``.gz`` ending may follow a text format).
 TEXT_SUFFIXES = (".csv",)
@@ -133,6 +135,8 @@ def sniff(path: Path, display: str) -> Literal["zip", "gzip", "csv", "xlsx", "pa
         if lower.endswith((".parquet", ".pq")):
             return "parquet"
         raise _mismatch(display, "a Parquet file")
+    if head.startswith(_OLE2):
+        raise _protected_or_old(display)
     if head.startswith(ARCHIVE_SIGNATURES):
         raise ImportFailed.one(
             "this is a compressed archive of a kind Accord does not open. "
@@ -146,14 +150,7 @@ def sniff(path: Path, display: str) -> Literal["zip", "gzip", "csv", "xlsx", "pa
             "Check you chose the right file.",
             display,
         )
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ImportFailed.one(
-            "the file is saved as UTF-16 ('Unicode text'), not UTF-8. Open it and save it "
-            "again as 'CSV UTF-8 (comma delimited)', then upload it again.",
-            display,
-        )
-    if b"\x00" in head:
-        raise ImportFailed.one("the file holds binary data, not text. Upload a CSV file.", display)
+    check_text(head, display)
     if not lower.endswith(TEXT_SUFFIXES):
         raise ImportFailed.one(
             "Accord reads CSV (.csv), Excel (.xlsx) and Parquet (.parquet) files, "
@@ -161,6 +158,45 @@ def sniff(path: Path, display: str) -> Literal["zip", "gzip", "csv", "xlsx", "pa
             display,
         )
     return "csv"
+
+
+def check_text(head: bytes, display: str) -> None:
+    """Refuse the start of a would-be CSV file that is not UTF-8 text.
+
+    Used on a file as given and on what comes out of a ``.gz`` file or a zip entry, whose
+    own first bytes say nothing about what they hold.
+    """
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportFailed.one(
+            "the file is saved as UTF-16 ('Unicode text'), not UTF-8. Open it and save it "
+            "again as 'CSV UTF-8 (comma delimited)', then upload it again.",
+            display,
+        )
+    if head.startswith(_OLE2):
+        raise _protected_or_old(display)
+    if head.startswith(ARCHIVE_SIGNATURES):
+        raise ImportFailed.one(
+            "this holds a compressed archive, not CSV text. Accord does not open archives "
+            "inside compressed files: extract it and upload the CSV files directly.",
+            display,
+        )
+    if b"\x00" in head:
+        raise ImportFailed.one("the file holds binary data, not text. Upload a CSV file.", display)
+
+
+def _check_unpacked(path: Path, display: str) -> None:
+    with path.open("rb") as handle:
+        check_text(handle.read(_SNIFF), display)
+
+
+def _protected_or_old(display: str) -> ImportFailed:
+    """An OLE2 container: what Excel writes for a workbook with a password (or an old .xls)."""
+    return ImportFailed.one(
+        "this workbook is protected with a password (or saved in Excel's old .xls format), "
+        "so Accord cannot read it. Open it in Excel, save a copy without a password as "
+        "'Excel Workbook (.xlsx)' or 'CSV UTF-8', and upload that copy.",
+        display,
+    )
 
 
 def _mismatch(display: str, what: str) -> ImportFailed:
@@ -191,7 +227,9 @@ def gunzip(path: Path, display: str, target: Path, limits: Limits) -> int:
                 sink.write(chunk)
     except (OSError, EOFError, zlib.error) as error:
         raise ImportFailed.one(
-            f"this .gz file is damaged and cannot be read ({error}).", display
+            "this .gz file is damaged or cut short and cannot be read. Compress the CSV "
+            "file again, or upload it uncompressed.",
+            display,
         ) from error
     if written == 0:
         raise ImportFailed.one("the file is empty.", display)
@@ -236,8 +274,12 @@ def _add_plain(
         workspace = Path(tempfile.mkdtemp(prefix="zip-", dir=workdir))
         members, skipped = extract_zip(path, display, workspace, limits, keep=_text_name)
         inputs.skipped.extend(f"{display} › {name}" for name in skipped)
+        if not members:
+            raise _no_csv_in(display, skipped)
         for member in members:
             name = f"{display} › {member.name}"
+            check_size(member.size, name, limits)
+            _check_unpacked(member.path, name)
             if member.sha256 in seen:
                 raise ImportFailed.one(
                     f"this file is the same as {seen[member.sha256]!r}: the same data would "
@@ -246,7 +288,6 @@ def _add_plain(
                 )
             seen[member.sha256] = name
             inputs.sources.append(SourceRecord(name, member.sha256, member.size, display))
-            check_size(member.size, name, limits)
             inputs.files.append(InputFile(member.path, name, "csv"))
         return
     if kind == "gzip":
@@ -256,6 +297,7 @@ def _add_plain(
             )
         target = workdir / f"gunzip-{len(inputs.files):05d}.csv"
         gunzip(path, display, target, limits)
+        _check_unpacked(target, display)
         inputs.files.append(InputFile(target, display, "csv"))
         return
     if kind not in allowed:
@@ -264,6 +306,25 @@ def _add_plain(
             f"this kind of data is read from {wanted} files, not .{kind} files.", display
         )
     inputs.files.append(InputFile(path, display, kind))
+
+
+def _hidden(relative: Path) -> bool:
+    """A dot-file or a file in a dot-folder *inside* the folder given (``.git``, ``.DS_Store``).
+
+    Only the parts below the given folder count: ``../data`` or ``~/.cache/police`` is
+    what the person asked for.
+    """
+    return any(part.startswith(".") for part in relative.parts)
+
+
+def _no_csv_in(display: str, skipped: list[str]) -> ImportFailed:
+    shown = ", ".join(repr(name) for name in skipped[:5])
+    more = f" and {len(skipped) - 5:,} more" if len(skipped) > 5 else ""
+    return ImportFailed.one(
+        f"the archive holds no CSV files (it holds {shown}{more}). Put the CSV files in "
+        "the archive, or upload them directly.",
+        display,
+    )
 
 
 @contextmanager
@@ -294,7 +355,7 @@ def open_inputs(
                 found = sorted(
                     p
                     for p in item.path.rglob("*")
-                    if p.is_file() and not any(part.startswith(".") for part in p.parts)
+                    if p.is_file() and not _hidden(p.relative_to(item.path))
                 )
                 readable = [
                     p for p in found if _text_name(p.name) or p.name.lower().endswith(".zip")
