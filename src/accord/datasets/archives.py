@@ -4,7 +4,8 @@ A zip can lie about itself, so the checks come in two layers:
 
 1. From the central directory, before extracting: the number of entries, each entry's name
    (no absolute paths, no ``..``, no backslashes or drive letters: "zip slip"), no symbolic
-   links, no password-protected entries, no archives inside the archive (by name), each
+   links, no password-protected entries, no compression method Python cannot read
+   (Deflate64), no archives inside the archive (by name), each
    entry's declared size, its declared compression ratio, and the declared total.
 2. While extracting: the bytes actually written are counted against the same limits, so an
    entry whose declared size is false is stopped as soon as it passes the limit (Python's

@@ -95,7 +95,7 @@ def _first_record(chunk: bytes, display: str) -> str:
     try:
         next(csv.reader(lines()), None)
     except csv.Error as error:
-        raise _csv_error(display, 1, error) from error
+        raise csv_error(display, 1, error) from error
     return "".join(consumed)
 
 
@@ -103,11 +103,15 @@ def _parse(text: str, display: str, row: int) -> list[str]:
     try:
         return next(csv.reader(io.StringIO(text, newline="")), [])
     except csv.Error as error:
-        raise _csv_error(display, row, error) from error
+        raise csv_error(display, row, error) from error
 
 
-def _csv_error(display: str, row: int, error: csv.Error) -> ImportFailed:
-    """Python's ``csv`` refused a row: say where, in words (its messages hold no paths)."""
+def csv_error(display: str, row: int, error: csv.Error) -> ImportFailed:
+    """Python's ``csv`` refused a row: say where, in words (its messages hold no paths).
+
+    Public so every reader of CSV with Python's ``csv`` module (``generic.preview``) can
+    refuse the same way.
+    """
     return ImportFailed.one(
         f"this row cannot be read as CSV ({error}). Check for a quote that is not closed "
         "or a cell that is far too long.",
@@ -210,12 +214,16 @@ def spreadsheet_rows(table: pa.Table, indices: npt.ArrayLike) -> npt.NDArray[np.
     :func:`read_table` leaves blank lines out of the table but a spreadsheet still shows
     them as rows, so a record after a blank line sits one row further down.
     """
+    return shift_rows(indices, blank_rows(table))
+
+
+def shift_rows(indices: npt.ArrayLike, blank: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """:func:`spreadsheet_rows` given the blank rows (from :func:`blank_rows`) directly."""
     records = np.asarray(indices, dtype=np.int64)
-    blank = blank_rows(table) - 2
     if blank.size == 0:
         return records + 2
-    # The n-th blank line has n blank lines before it: below it, rows move down by n + 1.
-    moved = np.searchsorted(blank - np.arange(blank.size), records, side="right")
+    # The n-th blank line has n blank lines above it: from there on, records move down n + 1.
+    moved = np.searchsorted(blank - 2 - np.arange(blank.size), records, side="right")
     return records + moved + 2
 
 
@@ -279,7 +287,7 @@ def _blank_records(file: InputFile) -> npt.NDArray[np.int64]:
                 if not cells:
                     found.append(record)
         except csv.Error as error:
-            raise _csv_error(file.name, record + 3, error) from error
+            raise csv_error(file.name, record + 3, error) from error
     return np.array(found, dtype=np.int64)
 
 
@@ -422,7 +430,7 @@ def _records(file: InputFile) -> Iterator[tuple[int, list[str]]]:
             for row, cells in enumerate(reader, start=2):
                 yield row, cells
         except csv.Error as error:
-            raise _csv_error(file.name, row + 1, error) from error
+            raise csv_error(file.name, row + 1, error) from error
 
 
 def _diagnose_encoding(file: InputFile, header: Sequence[str]) -> None:

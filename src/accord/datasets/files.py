@@ -9,6 +9,8 @@ plain files on disk that an importer can read, checking on the way:
 * empty files;
 * archives (see :mod:`accord.datasets.archives`) and ``.gz`` files, whose unpacked size is
   capped as it is written, so a compressed bomb is stopped early;
+* what comes out of a ``.gz`` file or a zip entry is sniffed again (UTF-16, binary data),
+  since the outer file's first bytes say nothing about it;
 * the same file given twice.
 
 Every file's SHA-256 is kept for provenance and duplicate checks.
