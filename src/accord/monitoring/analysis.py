@@ -475,9 +475,24 @@ def tested(within: pd.DataFrame, choice: Choice) -> pd.DataFrame:
 
 
 def beyond_chance(row: pd.Series) -> bool:
-    """Whether a split row's difference holds once every comparison shown is allowed for."""
+    """Whether a split row's difference holds once every comparison shown is allowed for.
+
+    Rule: both must agree. The family-adjusted test (``p_adjusted``, Holm) must be below
+    :data:`FAMILY_ALPHA` *and* the 95% interval shown beside it (``lower`` to ``upper``,
+    Newcombe's) must leave out zero. The test (chi-square, or exact for small counts) and
+    the interval are different methods, and near the boundary they disagree: p = 0.048
+    with an interval of -0.04 to +41.7 points. Saying "beyond chance" (or "more often")
+    next to an interval that includes no difference would contradict what the reader
+    sees, so such a row counts as no clear difference.
+    """
     p_adjusted: Any = row.get("p_adjusted")
-    return not _blank(p_adjusted) and float(p_adjusted) < FAMILY_ALPHA
+    if _blank(p_adjusted) or float(p_adjusted) >= FAMILY_ALPHA:
+        return False
+    lower: Any = row.get("lower")
+    upper: Any = row.get("upper")
+    if _blank(lower) or _blank(upper):
+        return False
+    return float(lower) > 0 or float(upper) < 0
 
 
 def outcomes_within(

@@ -19,6 +19,7 @@ from accord.monitoring.analysis import (
     beyond_chance,
     in_level_order,
     outcome_of,
+    points,
 )
 from accord.reports.charts import Spec, funnel_chart, interval_chart, trend_chart
 from accord.stats.funnel import FunnelKind, funnel_limits
@@ -307,7 +308,10 @@ def trend_section(trend: pd.DataFrame, monthly: pd.DataFrame, group_column: str)
 
 def _difference_verdict(row: pd.Series, reference: str) -> str:
     """Beyond chance only once every comparison in the table is allowed for (Holm): an
-    interval just clear of zero, one of fifteen, is what chance alone gives now and then."""
+    interval just clear of zero, one of fifteen, is what chance alone gives now and then.
+    And only when the interval shown beside it leaves out zero too
+    (:func:`accord.monitoring.analysis.beyond_chance`): a test just under 5% beside an
+    interval that includes no difference is no clear difference."""
     if _blank(row.get("lower")) or _blank(row.get("upper")):
         return "–"
     if beyond_chance(row):
@@ -316,6 +320,16 @@ def _difference_verdict(row: pd.Series, reference: str) -> str:
     if float(row["lower"]) > 0 or float(row["upper"]) < 0:
         return "Not clear once every comparison here is allowed for"
     return "No clear difference"
+
+
+def _difference_interval(row: pd.Series) -> str:
+    """A difference's interval in points, each bound as the summary gives it
+    (:func:`accord.monitoring.analysis.points`): a bound of -0.04 is not "-0.0", which
+    would read as an interval starting at no difference."""
+    if _blank(row.get("lower")) or _blank(row.get("upper")):
+        return "–"
+    low, high = (points(float(row[bound])).removeprefix("+") for bound in ("lower", "upper"))
+    return f"{low} to {high}"
 
 
 def within_section(frame: pd.DataFrame, split: str, outcome: Outcome) -> Section:
@@ -340,7 +354,7 @@ def within_section(frame: pd.DataFrame, split: str, outcome: Outcome) -> Section
                 count(row["successes"]),
                 f"{number(row['proportion'])}%",
                 "Reference group" if is_reference else number(row["estimate"]),
-                "–" if is_reference else interval(row),
+                "–" if is_reference else _difference_interval(row),
                 "–" if is_reference else _difference_verdict(row, reference),
             ]
         )
@@ -373,7 +387,8 @@ def within_section(frame: pd.DataFrame, split: str, outcome: Outcome) -> Section
         f"{chosen.label} (in percentage points, Newcombe 95% interval). Comparing like with "
         "like shows gaps an overall figure can hide. A difference is called beyond chance "
         "only when it holds with every comparison in the table allowed for at once (Holm's "
-        "method), so an interval just clear of zero may not be enough.",
+        "method) and its interval leaves out zero, so an interval just clear of zero may not "
+        "be enough.",
         [
             chosen.label.capitalize(),
             "Group",
