@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 
 from accord.stats import api
+from accord.stats.aggregate import filter_rows
+from accord.stats.aggregate import recode as recode_values
 from accord.stats.inputs import read
 from accord.stats.multiplicity import holm
 from accord.stats.sentences import describe_proportion, describe_ratio
@@ -229,6 +231,28 @@ COLUMN_LABELS = {
 }
 
 
+def not_recorded_by_officers(value: str) -> str:
+    """Why a group officers never record cannot be compared (the form and the run say it)."""
+    return (
+        f"Officers' records have no {value} group, so there are no searches to compare "
+        f"for {value} people with ethnicity as recorded by the officer. Choose another "
+        "group, or compare by ethnicity as the person described it."
+    )
+
+
+def refuse_groups_officers_do_not_record(choice: Choice) -> None:
+    """A plain error for Mixed as the focus or reference with officer-recorded ethnicity.
+
+    Officers' Mixed searches count as having no ethnicity recorded (:func:`officer_recode`),
+    so such a run would find none and say the data is empty; the form refuses it too.
+    """
+    if choice.group != OFFICER_DEFINED:
+        return
+    for value in (choice.focus, choice.reference):
+        if value in NOT_RECORDED_BY_OFFICERS:
+            raise ValueError(not_recorded_by_officers(value))
+
+
 def population_groups(group: str) -> list[str] | None:
     if group == OFFICER_DEFINED:
         return [
@@ -292,6 +316,8 @@ def run(choice: Choice, progress: Progress | None = None) -> Results:
 
 def _run(choice: Choice, progress: Progress | None) -> Results:
     outcome_of(choice.outcome)  # refuse an outcome the page does not offer, before any work
+    refuse_groups_officers_do_not_record(choice)
+    refuse_empty_selection(choice)
     step = progress or (lambda percent, message: None)
     events = str(choice.events)
     where = _where(choice)
@@ -335,18 +361,23 @@ def _run(choice: Choice, progress: Progress | None) -> Results:
         columns={AREA_CODE: AREA_CODE, AREA_NAME: AREA_NAME},
         where={AREA_CODE: areas, POPULATION_GROUP: choice.focus},
     )
+    # A focus group with no searches here has no areas to compare: the other sections stand.
+    funnel_call: Callable[..., pd.DataFrame] = (
+        api.funnel if has_rows(events, funnel_where, recode) else no_areas_to_compare(choice)
+    )
     # The areas' searches add up to the focus group's: hidden there, their total is hidden
     # here too (and the overall rate, which gives it back).
     focus_hidden = {choice.group: choice.focus} in hidden
     funnel_disclosure = api.Disclosure(hide=({},) if focus_hidden else ())
-    funnel = api.funnel(
+    funnel = funnel_call(
         events,
         funnel_population,
         unit=[AREA_CODE, AREA_NAME],
         where=funnel_where,
-        overdispersion=choice.overdispersion,  # type: ignore[arg-type]
+        overdispersion=choice.overdispersion,
         unmatched="drop",
         disclosure=funnel_disclosure,
+        recode=recode,  # officers' Mixed searches are never a group of their own
     )
     step(80, "Looking at change over time")
     monthly = api.tabulate(
@@ -401,6 +432,90 @@ def _run(choice: Choice, progress: Progress | None) -> Results:
                 results.notes.append(readable(note))
     step(100, "Done")
     return results
+
+
+def has_rows(
+    path: str | Path,
+    where: dict[str, object],
+    recode: dict[str, dict[object, object]] | None = None,
+) -> bool:
+    """Whether any row of the file is in the selection (an area, months, a group), with
+    its values recoded as the tables count them (officers' Mixed as no value)."""
+    table = read(str(path))
+    if recode:
+        table = recode_values(table, recode)
+    table = filter_rows(table, where or None)
+    return int(table.limit(1).count().execute()) > 0
+
+
+def _area_name(choice: Choice) -> str:
+    areas, _ = areas_and_months(str(choice.events))
+    return dict(areas).get(choice.area or "", choice.area or "")
+
+
+def _period_words(choice: Choice) -> str:
+    months = months_between(choice.start, choice.end)
+    if not months:
+        return ""
+    first, last = (pd.Timestamp(f"{m}-01").strftime("%B %Y") for m in (months[0], months[-1]))
+    return f" in {first}" if first == last else f" from {first} to {last}"
+
+
+def refuse_empty_selection(choice: Choice) -> None:
+    """A plain error naming the cause when the area and period asked for have nothing to
+    analyse: no searches there and then, or no residents for the area in the population.
+
+    Why: the library's own words ("the data (after any filter) is empty", "nothing to
+    measure") do not say which choice left nothing. The form offers every month for every
+    area, so an area with no searches in some months is easy to ask for.
+    """
+    place = f" in {_area_name(choice)}" if choice.area else ""
+    if not has_rows(choice.events, _where(choice)):
+        raise ValueError(
+            f"There are no searches{place}{_period_words(choice)} in this stop and search "
+            "data. Choose another area or period."
+        )
+    if choice.area and not has_rows(choice.population, {AREA_CODE: choice.area}):
+        raise ValueError(
+            f"The population data has no residents for {_area_name(choice)}, so search "
+            "rates cannot be worked out there. Choose another area, or population data "
+            "that covers it."
+        )
+
+
+def no_areas_to_compare(choice: Choice) -> Callable[..., pd.DataFrame]:
+    """Stands in for ``api.funnel`` when the focus group has no searches in the area and
+    period: an areas table with no rows, and a note saying why (the library would refuse
+    the empty selection, and the whole run with it)."""
+
+    def funnel(*args: object, **kwargs: object) -> pd.DataFrame:
+        out = pd.DataFrame(
+            {
+                AREA_CODE: pd.Series(dtype="str"),
+                AREA_NAME: pd.Series(dtype="str"),
+                "events": pd.Series(dtype="Int64"),
+                "size": pd.Series(dtype="Int64"),
+                "estimate": pd.Series(dtype="float64"),
+                "lower": pd.Series(dtype="float64"),
+                "upper": pd.Series(dtype="float64"),
+                "target": pd.Series(dtype="float64"),
+                "outlier": pd.Series(dtype="str"),
+                "suppressed": pd.Series(dtype="bool"),
+            }
+        )
+        out.attrs["notes"] = [no_focus_searches(choice)]
+        return out
+
+    return funnel
+
+
+def no_focus_searches(choice: Choice) -> str:
+    """What the page says when the group to compare areas for has no searches."""
+    place = f"in {_area_name(choice)}" if choice.area else "in this data"
+    return (
+        f"There were no searches of {choice.focus} people {place}{_period_words(choice)}, "
+        "so areas are not compared for them. Choose another group to compare areas for."
+    )
 
 
 def officer_recode(group: str) -> dict[str, dict[object, object]] | None:

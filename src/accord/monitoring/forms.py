@@ -7,7 +7,12 @@ from typing import Any
 from django import forms
 
 from accord.datasets.models import Dataset, Kind
-from accord.monitoring.analysis import areas_and_months
+from accord.monitoring.analysis import (
+    NOT_RECORDED_BY_OFFICERS,
+    OFFICER_DEFINED,
+    areas_and_months,
+    not_recorded_by_officers,
+)
 
 GROUP_COLUMNS = [
     ("officer_defined_ethnicity_broad", "Ethnicity as recorded by the officer"),
@@ -86,6 +91,10 @@ class AnalysisForm(forms.Form):
         label="Group to compare areas for",
         choices=[(g, g) for g in BROAD_GROUPS],
         initial="Black",
+        help_text=(
+            "Officers' records have no Mixed group, so with ethnicity as recorded by the "
+            "officer, choose another group."
+        ),
     )
     outcome = forms.ChoiceField(
         label="Compare how often searches ended in",
@@ -135,6 +144,12 @@ class AnalysisForm(forms.Form):
         start, end = data.get("start"), data.get("end")
         if start and end and end < start:
             self.add_error("end", "The end month must be the same as or after the start month.")
+        # Officers' records have no Mixed group (docs/decisions/0023): there is nothing to
+        # compare with Mixed residents, area by area or as the reference.
+        if data.get("group") == OFFICER_DEFINED:
+            for name in ("focus", "reference"):
+                if data.get(name) in NOT_RECORDED_BY_OFFICERS:
+                    self.add_error(name, not_recorded_by_officers(data[name]))
         return data
 
     def params(self) -> dict[str, Any]:

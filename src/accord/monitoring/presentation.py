@@ -233,11 +233,19 @@ def funnel_section(frame: pd.DataFrame, focus: str) -> Section:
             ),
             value_domain=(max(low / 2, 1e-6), high * 2),
         )
+    intro = (
+        "Each area's rate against the rate for all areas together. Areas outside the 99.8% "
+        "limits differ by more than chance would explain; check the data quality there first."
+    )
+    if frame.empty:
+        intro = (
+            f"There were no searches of {focus} people in the area and period chosen, so "
+            "there are no areas to compare. The other sections cover every group."
+        )
     return Section(
         "areas",
         f"Areas compared: searches of {focus} people",
-        "Each area's rate against the rate for all areas together. Areas outside the 99.8% "
-        "limits differ by more than chance would explain; check the data quality there first.",
+        intro,
         ["Area", "Searches", "Residents", "Per 1,000", "95% confidence interval", "Outside limits"],
         rows,
         spec,
