@@ -22,7 +22,7 @@ from accord.stats.aggregate import filter_rows
 from accord.stats.aggregate import recode as recode_values
 from accord.stats.inputs import read
 from accord.stats.multiplicity import holm
-from accord.stats.sentences import describe_proportion, describe_ratio
+from accord.stats.sentences import describe_proportion, describe_ratio, ratio_digits
 from accord.stats.significance import pairwise_tests
 from accord.stats.suppression import Cell, Released, interior_cells, suppress_together
 
@@ -778,7 +778,11 @@ def summary_sentences(results: Results, choice: Choice) -> list[str]:
                 f"{HIDDEN_IN_SUMMARY}"
             )
         elif not _blank(row.get("estimate")):
-            lines.append(describe_ratio(row, group_noun="people", event_verb="searched"))
+            lines.append(
+                describe_ratio(
+                    row, group_noun="people", event_verb="searched", digits=ratio_places(row)
+                )
+            )
     outcome = outcome_of(choice.outcome)
     for _, row in results.proportions.iterrows():
         if bool(row.get("suppressed", False)):
@@ -791,6 +795,21 @@ def summary_sentences(results: Results, choice: Choice) -> list[str]:
     if results.within is not None:
         lines += within_sentences(results.within, choice)
     return lines
+
+
+def ratio_places(row: pd.Series) -> int:
+    """The decimals a ratio row is given, in the ratios table and in the summary alike:
+    enough for both its intervals (Katz and exact; :func:`accord.stats.sentences.ratio_digits`,
+    from two). The summary used one, so an upper limit of 0.126 read "0.1" there and
+    "0.13" in the table."""
+    places = 2
+    for lower, upper in (("lower", "upper"), ("exact_lower", "exact_upper")):
+        values: list[Any] = [row.get(name) for name in ("estimate", lower, upper)]
+        if any(_blank(value) or pd.isna(value) for value in values):
+            continue
+        estimate, low, high = (float(value) for value in values)
+        places = max(places, ratio_digits(estimate, low, high, digits=2))
+    return places
 
 
 def within_sentences(within: pd.DataFrame, choice: Choice) -> list[str]:

@@ -7,12 +7,14 @@ a number the table does not.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from accord.datasets.export import Cell
 from accord.monitoring.analysis import (
     SPLITS,
     Outcome,
@@ -20,10 +22,12 @@ from accord.monitoring.analysis import (
     in_level_order,
     outcome_of,
     points,
+    ratio_places,
+    readable,
 )
 from accord.reports.charts import Spec, funnel_chart, interval_chart, trend_chart
 from accord.stats.funnel import FunnelKind, funnel_limits
-from accord.stats.sentences import ratio_digits
+from accord.stats.sentences import format_number
 
 HIDDEN = "Hidden to protect small numbers"
 
@@ -48,10 +52,19 @@ def _blank(value: Any) -> bool:
         return False
 
 
+def _fixed(value: float, digits: int) -> str:
+    """``value`` to ``digits`` places, never "-0.0": a tiny negative that rounds to zero
+    is zero as shown (a flat trend is "0.0%", not "-0.0%")."""
+    text = f"{value:,.{digits}f}"
+    if text.startswith("-") and float(text.replace(",", "")) == 0:
+        return text[1:]
+    return text
+
+
 def number(value: Any, digits: int = 1) -> str:
     if _blank(value):
         return "–"
-    return f"{float(value):,.{digits}f}"
+    return _fixed(float(value), digits)
 
 
 def count(value: Any) -> str:
@@ -63,7 +76,7 @@ def count(value: Any) -> str:
 def interval(row: pd.Series, lower: str = "lower", upper: str = "upper", digits: int = 1) -> str:
     if _blank(row.get(lower)) or _blank(row.get(upper)):
         return "–"
-    return f"{float(row[lower]):,.{digits}f} to {float(row[upper]):,.{digits}f}"
+    return f"{_fixed(float(row[lower]), digits)} to {_fixed(float(row[upper]), digits)}"
 
 
 def _hidden(row: pd.Series) -> bool:
@@ -102,12 +115,18 @@ def rates_section(frame: pd.DataFrame) -> Section:
     )
 
 
-def _ratio_places(row: pd.Series, lower: str, upper: str) -> int:
-    values: list[Any] = [row.get(name) for name in ("estimate", lower, upper)]
-    if any(_blank(value) for value in values):
-        return 2
-    estimate, low, high = (float(value) for value in values)
-    return ratio_digits(estimate, low, high, digits=2)
+def _ratio_number(value: Any, places: int) -> str:
+    """A ratio as the summary writes it (:func:`accord.stats.sentences.format_number`:
+    two significant figures below 0.1), so the table and the sentence agree."""
+    if _blank(value):
+        return "–"
+    return format_number(float(value), places)
+
+
+def _ratio_interval(row: pd.Series, lower: str, upper: str, places: int) -> str:
+    if _blank(row.get(lower)) or _blank(row.get(upper)):
+        return "–"
+    return f"{_ratio_number(row[lower], places)} to {_ratio_number(row[upper], places)}"
 
 
 def ratios_section(frame: pd.DataFrame) -> Section:
@@ -119,15 +138,13 @@ def ratios_section(frame: pd.DataFrame) -> Section:
             rows.append([str(row["group"]), HIDDEN, "–", "–"])
             continue
         # As in the summary: 0.983 (0.969 to 0.998) is not "0.98 (0.97 to 1.00)".
-        places = max(
-            _ratio_places(row, "lower", "upper"), _ratio_places(row, "exact_lower", "exact_upper")
-        )
+        places = ratio_places(row)
         rows.append(
             [
                 str(row["group"]),
-                number(row["estimate"], places),
-                interval(row, digits=places),
-                interval(row, "exact_lower", "exact_upper", digits=places),
+                _ratio_number(row["estimate"], places),
+                _ratio_interval(row, "lower", "upper", places),
+                _ratio_interval(row, "exact_lower", "exact_upper", places),
             ]
         )
     spec = interval_chart(
@@ -150,14 +167,34 @@ def ratios_section(frame: pd.DataFrame) -> Section:
     )
 
 
-def proportions_section(frame: pd.DataFrame, outcome: Outcome) -> Section:
+def published_searches(rates: pd.DataFrame) -> dict[str, Any]:
+    """Each group's searches as the rates table publishes them (groups it shows)."""
+    shown = rates.loc[~rates["suppressed"].astype(bool)] if "suppressed" in rates else rates
+    return {
+        str(row["group"]): row["events"]
+        for _, row in shown.iterrows()
+        if not _blank(row.get("events"))
+    }
+
+
+def proportions_section(
+    frame: pd.DataFrame, outcome: Outcome, searches: dict[str, Any] | None = None
+) -> Section:
+    """The outcome table. ``searches`` are the groups' searches the rates table publishes:
+    a row hidden for its outcome count (a handful of arrests) still shows them, since
+    calling a number "hidden" that the page gives just above would mislead. The rates and
+    this table count the same searches and hide the same groups' searches
+    (:func:`accord.monitoring.analysis.shared_hidden_counts`), so this shows nothing new."""
+    searches = searches or {}
     rows = []
     shown = frame.copy()
     for column in ("estimate", "lower", "upper"):
         shown[column] = pd.to_numeric(shown[column], errors="coerce") * 100
     for _, row in shown.iterrows():
         if _hidden(row):
-            rows.append([str(row["group"]), HIDDEN, HIDDEN, HIDDEN, "–"])
+            given = searches.get(str(row["group"]))
+            shown_searches = HIDDEN if given is None else count(given)
+            rows.append([str(row["group"]), shown_searches, HIDDEN, HIDDEN, "–"])
             continue
         rows.append(
             [
@@ -288,6 +325,12 @@ def trend_section(trend: pd.DataFrame, monthly: pd.DataFrame, group_column: str)
         if _hidden(row):
             rows.append([str(row["group"]), HIDDEN, "–"])
             continue
+        if _blank(row.get("estimate")):
+            # Say why (fewer than three months, say), rather than "–%".
+            note = "" if _blank(row.get("note")) else str(row.get("note")).strip()
+            reason = f"No estimate: {readable(note)}" if note else "No estimate"
+            rows.append([str(row["group"]), reason, "–"])
+            continue
         rows.append([str(row["group"]), f"{number(row['estimate'])}%", interval(row)])
     months = monthly.loc[monthly[group_column].astype(str) != "Total"].copy()
     months = months.loc[months["period"].astype(str) != "Total"]
@@ -417,7 +460,7 @@ def sections(tables: dict[str, pd.DataFrame], parameters: dict[str, Any]) -> lis
     shown = [
         rates_section(tables["rates"]),
         ratios_section(tables["ratios"]),
-        proportions_section(tables["proportions"], outcome),
+        proportions_section(tables["proportions"], outcome, published_searches(tables["rates"])),
     ]
     split = parameters.get("split")
     if split in SPLITS and "within" in tables:
@@ -439,3 +482,55 @@ TABLE_OF_SECTION = {
     "trend": "trend",
     "monthly": "monthly",
 }
+
+
+#: Columns of the run tables that hold counts (or residents): whole numbers in a download.
+COUNT_COLUMNS = frozenset(
+    {
+        "events",
+        "population",
+        "reference_events",
+        "reference_population",
+        "successes",
+        "trials",
+        "n",
+        "size",
+        "periods",
+        "count",
+        "previous_count",
+    }
+)
+_MONTH_STAMP = re.compile(r"(\d{4}-\d{2})-01T00:00:00(\.0+)?Z?")
+
+
+def csv_cell(column: str, value: Any) -> Cell:
+    """A run table's value as its CSV download gives it.
+
+    Hidden (and missing) values are an empty cell, as in the other downloads; counts are
+    whole numbers (12, not the 12.0 a stored table's column of counts with gaps comes back
+    as); months are ``2022-01``, as the form names them, not a timestamp.
+    """
+    if _blank(value):
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        number = float(value)
+        if column in COUNT_COLUMNS and number.is_integer():
+            return int(number)
+        return 0.0 if number == 0 else number  # never "-0.0"
+    text = str(value)
+    month = _MONTH_STAMP.fullmatch(text)
+    return month.group(1) if month else text
+
+
+def csv_rows(frame: pd.DataFrame) -> tuple[list[str], list[list[Cell]]]:
+    """The header and rows of a run table's CSV download (see :func:`csv_cell`)."""
+    header = [str(column) for column in frame.columns]
+    rows = [
+        [csv_cell(column, value) for column, value in zip(header, values, strict=True)]
+        for values in frame.itertuples(index=False, name=None)
+    ]
+    return header, rows

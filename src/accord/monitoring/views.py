@@ -15,7 +15,7 @@ from accord.datasets.export import write_csv
 from accord.monitoring.analysis import OUTCOMES, SPLITS
 from accord.monitoring.forms import AnalysisForm, event_datasets, population_datasets
 from accord.monitoring.models import AnalysisRun, RunStatus
-from accord.monitoring.presentation import TABLE_OF_SECTION, sections
+from accord.monitoring.presentation import TABLE_OF_SECTION, csv_rows, sections
 from accord.monitoring.services import frames, start_analysis
 from accord.policy.roles import Zone
 from accord.policy.views import requires
@@ -83,7 +83,7 @@ def analysis_download(request: HttpRequest, run_id: uuid.UUID, table: str) -> Ht
         raise Http404  # a section this run does not have (no split was asked for)
     frame = tables[name]
     buffer = io.StringIO()
-    write_csv(buffer, [str(c) for c in frame.columns], frame.itertuples(index=False, name=None))
+    write_csv(buffer, *csv_rows(frame))
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     filename = slugify(f"accord-{table}-{run.events.name}")[:80] or "accord"
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
