@@ -101,6 +101,14 @@ def _progress(run_id: Any) -> analysis.Progress:
     return report
 
 
+#: What a run that failed for a reason other than the question says on its page.
+UNEXPECTED_ERROR = (
+    "Something went wrong while working out this analysis, and it could not be finished. "
+    "The fault has been recorded. Ask for the analysis again; if it fails again, tell "
+    "your Accord administrator."
+)
+
+
 def execute(run_id: Any) -> None:
     """Compute a run and store its published tables (or a plain-language error)."""
     run = AnalysisRun.objects.select_related("events", "population").get(pk=run_id)
@@ -111,6 +119,15 @@ def execute(run_id: Any) -> None:
     except (StatsInputError, ValueError) as error:
         AnalysisRun.objects.filter(pk=run.pk).update(
             status=RunStatus.FAILED, error=str(error), finished_at=timezone.now()
+        )
+        return
+    except Exception:
+        # Anything else is a fault, not the question: log it in full, and mark the run
+        # failed in plain words, or it would stay "running" for good (the page refreshing
+        # forever) and never be retried (start_analysis retries failed runs only).
+        logger.exception("Analysis run %s failed unexpectedly", run.pk)
+        AnalysisRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED, error=UNEXPECTED_ERROR, finished_at=timezone.now()
         )
         return
     AnalysisRun.objects.filter(pk=run.pk).update(
