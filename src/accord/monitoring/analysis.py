@@ -20,6 +20,7 @@ import pandas as pd
 from accord.stats import api
 from accord.stats.aggregate import filter_rows
 from accord.stats.aggregate import recode as recode_values
+from accord.stats.errors import StatsInputError
 from accord.stats.inputs import read
 from accord.stats.multiplicity import holm
 from accord.stats.sentences import describe_proportion, describe_ratio, ratio_digits
@@ -311,13 +312,16 @@ def run(choice: Choice, progress: Progress | None = None) -> Results:
     the files are immutable, so the measures reuse them (``api.reuse_counts``).
     """
     with api.reuse_counts():
-        return _run(choice, progress)
+        try:
+            return _run(choice, progress)
+        except StatsInputError:
+            refuse_empty_selection(choice)  # a plainer error, if nothing was there to count
+            raise
 
 
 def _run(choice: Choice, progress: Progress | None) -> Results:
     outcome_of(choice.outcome)  # refuse an outcome the page does not offer, before any work
     refuse_groups_officers_do_not_record(choice)
-    refuse_empty_selection(choice)
     step = progress or (lambda percent, message: None)
     events = str(choice.events)
     where = _where(choice)
@@ -362,9 +366,7 @@ def _run(choice: Choice, progress: Progress | None) -> Results:
         where={AREA_CODE: areas, POPULATION_GROUP: choice.focus},
     )
     # A focus group with no searches here has no areas to compare: the other sections stand.
-    funnel_call: Callable[..., pd.DataFrame] = (
-        api.funnel if has_rows(events, funnel_where, recode) else no_areas_to_compare(choice)
-    )
+    funnel_call = areas_compared(choice)
     # The areas' searches add up to the focus group's: hidden there, their total is hidden
     # here too (and the overall rate, which gives it back).
     focus_hidden = {choice.group: choice.focus} in hidden
@@ -483,30 +485,41 @@ def refuse_empty_selection(choice: Choice) -> None:
         )
 
 
-def no_areas_to_compare(choice: Choice) -> Callable[..., pd.DataFrame]:
-    """Stands in for ``api.funnel`` when the focus group has no searches in the area and
-    period: an areas table with no rows, and a note saying why (the library would refuse
-    the empty selection, and the whole run with it)."""
+def areas_compared(choice: Choice) -> Callable[..., pd.DataFrame]:
+    """``api.funnel``, or, when the focus group has no searches in the area and period, an
+    areas table with no rows and a note saying why (the library refuses the empty
+    selection, which failed the whole run). Only a refusal is checked, so a run with
+    searches to compare counts nothing more."""
 
-    def funnel(*args: object, **kwargs: object) -> pd.DataFrame:
-        out = pd.DataFrame(
-            {
-                AREA_CODE: pd.Series(dtype="str"),
-                AREA_NAME: pd.Series(dtype="str"),
-                "events": pd.Series(dtype="Int64"),
-                "size": pd.Series(dtype="Int64"),
-                "estimate": pd.Series(dtype="float64"),
-                "lower": pd.Series(dtype="float64"),
-                "upper": pd.Series(dtype="float64"),
-                "target": pd.Series(dtype="float64"),
-                "outlier": pd.Series(dtype="str"),
-                "suppressed": pd.Series(dtype="bool"),
-            }
-        )
-        out.attrs["notes"] = [no_focus_searches(choice)]
-        return out
+    def funnel(events: str, *args: Any, **kwargs: Any) -> pd.DataFrame:
+        try:
+            return api.funnel(events, *args, **kwargs)
+        except StatsInputError:
+            if has_rows(events, kwargs["where"], kwargs.get("recode")):
+                raise
+            return no_areas_to_compare(choice)
 
     return funnel
+
+
+def no_areas_to_compare(choice: Choice) -> pd.DataFrame:
+    """The areas table when the focus group has no searches: no rows, and a note why."""
+    out = pd.DataFrame(
+        {
+            AREA_CODE: pd.Series(dtype="str"),
+            AREA_NAME: pd.Series(dtype="str"),
+            "events": pd.Series(dtype="Int64"),
+            "size": pd.Series(dtype="Int64"),
+            "estimate": pd.Series(dtype="float64"),
+            "lower": pd.Series(dtype="float64"),
+            "upper": pd.Series(dtype="float64"),
+            "target": pd.Series(dtype="float64"),
+            "outlier": pd.Series(dtype="str"),
+            "suppressed": pd.Series(dtype="bool"),
+        }
+    )
+    out.attrs["notes"] = [no_focus_searches(choice)]
+    return out
 
 
 def no_focus_searches(choice: Choice) -> str:
