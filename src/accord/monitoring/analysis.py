@@ -37,7 +37,10 @@ Progress = Callable[[int, str], None]
 #:    every table (not only the rates), so that all tables have the same groups.
 #: (Splitting outcomes by sex or age, added later, changes no run without a split: its
 #: runs have a ``split`` in their parameters, so their keys differ anyway.)
-METHOD_VERSION = 4
+#: 5: the summary's ratios have the table's decimals; "more often" in the split's summary
+#:    only where its interval leaves out zero too (the tables, drawn when the page is
+#:    shown, would otherwise disagree with a stored run's sentences).
+METHOD_VERSION = 5
 
 #: The population table's columns (accord.datasets.census).
 POPULATION_GROUP = "ethnic_group"
