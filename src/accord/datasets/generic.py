@@ -91,6 +91,10 @@ _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _SCAN_BLOCK = 1 << 20
 
 
+#: The zip methods Python reads (Excel writes Deflate; Windows may pack large files Deflate64).
+_ZIP_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
+
+
 def _check_xlsx(file: InputFile, limits: Limits) -> bool:
     """Refuse a workbook Accord should not parse; say whether any worksheet holds a formula.
 
@@ -99,7 +103,10 @@ def _check_xlsx(file: InputFile, limits: Limits) -> bool:
     """
     try:
         with zipfile.ZipFile(file.path) as archive:  # first, so its errors get these words
-            infos = inspect_zip(file.path, file.name, limits)
+            if any(i.compress_type not in _ZIP_METHODS for i in archive.infolist()):
+                raise NotImplementedError("compression method")
+            # A chart pasted from another workbook is kept as a workbook inside this one.
+            infos = inspect_zip(file.path, file.name, limits, embedded=True)
             if "xl/workbook.xml" not in archive.namelist():
                 raise ImportFailed.one("this is not an Excel workbook (.xlsx).", file.name)
             formulas = False
