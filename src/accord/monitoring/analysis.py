@@ -404,15 +404,18 @@ def _run(choice: Choice, progress: Progress | None) -> Results:
         period="month",
         group=choice.group,
         where=trend_where or None,
-        disclosure=disclosure,
+        disclosure=api.Disclosure(hide=(*hidden, *hidden_months(monthly, choice.group))),
         recode=recode,
     )
     if left_out:
         trend = without_counts(trend)
+    trend_hidden = months_hidden_note(trend)
     step(95, "Writing the summary")
     results = Results(rates, ratios, proportions, funnel, trend, monthly, within=within)
     if thin:
         results.notes.append(thin_months_note(thin, left_out=left_out))
+    if trend_hidden:
+        results.notes.append(trend_hidden)
     if recode:
         results.notes.append(
             "Officers' records have no Mixed group, so Mixed residents are left out of these "
@@ -716,6 +719,33 @@ def without_counts(trend: pd.DataFrame) -> pd.DataFrame:
     if "n" in out.columns:
         out["n"] = pd.Series(pd.NA, index=out.index, dtype="Int64")
     return out
+
+
+def hidden_months(monthly: pd.DataFrame, group: str) -> list[dict[str, object]]:
+    """The monthly table's hidden group-and-month cells, as cells the trend must hide.
+
+    Why: a trend is worked out from its group's monthly counts; with the group's total,
+    its slope (even its rounded yearly change) gives a hidden month or two back. The
+    trend hides a group with any hidden month it is fitted on, as the monthly table
+    publishes it: fitted without thin months, its own suppression of the other months
+    alone could pick other cells to hide.
+    """
+    cells = interior_cells(monthly, (group, "period"))
+    hidden = cells.loc[pd.to_numeric(cells["events"], errors="coerce").isna()]
+    return [{group: row[group], "period": row["period"]} for _, row in hidden.iterrows()]
+
+
+def months_hidden_note(trend: pd.DataFrame) -> str | None:
+    """What the page says when a group's change over time is hidden for its months."""
+    groups = trend.loc[trend["note"].astype(str) == api.HIDDEN_PERIOD_NOTE, "group"]
+    if groups.empty:
+        return None
+    names = ", ".join(str(name) for name in groups)
+    return (
+        f"The change over time is hidden for {names}: some of the monthly counts it is "
+        "worked out from are hidden to protect small numbers, and the change over time "
+        "would give them back."
+    )
 
 
 #: The fewest months a trend is fitted on once thin months are left out.

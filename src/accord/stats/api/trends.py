@@ -14,12 +14,24 @@ from accord.stats.aggregate import Period, Predicate
 from accord.stats.api.disclosure import BLANKED, DEFAULT_DISCLOSURE, Disclosure
 from accord.stats.api.loading import Population, column_list, finish, period_cells
 from accord.stats.inputs import Source
-from accord.stats.suppression import blank_measures
+from accord.stats.suppression import Cell, blank_measures, hidden_cells
 from accord.stats.trend import poisson_trend
 
 __all__ = ["trend"]
 
 BoolArray = npt.NDArray[np.bool_]
+
+#: What a hidden trend row loses: the counts and estimates (:data:`BLANKED`) and the fit
+#: itself. With the group's total, the slope and the dispersion are equations in the
+#: period counts (a Poisson fit has sum(t * y) = sum(t * mu)), enough to solve for a
+#: hidden month or two; a dispersion of 0 says every period had the same count.
+TREND_BLANKED = (*BLANKED, "slope", "slope_se", "dispersion")
+
+#: Why a trend row is hidden when its group total is not small (the row's ``note``).
+HIDDEN_PERIOD_NOTE = (
+    "hidden because some of the counts it is worked out from are hidden to protect small "
+    "numbers, and the change over time would give them back"
+)
 
 
 def trend(
@@ -40,8 +52,12 @@ def trend(
 
     Counts per ``period`` are fitted by Poisson regression on time (quasi-Poisson
     when overdispersed). A group's trend is suppressed when its total count over
-    all periods is hidden (the monthly counts themselves are not published here), or
-    when ``disclosure.hide`` names its group (hidden in a table released alongside).
+    all periods is hidden, when ``disclosure.hide`` names its group (hidden in a table
+    released alongside), or when any of the group's period counts is hidden: by
+    disclosure control of the group x period table (as :func:`tabulate` publishes it),
+    or because ``disclosure.hide`` names that cell (``{"eth": "A", "period": "2022-03"}``,
+    hidden in a table released alongside). Why: the fit (its slope, dispersion and even
+    the rounded estimate, with the group's total) gives hidden period counts back.
     """
     groups = column_list(group, name="group")
     frame, notes = period_cells(
@@ -69,8 +85,63 @@ def trend(
         if not disclosure.show_zeros:
             small |= size == 0
         small |= _forced(result, groups, disclosure)
-        result = blank_measures(result, small, columns=BLANKED)
+        periods = _period_hidden(frame, result, groups, disclosure) & ~small
+        result = blank_measures(result, small | periods, columns=TREND_BLANKED)
+        result = _without_fit_words(result, small | periods)
+        if periods.any():
+            result.loc[periods, "note"] = HIDDEN_PERIOD_NOTE
     return finish(result, notes)
+
+
+def _period_hidden(
+    frame: pd.DataFrame, result: pd.DataFrame, groups: Sequence[str], disclosure: Disclosure
+) -> BoolArray:
+    """Rows of a group with any period count hidden (see :func:`trend`)."""
+    keys = [*groups, "period"]
+    dtype = frame["period"].dtype
+    periods = dtype if isinstance(dtype, pd.PeriodDtype) else None
+    force = [_as_period_cell(cell, periods) for cell in disclosure.hide]
+    cells = frame[keys].reset_index(drop=True)
+    cells["hidden"] = hidden_cells(
+        frame[[*keys, "events"]],
+        keys,
+        "events",
+        threshold=disclosure.threshold,
+        show_zeros=disclosure.show_zeros,
+        margins=disclosure.margins,
+        force=force,
+    )
+    if not groups:
+        return np.full(len(result), bool(cells["hidden"].any()))
+    by_group = cells.groupby(list(groups), dropna=False, sort=False, as_index=False)["hidden"].any()
+    mask = result[list(groups)].merge(by_group, on=list(groups), how="left")["hidden"]
+    return np.asarray(mask.fillna(False).astype(bool).to_numpy(), dtype=bool)
+
+
+def _as_period_cell(cell: Cell, periods: pd.PeriodDtype | None) -> Cell:
+    """``cell`` with its period (a date or ``YYYY-MM``) as the trend's own periods."""
+    if "period" not in cell or periods is None:
+        return cell
+    as_period = pd.Series([pd.Timestamp(str(cell["period"]))]).astype(periods).iloc[0]
+    return {**cell, "period": as_period}
+
+
+def _without_fit_words(result: pd.DataFrame, mask: BoolArray) -> pd.DataFrame:
+    """Hidden rows' method without the fit's dispersion, which the quasi-Poisson wording
+    gives to two decimals, and without saying whether it was above the threshold."""
+    if not mask.any() or "method" not in result.columns:
+        return result
+    out = result.copy()
+    plain = (
+        out.loc[mask, "method"]
+        .astype(str)
+        .str.replace(r", quasi-Poisson Wald (.*) CI \(widened .*\)$", r", Wald \1 CI", regex=True)
+    )
+    out.loc[mask, "method"] = plain
+    if "quasi_poisson" in out.columns:
+        out["quasi_poisson"] = out["quasi_poisson"].astype(object)
+        out.loc[mask, "quasi_poisson"] = None
+    return out
 
 
 def _forced(result: pd.DataFrame, groups: Sequence[str], disclosure: Disclosure) -> BoolArray:
