@@ -371,7 +371,8 @@ def _run(choice: Choice, progress: Progress | None) -> Results:
     # A focus group with no searches here has no areas to compare: the other sections stand.
     funnel_call = areas_compared(choice)
     # The areas' searches add up to the focus group's: hidden there, their total is hidden
-    # here too (and the overall rate, which gives it back).
+    # here too (and the overall rate, which gives it back). Shown there, it is published:
+    # a small area is then protected by hiding another area, not the total.
     focus_hidden = {choice.group: choice.focus} in hidden
     funnel_disclosure = api.Disclosure(hide=({},) if focus_hidden else ())
     funnel = funnel_call(
@@ -383,6 +384,7 @@ def _run(choice: Choice, progress: Progress | None) -> Results:
         unmatched="drop",
         disclosure=funnel_disclosure,
         recode=recode,  # officers' Mixed searches are never a group of their own
+        total_published=not focus_hidden,
     )
     step(80, "Looking at change over time")
     monthly = api.tabulate(

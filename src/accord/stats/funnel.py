@@ -298,6 +298,15 @@ def funnel_limits(
     return result
 
 
+def _unit_flags(
+    frame: pd.DataFrame, units: pd.DataFrame, keys: list[str], column: str
+) -> npt.NDArray[np.bool_]:
+    """``column`` (true if true on any of its rows) for each unit of ``units``."""
+    flags = frame.groupby(keys, sort=False, dropna=False, observed=True)[column].any()
+    looked_up = units[keys].merge(flags.reset_index(), on=keys, how="left")[column]
+    return np.asarray(looked_up.fillna(False).astype(bool).to_numpy(), dtype=bool)
+
+
 def _flag(values: FloatArray, lower: FloatArray, upper: FloatArray, label: str) -> list[str]:
     return [
         f"above {label}" if value > high else f"below {label}" if value < low else ""
@@ -317,6 +326,7 @@ def funnel(
     overdispersion: Overdispersion = "none",
     winsor_fraction: float = 0.1,
     conf_level: float = 0.95,
+    unpublished: str | None = None,
 ) -> pd.DataFrame:
     """Each unit's rate or proportion against the target, with funnel limits and flags.
 
@@ -324,7 +334,10 @@ def funnel(
     ``"proportion"`` (events among ``size`` trials, binomial; ``per`` is not
     used). ``target`` defaults to the overall value (total events over total
     size), on the published scale. ``overdispersion`` chooses the
-    adjustment, applied only when overdispersion is found.
+    adjustment, applied only when overdispersion is found. ``unpublished`` names a
+    boolean column of ``frame`` marking units whose counts are not published (hidden to
+    protect small numbers): the dispersion is estimated without them, because the
+    dispersion (and the limits it widens) would otherwise carry their z-scores.
 
     Returns one row per unit: the unit columns, ``group``, ``events``,
     ``size``, ``estimate`` (the unit's rate or proportion), ``lower`` and
@@ -364,7 +377,11 @@ def funnel(
         value = np.where(sizes > 0, k / sizes, np.nan)
     se = _standard_error(theta, sizes, kind)
     z = (value - theta) / se
-    spread = dispersion(z, se, overdispersion, winsor_fraction)
+    known = z
+    if unpublished is not None:
+        hidden = _unit_flags(frame, groups, keys, unpublished)
+        known = np.where(hidden, np.nan, z)
+    spread = dispersion(known, se, overdispersion, winsor_fraction)
     phi_hat, phi, tau2, applied = spread.phi_hat, spread.phi, spread.tau2, spread.applied
     adjusted_z = (value - theta) / np.sqrt(phi * se**2 + tau2)
     limits = {level: _limits(theta, sizes, kind, level, phi, tau2) for level in FUNNEL_LEVELS}

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 from ibis.backends import BaseBackend
 
@@ -29,6 +32,7 @@ from accord.stats.errors import StatsInputError
 from accord.stats.funnel import Overdispersion
 from accord.stats.funnel import funnel as funnel_measure
 from accord.stats.inputs import Source
+from accord.stats.suppression import Cell
 
 __all__ = ["funnel"]
 
@@ -66,12 +70,19 @@ def funnel(
     disclosure: Disclosure | None = DEFAULT_DISCLOSURE,
     unmatched: Literal["error", "drop"] = "error",
     backend: BaseBackend | None = None,
+    total_published: bool = False,
 ) -> pd.DataFrame:
     """Funnel plot data comparing units (e.g. boroughs) with the overall value.
 
     With ``population``: rates per ``per`` residents (Poisson limits). Without it,
     give ``success``: the proportion of each unit's events meeting it (binomial
     limits). Units outside the 99.8% limits are flagged in ``outlier``.
+
+    Disclosure control treats the units as one list (however many columns name them).
+    Give ``total_published=True`` when the units' total is released in another table
+    (the searches of the group the funnel is about): a small unit is then protected by
+    hiding another unit, since hiding the total would not protect it. Where a unit is
+    hidden, the overdispersion is estimated from the units shown.
     """
     units = column_list(unit, name="unit")
     if not units:
@@ -89,38 +100,114 @@ def funnel(
             backend=backend,
             disclosure=disclosure,
         )
-        result = funnel_measure(
-            frame,
-            units,
-            per=per,
-            target=target,
-            overdispersion=overdispersion,
-            conf_level=conf_level,
-        )
         count = "events"
+        shape: dict[str, object] = {"per": per}
     else:
         if success is None:
             raise StatsInputError("Give a population (for rates) or a success condition.")
         with loaded(events, None, units, date=None, recode=recode, backend=backend) as inputs:
             frame = agg.proportion_table(inputs.events, units, success, where=where)
         notes = missing_group_note(frame, units, disclosure)
-        result = funnel_measure(
-            frame,
-            units,
-            events="successes",
-            size="trials",
-            kind="proportion",
-            target=target,
-            overdispersion=overdispersion,
-            conf_level=conf_level,
-        )
         count = "successes"
+        shape = {"events": "successes", "size": "trials", "kind": "proportion"}
+    hidden = None
+    overall_hidden = False
     if disclosure is not None:
-        result = hide(result, hidden_cells(frame, units, count, disclosure), units)
-        if total_hidden(frame, units, count, disclosure):
+        hidden, overall_hidden = _hidden_units(frame, units, count, disclosure, total_published)
+        frame = frame.assign(**{UNPUBLISHED: hidden["hidden"].to_numpy()})
+    result = funnel_measure(
+        frame,
+        units,
+        target=target,
+        overdispersion=overdispersion,
+        conf_level=conf_level,
+        unpublished=UNPUBLISHED if hidden is not None else None,
+        **shape,  # type: ignore[arg-type]
+    )
+    if hidden is not None:
+        result = _without_flags(hide(result, hidden, units))
+        if overall_hidden:
             result = _without_overall(result)
             notes.append(OVERALL_HIDDEN)
     return finish(result, notes)
+
+
+def _without_flags(result: pd.DataFrame) -> pd.DataFrame:
+    """Hidden units without their flags: "above 99.8%" says the count is above the
+    limit, at a size (population) that is public."""
+    out = result.copy()
+    hidden = out["suppressed"].astype(bool).to_numpy()
+    for column in ("beyond_95", "outlier"):
+        if column in out.columns and hidden.any():
+            out[column] = out[column].astype(object)
+            out.loc[hidden, column] = None
+    return out
+
+
+#: The column marking the units disclosure control hides (see ``funnel_measure``).
+UNPUBLISHED = "_unpublished"
+
+
+def _hidden_units(
+    frame: pd.DataFrame,
+    units: list[str],
+    count: str,
+    disclosure: Disclosure,
+    total_published: bool,
+) -> tuple[pd.DataFrame, bool]:
+    """Which units are hidden (``units`` and ``hidden``, in ``frame``'s row order), and
+    whether the overall total is.
+
+    The units are one list however many columns name them (a code and its name): as a
+    code x name table, whose other cells are all zero, the cheapest protection of a small
+    unit was always the total. With ``total_published`` (the total is released in
+    another table) a hidden unit is protected by hiding more units, the smallest first,
+    never by the total.
+    """
+    keyed = frame[[*units, count]].reset_index(drop=True)
+    keyed[UNIT_KEY] = _unit_labels(frame, units).to_numpy()
+    force = _unit_cells(keyed, units, disclosure.hide)
+    while True:
+        rule = replace(disclosure, hide=tuple(force))
+        cells = hidden_cells(keyed, [UNIT_KEY], count, rule)
+        overall = total_hidden(keyed, [UNIT_KEY], count, rule)
+        if not (total_published and overall) or {} in force:
+            break
+        sizes = pd.to_numeric(keyed[count]).to_numpy(dtype=np.float64)
+        shown = ~cells["hidden"].to_numpy(dtype=bool) & (sizes > 0)
+        if not shown.any():
+            break
+        smallest = int(np.argmin(np.where(shown, sizes, np.inf)))
+        force.append({UNIT_KEY: str(keyed[UNIT_KEY].iloc[smallest])})
+    out = frame[units].reset_index(drop=True)
+    out["hidden"] = cells["hidden"].to_numpy()
+    return out, overall
+
+
+#: The one column the units are suppressed by (their columns' values joined).
+UNIT_KEY = "_unit"
+
+
+def _unit_labels(frame: pd.DataFrame, units: list[str]) -> pd.Series:
+    return frame[units].astype(str).agg("\x1f".join, axis=1)
+
+
+def _unit_cells(keyed: pd.DataFrame, units: list[str], cells: Sequence[Cell]) -> list[Cell]:
+    """``Disclosure.hide`` cells as cells of the one-key table: the grand total stays, a
+    cell naming unit columns stands for every unit it matches, others are not this
+    table's."""
+    out: list[Cell] = []
+    for cell in cells:
+        if not cell:
+            out.append({})
+            continue
+        if any(column not in units for column in cell):
+            continue
+        match = np.ones(len(keyed), dtype=bool)
+        for column, value in cell.items():
+            match &= (keyed[column] == value).to_numpy(dtype=bool)
+        out += [{UNIT_KEY: label} for label in keyed.loc[match, UNIT_KEY]]
+    return out
 
 
 def _without_overall(result: pd.DataFrame) -> pd.DataFrame:
@@ -132,6 +219,10 @@ def _without_overall(result: pd.DataFrame) -> pd.DataFrame:
     total keeps the total from being added back up from them.
     """
     out = result.copy()
+    # The overdispersion, worked out around the hidden overall value, would narrow it.
+    for column in ("method", "overdispersion"):
+        if column in out.columns:
+            out[column] = out[column].astype(str).map(_without_dispersion_values)
     for column in OVERALL:
         if column not in out.columns:
             continue
@@ -143,3 +234,10 @@ def _without_overall(result: pd.DataFrame) -> pd.DataFrame:
         else:
             out[column] = None
     return out
+
+
+def _without_dispersion_values(text: str) -> str:
+    """A method's words without the dispersion's value (phi, tau^2)."""
+    text = re.sub(r" \(phi = [^)]*\)", "", text)
+    text = re.sub(r", phi = [^,;]*,", "", text)
+    return re.sub(r" tau\^2 = [^ ;,]*", "", text)
