@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from accord.stats import api
+from accord.stats.api.trends import HIDDEN_PERIOD_NOTE
 
 MONTHS = ("2022-01", "2022-02", "2022-03", "2022-04")
 
@@ -27,7 +28,7 @@ def test_a_small_month_hides_the_groups_trend_and_its_fit() -> None:
     result = api.trend(events, date="date", group="eth").set_index("group")
     for column in ("estimate", "slope", "slope_se", "dispersion", "n"):
         assert pd.isna(result.loc["A", column]), column
-    assert api.HIDDEN_PERIOD_NOTE in str(result.loc["A", "note"])
+    assert HIDDEN_PERIOD_NOTE in str(result.loc["A", "note"])
     assert not pd.isna(result.loc["W", "estimate"])
 
 

@@ -21,6 +21,7 @@ from accord.stats import api
 from accord.stats.aggregate import filter_rows
 from accord.stats.aggregate import recode as recode_values
 from accord.stats.errors import StatsInputError
+from accord.stats.api.trends import HIDDEN_PERIOD_NOTE
 from accord.stats.inputs import read
 from accord.stats.multiplicity import holm
 from accord.stats.sentences import describe_proportion, describe_ratio, ratio_digits
@@ -739,7 +740,7 @@ def hidden_months(monthly: pd.DataFrame, group: str) -> list[dict[str, object]]:
 
 def months_hidden_note(trend: pd.DataFrame) -> str | None:
     """What the page says when a group's change over time is hidden for its months."""
-    groups = trend.loc[trend["note"].astype(str) == api.HIDDEN_PERIOD_NOTE, "group"]
+    groups = trend.loc[trend["note"].astype(str) == HIDDEN_PERIOD_NOTE, "group"]
     if groups.empty:
         return None
     names = ", ".join(str(name) for name in groups)

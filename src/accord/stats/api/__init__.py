@@ -46,10 +46,9 @@ from accord.stats.api.proportion_measures import proportions
 from accord.stats.api.rate_measures import rates, ratios
 from accord.stats.api.stages import rri
 from accord.stats.api.tables import tabulate
-from accord.stats.api.trends import HIDDEN_PERIOD_NOTE, trend
+from accord.stats.api.trends import trend
 
 __all__ = [
-    "HIDDEN_PERIOD_NOTE",
     "RESIDENTIAL_CAVEAT",
     "Disclosure",
     "Population",
