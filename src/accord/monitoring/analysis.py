@@ -21,6 +21,7 @@ from accord.stats import api
 from accord.stats.aggregate import filter_rows
 from accord.stats.aggregate import recode as recode_values
 from accord.stats.errors import StatsInputError
+from accord.stats.api.proportion_measures import FAILURES, with_failures
 from accord.stats.api.trends import HIDDEN_PERIOD_NOTE
 from accord.stats.inputs import read
 from accord.stats.multiplicity import holm
@@ -701,12 +702,17 @@ def shared_hidden_counts(
     if choice.split:
         # The split table's searches and outcomes add up, group by group, to the outcome
         # table's: both are released, so both kinds of count are decided together too.
-        within = outcomes_within(events, choice, where, None)
+        # So are the searches without the outcome (searches minus outcome), which both
+        # publish by subtraction.
+        within = with_failures(outcomes_within(events, choice, where, None))
         pair = (group, split_of(choice).column)
+        outcomes = with_failures(outcomes)
         tables += [
             Released(outcomes[[group, "successes"]], (group,), "successes", group),
+            Released(outcomes[[group, FAILURES]], (group,), FAILURES, group),
             Released(within[[*pair, "trials"]], pair, "trials", group),
             Released(within[[*pair, "successes"]], pair, "successes", group),
+            Released(within[[*pair, FAILURES]], pair, FAILURES, group),
         ]
     return suppress_together(tables)
 

@@ -56,7 +56,9 @@ def proportions(
     ``where`` chooses the events counted as trials. With ``compare`` each group is
     compared with the reference group (largest number of trials overall by default)
     as a ratio (Katz) or a difference (Newcombe). A row is suppressed when its
-    successes or its trials are hidden (or, for comparisons, the reference's).
+    successes, its trials or the trials without success (a count published by
+    subtraction: 40 searches of which 35 ended with no further action say 5 ended
+    otherwise) are hidden (or, for comparisons, the reference's).
 
     Raises:
         StatsInputError: unknown column, no events, reference group absent.
@@ -84,9 +86,21 @@ def proportions(
         )
     if disclosure is not None:
         hidden = hidden_cells(frame, keys, "successes", disclosure)
-        trials_hidden = hidden_cells(frame, keys, "trials", disclosure)
-        hidden["hidden"] = hidden["hidden"].to_numpy() | trials_hidden["hidden"].to_numpy()
+        for count in ("trials", FAILURES):
+            also = hidden_cells(with_failures(frame), keys, count, disclosure)
+            hidden["hidden"] = hidden["hidden"].to_numpy() | also["hidden"].to_numpy()
         result = hide(result, hidden, keys)
         if compare is not None:
             result = hide_with_reference(result, hidden, strata, groups)
     return finish(result, notes)
+
+
+#: The trials without success, worked out from a row's published trials and successes.
+FAILURES = "failures"
+
+
+def with_failures(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with :data:`FAILURES` (trials minus successes), a count disclosure
+    control must see like the others."""
+    trials = pd.to_numeric(frame["trials"])
+    return frame.assign(**{FAILURES: trials - pd.to_numeric(frame["successes"])})
