@@ -436,6 +436,9 @@ def _run(choice: Choice, progress: Progress | None) -> Results:
             if readable(note) not in results.notes:
                 results.notes.append(readable(note))
     if within is not None:
+        for note in within.loc[within["note"].astype(str).str.endswith(NO_ONE_TO_COMPARE), "note"]:
+            if note not in results.notes:
+                results.notes.append(note)
         # Its searches without a group are the outcome table's, already in a note: its
         # own note on them would name the split's column too, as if its values could be
         # missing (they cannot: see Split).
@@ -644,8 +647,11 @@ def outcomes_within(
 
     Why: a group's overall share can hide opposite gaps for women and men, or for
     children and adults; within one level the comparison is like with like.
+
+    A level with no searches of the reference group keeps its rows and counts (see
+    :func:`not_compared`): only the comparison is not possible there.
     """
-    return api.proportions(
+    within = api.proportions(
         events,
         success={OUTCOME: choice.outcome},
         group=choice.group,
@@ -657,6 +663,34 @@ def outcomes_within(
         recode=split_recode(choice),
         stratum_errors="note",
     )
+    return not_compared(within, choice)
+
+
+#: How the note on a split level with no searches of the reference group ends.
+NO_ONE_TO_COMPARE = " there is no one to compare their searches with."
+
+
+def not_compared(within: pd.DataFrame, choice: Choice) -> pd.DataFrame:
+    """The split's rows in a level with no searches of the reference group: their own
+    share (the counts are known and published), no comparison, and why in plain words.
+    """
+    out = within.copy()
+    rows = out["reference_group"].isna() & ~out["is_reference"].astype(bool)
+    if not rows.any():
+        return out
+    split = split_of(choice)
+    trials = pd.to_numeric(out["trials"], errors="coerce")
+    share = pd.to_numeric(out["successes"], errors="coerce") / trials.where(trials > 0)
+    out["proportion"] = pd.to_numeric(out["proportion"], errors="coerce").astype("Float64")
+    out.loc[rows, "proportion"] = share.loc[rows].astype("Float64")
+    out["reference_group"] = out["reference_group"].astype(object)
+    out.loc[rows, "reference_group"] = choice.reference
+    for level in out.loc[rows, split.column].unique():
+        among = split.among.get(str(level), str(level))
+        out.loc[rows & (out[split.column] == level), "note"] = (
+            f"No {choice.reference} people among {among} were searched, so{NO_ONE_TO_COMPARE}"
+        )
+    return out
 
 
 def shared_hidden_counts(

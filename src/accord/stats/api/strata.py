@@ -40,7 +40,9 @@ def per_stratum(
 
     With ``stratum_errors="note"`` a stratum the measure cannot handle (say, a
     reference group with no events there) gets rows with no estimate and the reason in
-    ``note`` instead of stopping the whole table.
+    ``note`` instead of stopping the whole table. Those rows keep the stratum's counts:
+    they are known, only the comparison is not, and without them the table's counts
+    would no longer add up to the totals published beside it.
     """
     if not strata:
         return measure(frame)
@@ -52,7 +54,7 @@ def per_stratum(
         except StatsInputError as error:
             if stratum_errors == "raise":
                 raise StatsInputError(f"In {label}: {error}") from error
-            result = part[list(groups)].reset_index(drop=True)
+            result = part.drop(columns=list(strata)).reset_index(drop=True)
             result["group"] = group_labels(result, list(groups))
             result["estimate"] = np.nan
             result["lower"] = np.nan
