@@ -42,6 +42,8 @@ Progress = Callable[[int, str], None]
 #: 5: the summary's ratios have the table's decimals; "more often" in the split's summary
 #:    only where its interval leaves out zero too (the tables, drawn when the page is
 #:    shown, would otherwise disagree with a stored run's sentences).
+#: 5: trends hidden with a hidden month; areas protected by other areas; searches without
+#:    the outcome protected; split levels without the reference group kept.
 METHOD_VERSION = 5
 
 #: The population table's columns (accord.datasets.census).
