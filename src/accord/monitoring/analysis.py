@@ -20,9 +20,9 @@ import pandas as pd
 from accord.stats import api
 from accord.stats.aggregate import filter_rows
 from accord.stats.aggregate import recode as recode_values
-from accord.stats.errors import StatsInputError
 from accord.stats.api.proportion_measures import FAILURES, with_failures
 from accord.stats.api.trends import HIDDEN_PERIOD_NOTE
+from accord.stats.errors import StatsInputError
 from accord.stats.inputs import read
 from accord.stats.multiplicity import holm
 from accord.stats.sentences import describe_proportion, describe_ratio, ratio_digits
@@ -42,9 +42,9 @@ Progress = Callable[[int, str], None]
 #: 5: the summary's ratios have the table's decimals; "more often" in the split's summary
 #:    only where its interval leaves out zero too (the tables, drawn when the page is
 #:    shown, would otherwise disagree with a stored run's sentences).
-#: 5: trends hidden with a hidden month; areas protected by other areas; searches without
+#: 6: trends hidden with a hidden month; areas protected by other areas; searches without
 #:    the outcome protected; split levels without the reference group kept.
-METHOD_VERSION = 5
+METHOD_VERSION = 6
 
 #: The population table's columns (accord.datasets.census).
 POPULATION_GROUP = "ethnic_group"

@@ -381,6 +381,8 @@ def _difference_interval(row: pd.Series) -> str:
         return "–"
     low, high = (points(float(row[bound])).removeprefix("+") for bound in ("lower", "upper"))
     return f"{low} to {high}"
+
+
 def _not_compared(row: pd.Series) -> str:
     """Why a split row has no comparison, when its level has no one to compare with."""
     if not _blank(row.get("estimate")) or _blank(row.get("proportion")):
@@ -411,8 +413,6 @@ def within_section(frame: pd.DataFrame, split: str, outcome: Outcome) -> Section
                 f"{number(row['proportion'])}%",
                 "Reference group" if is_reference else number(row["estimate"]),
                 "–" if is_reference else _difference_interval(row),
-                "–" if is_reference else _difference_verdict(row, reference),
-                "–" if is_reference else interval(row),
                 "–" if is_reference else _not_compared(row) or _difference_verdict(row, reference),
             ]
         )
