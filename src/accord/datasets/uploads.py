@@ -28,11 +28,10 @@ from accord.datasets.archives import Limits, human_bytes
 from accord.datasets.errors import ImportFailed, UploadStateError
 from accord.datasets.harmonise import Progress
 from accord.datasets.models import Dataset, Upload, UploadStatus
+from accord.web.file_checks import visible
 
 _CHUNK = 1 << 20
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
-#: Joiners shape letters in many scripts and emoji; they cannot reorder what is shown.
-_JOINERS = {"\u200c", "\u200d"}
 #: An import whose upload has not moved for this long is taken to have stopped.
 STALE_AFTER = dt.timedelta(minutes=30)
 #: How often a running import says it is still alive, even when its percentage stays put.
@@ -61,21 +60,14 @@ def work_dir() -> Path:
 def clean_filename(name: str) -> str:
     """The last part of a file name, without control characters or slashes, at most 200.
 
-    Invisible format characters are replaced too: a right-to-left override (U+202E) makes
-    ``report\u202evsc.exe.csv`` show as ``reportcsv.exe.csv`` in every list of uploads.
+    Invisible format characters are replaced too (:func:`accord.web.file_checks.visible`):
+    a right-to-left override (U+202E) makes ``report\u202evsc.exe.csv`` show as
+    ``reportcsv.exe.csv`` in every list of uploads.
     """
     base = re.split(r"[/\\]", name)[-1]
-    visible = "".join(_visible(char) for char in unicodedata.normalize("NFC", base))
-    cleaned = _UNSAFE_NAME.sub("_", visible).strip().lstrip(".") or "upload"
+    shown = visible(unicodedata.normalize("NFC", base))
+    cleaned = _UNSAFE_NAME.sub("_", shown).strip().lstrip(".") or "upload"
     return cleaned[-200:]
-
-
-def _visible(char: str) -> str:
-    if char in _JOINERS:
-        return char
-    if unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp"}:
-        return "_"
-    return char
 
 
 def stale_after() -> dt.timedelta:

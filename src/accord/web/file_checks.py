@@ -91,13 +91,33 @@ def size_label(size: int) -> str:
 
 
 def clean_filename(name: str) -> str:
-    """The last part of a name, without control characters or slashes, at most 200 long."""
+    """The last part of a name, without control characters or slashes, at most 200 long.
+
+    Invisible format characters are replaced too: a right-to-left override (U+202E) makes
+    ``report\u202efdp.exe`` show as ``reportexe.pdf`` wherever the name is listed.
+    """
     base = re.split(r"[/\\]", name)[-1]
-    cleaned = _UNSAFE_NAME.sub("_", unicodedata.normalize("NFC", base)).strip().lstrip(".")
+    cleaned = _UNSAFE_NAME.sub("_", visible(unicodedata.normalize("NFC", base)))
+    cleaned = cleaned.strip().lstrip(".")
     if len(cleaned) > 200:
         stem, dot, extension = cleaned.rpartition(".")
         cleaned = f"{stem[: 199 - len(extension)]}.{extension}" if dot else cleaned[:200]
     return cleaned
+
+
+#: Zero-width non-joiner and joiner: emoji sequences and Persian or Indic words need them.
+_JOINERS = frozenset({"\u200c", "\u200d"})
+
+
+def visible(text: str) -> str:
+    """``text`` with control, invisible format (bidi overrides, zero-width space) and
+    line or paragraph separator characters replaced by ``_``."""
+    return "".join(
+        "_"
+        if char not in _JOINERS and unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp"}
+        else char
+        for char in text
+    )
 
 
 def extension_of(filename: str) -> str:
