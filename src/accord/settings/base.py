@@ -258,6 +258,10 @@ ACCORD_CASE_KEYS = env("ACCORD_CASE_KEYS", "")
 # Where ClamAV's daemon listens, "unix:/run/clamav/clamd.ctl" or "tcp:host:3310"; every upload
 # is scanned before it is kept (SECURITY.md FI-6). Production refuses to start without it.
 ACCORD_CLAMD = env("ACCORD_CLAMD", "")
+
+# An import whose upload has not moved for this many seconds is taken to have stopped (a
+# worker killed mid-import): the person can then try again or discard the file.
+ACCORD_IMPORT_STALE_SECONDS = int(env("ACCORD_IMPORT_STALE_SECONDS", "1800"))
 # The audit chain's HMAC key (SECURITY.md LG-2): outside the database, so that someone who can
 # write to the database cannot recompute the chain after editing it. At least 32 characters.
 ACCORD_AUDIT_KEY = env("ACCORD_AUDIT_KEY")
