@@ -5,11 +5,12 @@ never bend what is drawn."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pandas as pd
 
 from accord.monitoring.release_charts import chart_spec
-from accord.reports.charts import bar_chart, interval_chart, render_svg
+from accord.reports.charts import bar_chart, funnel_chart, interval_chart, render_svg
 
 
 def _texts(svg: str) -> list[str]:
@@ -229,3 +230,42 @@ def test_a_long_title_wraps_to_the_charts_width() -> None:
     assert isinstance(spec["title"]["text"], list) and len(spec["title"]["text"]) > 1
     width = re.search(r'<svg[^>]* width="([\d.]+)"', render_svg(spec))
     assert width and float(width.group(1)) < 700
+
+
+def test_a_funnel_points_shape_means_the_same_on_every_page() -> None:
+    limits = pd.DataFrame(
+        {
+            "size": [100.0, 1000.0],
+            "target": [0.5, 0.5],
+            "lower_95": [0.4, 0.47],
+            "upper_95": [0.6, 0.53],
+            "lower_998": [0.35, 0.45],
+            "upper_998": [0.65, 0.55],
+        }
+    )
+    kinds = ("Within", "Ahead", "Behind")
+
+    def shapes(outliers: list[str]) -> dict[str, Any]:
+        units = pd.DataFrame(
+            {"unit": ["A", "B"], "size": [100, 900], "estimate": [0.5, 0.51], "outlier": outliers}
+        )
+        spec = funnel_chart(
+            units,
+            limits,
+            unit="unit",
+            size="size",
+            title="t",
+            value_title="v",
+            size_title="s",
+            description="d",
+            log_values=False,
+            kinds=kinds,
+        )
+        return spec["layer"][-1]["encoding"]["shape"]["scale"]  # type: ignore[no-any-return]
+
+    # Only "Behind" on one page, "Ahead" and "Within" on another: the same shapes still.
+    assert shapes(["Behind", "Behind"]) == shapes(["Within", "Ahead"])
+    assert shapes(["Within", "Within"]) == {
+        "domain": list(kinds),
+        "range": ["circle", "triangle-up", "triangle-down"],
+    }

@@ -254,6 +254,7 @@ def funnel_section(frame: pd.DataFrame, focus: str) -> Section:
         plot_units = shown.assign(
             outlier=shown["outlier"].fillna("").map(lambda o: labels.get(o, "Within the limits"))
         )
+        kinds = ("Within the limits", labels["above 99.8%"], labels["below 99.8%"])
         low = float(shown["estimate"].min())
         high = float(shown["estimate"].max())
         spec = funnel_chart(
@@ -269,6 +270,7 @@ def funnel_section(frame: pd.DataFrame, focus: str) -> Section:
                 "overall rate, with 95% and 99.8% control limits"
             ),
             value_domain=(max(low / 2, 1e-6), high * 2),
+            kinds=kinds,
         )
     intro = (
         "Each area's rate against the rate for all areas together. Areas outside the 99.8% "

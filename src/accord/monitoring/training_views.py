@@ -133,6 +133,11 @@ def _chart(result: training.Coverage) -> str:
         ),
         log_values=False,
         value_domain=(0.0, 100.0),
+        kinds=(
+            training.CHART_LABELS[""],
+            training.CHART_LABELS["above 99.8%"],
+            training.CHART_LABELS["below 99.8%"],
+        ),
     )
     return render_svg(spec)
 

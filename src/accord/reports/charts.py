@@ -276,12 +276,16 @@ def funnel_chart(
     description: str,
     log_values: bool = True,
     value_domain: tuple[float, float] | None = None,
+    kinds: Sequence[str] = (),
     width: int = 560,
 ) -> Spec:
     """A funnel plot: each unit's value against its size, with control limits.
 
     ``units`` has ``unit``, ``size``, ``estimate`` and ``outlier``; ``limits`` has ``size``,
     ``target``, and the limit columns ``lower_95``, ``upper_95``, ``lower_998``, ``upper_998``.
+    ``kinds`` names every ``outlier`` label in a fixed order (within, above, below), so each
+    keeps its shape (circle, triangle up, triangle down) whichever kinds a page has: else
+    the circle means "ahead" on one page and "within chance" on the next.
     """
     limit_columns = ["lower_95", "upper_95", "lower_998", "upper_998"]
     long_limits = limits.melt(
@@ -342,7 +346,16 @@ def funnel_chart(
             "encoding": {
                 "x": x,
                 "y": {"field": "estimate", "type": "quantitative"},
-                "shape": {"field": "outlier", "type": "nominal", "title": None},
+                "shape": {
+                    "field": "outlier",
+                    "type": "nominal",
+                    "title": None,
+                    **(
+                        {"scale": {"domain": list(kinds), "range": list(SHAPES[: len(kinds)])}}
+                        if kinds
+                        else {}
+                    ),
+                },
                 "color": {"value": COLOURS["estimate"]},
                 "tooltip": [{"field": unit}, {"field": "estimate", "format": ".3~g"}],
             },
@@ -523,6 +536,8 @@ def status_chart(
 
 #: Series colours for grouped bars (GOV.UK blue, orange, green, purple, turquoise, pink):
 #: distinct in hue and lightness, so they stay apart for most colour-blind readers too.
+#: Funnel point shapes, in the order of ``funnel_chart``'s ``kinds``.
+SHAPES = ("circle", "triangle-up", "triangle-down")
 SERIES = ("#1d70b8", "#f47738", "#00703c", "#4c2c92", "#28a197", "#d53880")
 
 
