@@ -44,7 +44,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from accord.datasets.boroughs import LocalAuthorities
-from accord.datasets.csvfiles import DICTIONARY, read_header, read_table
+from accord.datasets.csvfiles import (
+    DICTIONARY,
+    blank_rows,
+    read_header,
+    read_table,
+    spreadsheet_rows,
+)
 from accord.datasets.errors import ImportFailed, Problem, problem
 from accord.datasets.files import InputFile, SourceRecord
 from accord.datasets.harmonise import Imported, Progress, Report, no_progress
@@ -140,7 +146,8 @@ def _listed(names: Sequence[str]) -> str:
 
 def _by_name(table: pa.Table, header: Sequence[str]) -> dict[str, Column]:
     """Each column under its normalised name (:func:`_refuse_same_columns` has made them unique)."""
-    return {normalise(name): Column.of(table[name]) for name in header}
+    blank = blank_rows(table)
+    return {normalise(name): Column.of(table[name], blank) for name in header}
 
 
 def _shown(value: str) -> str:
@@ -158,7 +165,7 @@ def _counts(column: Column, display: str, name: str) -> tuple[list[Problem], pa.
     )
     problems += [
         problem("the count is empty; write 0 if there is nobody.", display, row=row, column=name)
-        for row in (np.flatnonzero(column.codes < 0)[:_SHOWN] + 2).tolist()
+        for row in column.rows(np.flatnonzero(column.codes < 0)[:_SHOWN]).tolist()
     ]
     ok = pc.fill_null(pc.match_substring_regex(column.values, _COUNT), False)
     # The pattern allows spaces around the digits, so they go before the cast.
@@ -195,7 +202,8 @@ def _check_areas(
         lambda value, rows: f"{value!r} is not an area code such as E09000001.",
     )
     for column_name in (code, name):
-        missing = np.flatnonzero(columns[normalise(column_name)].codes < 0)[:_SHOWN] + 2
+        column = columns[normalise(column_name)]
+        missing = column.rows(np.flatnonzero(column.codes < 0)[:_SHOWN])
         problems += [
             problem("the area is empty.", file.name, row=int(row), column=column_name)
             for row in missing
@@ -230,7 +238,10 @@ def _unknown_areas(columns: dict[str, Column], code: str, name: str, display: st
         )
         for index, (row, _) in first[:_SHOWN]
     ]
-    pairs, rows = np.unique(np.stack([codes.codes, names.codes], axis=1), axis=0, return_index=True)
+    pairs, records = np.unique(
+        np.stack([codes.codes, names.codes], axis=1), axis=0, return_index=True
+    )
+    rows = codes.rows(records)
     wrong: list[tuple[int, str, str, str]] = []
     for (code_index, name_index), row in zip(pairs.tolist(), rows.tolist(), strict=True):
         if code_index < 0 or name_index < 0:
@@ -239,7 +250,7 @@ def _unknown_areas(columns: dict[str, Column], code: str, name: str, display: st
         expected = authorities.by_code.get(area_code)
         given = str(names.values[name_index].as_py())
         if expected is not None and normalise(given) != normalise(expected):
-            wrong.append((row + 2, given, area_code, expected))
+            wrong.append((row, given, area_code, expected))
     problems += [
         problem(
             f"{given!r} is not the name of {area_code}, which is {expected!r}. Check that the "
@@ -290,7 +301,8 @@ def _read_20(file: InputFile, table: pa.Table, header: Sequence[str]) -> tuple[p
         np.asarray(pc.fill_null(pc.not_equal(row_group, row_code), True).to_numpy(False))
         & np.asarray(pc.is_valid(row_group).to_numpy(False))
     )
-    for index in mismatch[:_SHOWN]:
+    shown = mismatch[:_SHOWN]
+    for index, row in zip(shown, spreadsheet_rows(table, shown).tolist(), strict=True):
         given = int(codes.codes[int(index)])
         written = "" if given < 0 else f" {_shown(str(codes.values[given].as_py()))}"
         problems.append(
@@ -299,7 +311,7 @@ def _read_20(file: InputFile, table: pa.Table, header: Sequence[str]) -> tuple[p
                 f"{CENSUS_2021_20[int(row_group[int(index)].as_py())][0]!r} "
                 f"(its code is {int(row_group[int(index)].as_py())}).",
                 file.name,
-                row=int(index) + 2,
+                row=row,
                 column=group_code_name,
             )
         )
@@ -439,8 +451,9 @@ def read_census(
     layout = _layout(header, file.name, categories)
     table = read_table(file, header, on_progress=lambda n: progress(0.5, "Reading"))
     problems: list[Problem] = []
+    blank = blank_rows(table)
     for name in header:
-        problems += check_formulas(Column.of(table[name]), file.name, name)
+        problems += check_formulas(Column.of(table[name], blank), file.name, name)
     if problems:
         raise ImportFailed(problems)
     report = Report(rows=0, files=[{"name": file.name, "rows": table.num_rows}])

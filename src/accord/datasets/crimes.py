@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 
 from accord.datasets import police_uk
 from accord.datasets.boroughs import LocalAuthorities, PointLookup
-from accord.datasets.csvfiles import DICTIONARY, read_header, read_table
+from accord.datasets.csvfiles import DICTIONARY, blank_rows, read_header, read_table
 from accord.datasets.errors import ImportFailed, Problem
 from accord.datasets.files import InputFile, SourceRecord
 from accord.datasets.harmonise import Imported, Progress, Report, date_range, no_progress, reading
@@ -69,7 +69,8 @@ SCHEMAS = {
 
 def _convert(file: InputFile, fit: police_uk.Match, table: pa.Table, kind: str) -> pa.Table:
     rows = table.num_rows
-    by_source = {name: Column.of(table[name]) for name in table.column_names}
+    blank = blank_rows(table)
+    by_source = {name: Column.of(table[name], blank) for name in table.column_names}
     columns = {c: by_source[s] for c, s in fit.found.items()}
     problems: list[Problem] = []
     for name, column in by_source.items():

@@ -38,7 +38,7 @@ import pyarrow.parquet as pq
 
 from accord.datasets.archives import Limits, inspect_zip
 from accord.datasets.boroughs import LocalAuthorities
-from accord.datasets.csvfiles import read_header, read_table
+from accord.datasets.csvfiles import blank_rows, read_header, read_table, shift_rows
 from accord.datasets.errors import MAX_PROBLEMS, ImportFailed, Problem, problem
 from accord.datasets.export import looks_like_formula
 from accord.datasets.files import InputFile, SourceRecord
@@ -87,6 +87,8 @@ class Preview:
         return [c.name for c in self.columns]
 
 
+#: No blank lines left out: a workbook keeps its empty rows, and Parquet has no lines.
+_NO_BLANK_LINES = np.array([], dtype=np.int64)
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _SCAN_BLOCK = 1 << 20
 
@@ -468,8 +470,13 @@ def _parquet_table(file: InputFile) -> pa.Table:
     return table
 
 
-def _refuse_repeated_header(table: pa.Table, file: str) -> None:
-    """A data row that holds every column's own name: two files joined with both headers."""
+def _refuse_repeated_header(
+    table: pa.Table, file: str, blank: npt.NDArray[np.int64] = _NO_BLANK_LINES
+) -> None:
+    """A data row that holds every column's own name: two files joined with both headers.
+
+    ``blank``: the spreadsheet rows of blank lines left out of a CSV file.
+    """
     rows: npt.NDArray[np.bool_] | None = None
     for name in table.column_names:
         if not _is_text(table.schema.field(name).type):
@@ -486,7 +493,8 @@ def _refuse_repeated_header(table: pa.Table, file: str) -> None:
             return
     found = np.flatnonzero(rows) if rows is not None else np.array([], dtype=np.int64)
     if found.size:
-        raise ImportFailed([_repeated_header(file, int(found[0]) + FIRST_DATA_ROW, found.size)])
+        row = int(shift_rows(found[:1], blank)[0])
+        raise ImportFailed([_repeated_header(file, row, found.size)])
 
 
 def _is_text(kind: pa.DataType) -> bool:
@@ -541,14 +549,25 @@ def _written_back(text: pa.Array, kind: pa.DataType) -> pa.Array | None:
 
 def load(file: InputFile, limits: Limits) -> pa.Table:
     """The whole file as a table (CSV columns typed by :func:`_typed`)."""
+    return _load(file, limits)[0]
+
+
+def _load(file: InputFile, limits: Limits) -> tuple[pa.Table, npt.NDArray[np.int64]]:
+    """:func:`load`, and the spreadsheet rows of the blank lines left out of a CSV file.
+
+    They are read from the CSV table's metadata here, as :func:`_typed` builds a new table
+    without it. Only a CSV table's: a Parquet file brings its own metadata, which Accord
+    did not write and does not trust.
+    """
     if file.format == "xlsx":
-        return _xlsx_table(file, limits)
+        return _xlsx_table(file, limits), _NO_BLANK_LINES
     if file.format == "parquet":
-        return _parquet_table(file)
+        return _parquet_table(file), _NO_BLANK_LINES
     header = read_header(file)
     table = read_table(file, header)
-    _refuse_repeated_header(table, file.name)
-    return _typed(table)
+    blank = blank_rows(table)
+    _refuse_repeated_header(table, file.name, blank)
+    return _typed(table), blank
 
 
 def preview(file: InputFile, limits: Limits) -> Preview:
@@ -640,7 +659,7 @@ def _free_name(table: pa.Table, name: str) -> str:
     return candidate
 
 
-def _validate(table: pa.Table, file: str) -> list[Problem]:
+def _validate(table: pa.Table, file: str, blank: npt.NDArray[np.int64]) -> list[Problem]:
     problems = [
         problem(
             f"the column name {name!r} starts with {name[0]!r}, so a spreadsheet would run it "
@@ -658,7 +677,7 @@ def _validate(table: pa.Table, file: str) -> list[Problem]:
         if _is_binary(kind):
             problems += check_formulas(_bytes_as_text(table[name]), file, name)
         elif pa.types.is_dictionary(table.schema.field(name).type) or _is_text(kind):
-            problems += check_formulas(Column.of(table[name]), file, name)
+            problems += check_formulas(Column.of(table[name], blank), file, name)
     return problems
 
 
@@ -680,10 +699,16 @@ def _bytes_as_text(array: pa.ChunkedArray) -> Column:
     return Column(pa.DictionaryArray.from_arrays(encoded.indices.cast(pa.int32()), texts), texts)
 
 
-def _as_text(table: pa.Table, name: str, role: str, file: str) -> Column:
+def _as_text(
+    table: pa.Table,
+    name: str,
+    role: str,
+    file: str,
+    blank: npt.NDArray[np.int64] = _NO_BLANK_LINES,
+) -> Column:
     """The column read as text for a role, or a refusal (binary data, unusual types)."""
     try:
-        return Column.of(table[name].cast(pa.string()))
+        return Column.of(table[name].cast(pa.string()), blank)
     except pa.ArrowException as error:
         raise ImportFailed.one(
             f"this column holds {table.schema.field(name).type} values, which Accord cannot "
@@ -711,10 +736,10 @@ def read_generic(
         raise ImportFailed([Problem("Import one table at a time.")])
     (file,) = files
     progress(0.1, "Reading")
-    table = load(file, limits)
+    table, blank = _load(file, limits)
     roles = check_mapping(mapping, table.column_names, file.name)
     progress(0.6, "Checking")
-    problems = _validate(table, file.name)
+    problems = _validate(table, file.name, blank)
     report = Report(rows=table.num_rows, files=[{"name": file.name, "rows": table.num_rows}])
     start = end = None
     if "date" in roles:
@@ -726,7 +751,7 @@ def read_generic(
                 table[date_column].combine_chunks(), file.name, date_column
             )
         else:
-            column = _as_text(table, date_column, "date", file.name)
+            column = _as_text(table, date_column, "date", file.name, blank)
             found, per_value = check_dates(column, file.name, date_column)
             dates = column.take(per_value)
         problems += found

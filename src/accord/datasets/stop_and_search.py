@@ -34,7 +34,7 @@ import pyarrow.compute as pc
 
 from accord.datasets import police_uk
 from accord.datasets.boroughs import LA_CODE, Area, LocalAuthorities, PointLookup
-from accord.datasets.csvfiles import DICTIONARY, read_header, read_table
+from accord.datasets.csvfiles import DICTIONARY, blank_rows, read_header, read_table
 from accord.datasets.errors import ImportFailed, Problem
 from accord.datasets.files import InputFile, SourceRecord
 from accord.datasets.harmonise import (
@@ -152,8 +152,11 @@ class _File:
             for name in table.column_names
             if table.schema.field(name).type == pa.bool_()
         }
+        blank = blank_rows(table)
         self.by_source = {
-            name: Column.of(table[name]) for name in table.column_names if name not in self.flags
+            name: Column.of(table[name], blank)
+            for name in table.column_names
+            if name not in self.flags
         }
         self.columns = {c: self.by_source[s] for c, s in fit.found.items() if s in self.by_source}
         self.problems: list[Problem] = []

@@ -36,10 +36,17 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from accord.datasets.boroughs import LocalAuthorities
-from accord.datasets.csvfiles import DICTIONARY, read_header, read_table
+from accord.datasets.csvfiles import (
+    DICTIONARY,
+    blank_rows,
+    read_header,
+    read_table,
+    spreadsheet_rows,
+)
 from accord.datasets.errors import ImportFailed, Problem, problem
 from accord.datasets.files import InputFile, SourceRecord
 from accord.datasets.harmonise import Imported, Progress, Report, no_progress
@@ -228,8 +235,9 @@ def read_training(
             file.name,
         )
     problems: list[Problem] = []
+    blank = blank_rows(table)
     for name in names.values():
-        problems += check_formulas(Column.of(table[name]), file.name, name)
+        problems += check_formulas(Column.of(table[name], blank), file.name, name)
     if problems:
         raise ImportFailed(problems)
 
@@ -239,7 +247,9 @@ def read_training(
     kinds: dict[str, int] = {}
     spellings: dict[str, dict[str, str]] = {name: {} for name in OPTIONAL}
     present = [name for name in OPTIONAL if name in names]  # the breakdowns this file has
-    for number, record in enumerate(table.to_pylist(), start=2):
+    # Spreadsheet rows: a blank line left out of the table is still a row in a spreadsheet.
+    numbers = spreadsheet_rows(table, np.arange(table.num_rows)).tolist()
+    for number, record in zip(numbers, table.to_pylist(), strict=True):
         values = {name: record[actual] for name, actual in names.items()}
         breakdown = {
             name: _label(

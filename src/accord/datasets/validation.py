@@ -16,6 +16,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from accord.datasets.csvfiles import shift_rows
 from accord.datasets.errors import Problem, problem
 from accord.datasets.export import FORMULA_PREFIXES, looks_like_formula
 from accord.datasets.vocabularies import Vocabulary
@@ -45,14 +46,26 @@ class Column:
     The Arrow array is kept as it is (no copy): mapping a column is a ``take`` of a small
     per-value array by the row indices. ``codes`` (the row indices as NumPy, -1 for an empty
     cell) is only built when asked for, which is when a problem has to name its rows.
+
+    ``blank``, for a column read from a CSV file, holds the spreadsheet rows of the blank
+    lines left out of its table (``csvfiles.blank_rows``, read before anything that drops
+    the table's metadata), so the rows a problem names are the rows a spreadsheet shows.
     """
 
-    def __init__(self, array: pa.DictionaryArray, values: pa.StringArray) -> None:
+    def __init__(
+        self,
+        array: pa.DictionaryArray,
+        values: pa.StringArray,
+        blank: npt.NDArray[np.int64] | None = None,
+    ) -> None:
         self.array = array
         self.values = values
+        self.blank = np.array([], dtype=np.int64) if blank is None else blank
 
     @classmethod
-    def of(cls, array: pa.Array | pa.ChunkedArray) -> Column:
+    def of(
+        cls, array: pa.Array | pa.ChunkedArray, blank: npt.NDArray[np.int64] | None = None
+    ) -> Column:
         if isinstance(array, pa.ChunkedArray):
             array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
         if not pa.types.is_dictionary(array.type):
@@ -65,7 +78,7 @@ class Column:
             values = values.cast(pa.string())
         if indices is not array.indices or values is not array.dictionary:
             array = pa.DictionaryArray.from_arrays(indices, values)
-        return cls(array, values)
+        return cls(array, values, blank)
 
     @cached_property
     def codes(self) -> npt.NDArray[np.int32]:
@@ -87,6 +100,10 @@ class Column:
     def missing(self) -> int:
         return int(self.array.indices.null_count)
 
+    def rows(self, indices: npt.ArrayLike) -> npt.NDArray[np.int64]:
+        """The spreadsheet row of each record number (0 = the first data row)."""
+        return shift_rows(indices, self.blank)
+
     def first_rows(self, bad: Iterable[int]) -> dict[int, tuple[int, int]]:
         """For each bad value number: (spreadsheet row of its first use, rows using it)."""
         wanted = np.fromiter(bad, dtype=np.int32)
@@ -94,9 +111,9 @@ class Column:
             return {}
         hits = np.flatnonzero(np.isin(self.codes, wanted))
         found, first, count = np.unique(self.codes[hits], return_index=True, return_counts=True)
+        rows = self.rows(hits[first])
         return {
-            int(code): (int(hits[index]) + FIRST_DATA_ROW, int(n))
-            for code, index, n in zip(found, first, count, strict=True)
+            int(code): (int(row), int(n)) for code, row, n in zip(found, rows, count, strict=True)
         }
 
     def take(self, mapped: pa.Array) -> pa.Array:
