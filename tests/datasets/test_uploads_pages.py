@@ -199,3 +199,41 @@ def test_a_right_to_left_override_is_not_shown_in_the_list_of_uploads(
     listing = text(web(analyst).get("/datasets/"))
     assert "report_vsc.exe.csv" in listing
     assert "\u202e" not in listing
+
+
+# --- A cell longer than Python's csv field limit (131,072 characters) ----------------------
+
+LONG_CELL = "x" * 200_000
+
+
+def test_a_cell_too_long_for_the_preview_still_shows_the_mapping_step(
+    analyst: User, dirs: Dirs
+) -> None:
+    client = web(analyst)
+    body = f'Ethnicity,Notes\r\nBlack,short\r\nWhite,"{LONG_CELL}"\r\nAsian,ok\r\n'
+    url = upload_table(client, body=body.encode())["Location"]
+    page = client.get(url)
+    assert page.status_code == 200
+    shown = text(page)
+    assert '<th scope="row" class="govuk-table__header">Notes</th>' in shown
+    assert "(1 rows looked at)" in shown
+    assert (
+        "Row 3 has a cell too long to show here, so the examples come from the rows above "
+        "it. The import still checks every row." in shown
+    )
+    client.post(url, {"group": "Ethnicity"})
+    upload = Upload.objects.get()
+    assert upload.status == UploadStatus.IMPORTED
+    dataset = Dataset.objects.get()
+    assert dataset.row_count == 3
+
+
+def test_a_long_cell_in_the_first_row_still_lists_the_columns(analyst: User, dirs: Dirs) -> None:
+    client = web(analyst)
+    body = f'Ethnicity,Notes\r\nWhite,"{LONG_CELL}"\r\nBlack,short\r\n'
+    url = upload_table(client, body=body.encode())["Location"]
+    page = client.get(url)
+    assert page.status_code == 200
+    shown = text(page)
+    assert '<option value="Notes">Notes</option>' in shown
+    assert "Row 2 has a cell too long to show here, so there are no examples." in shown

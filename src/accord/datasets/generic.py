@@ -75,12 +75,16 @@ class ColumnPreview:
 
 @dataclass(frozen=True)
 class Preview:
-    """The first rows of a file, summarised for the column-mapping step."""
+    """The first rows of a file, summarised for the column-mapping step.
+
+    ``note`` says, for the person, why fewer rows were looked at than the file has.
+    """
 
     file: str
     format: str
     rows_read: int
     columns: list[ColumnPreview]
+    note: str = ""
 
     @property
     def names(self) -> list[str]:
@@ -572,6 +576,7 @@ def _load(file: InputFile, limits: Limits) -> tuple[pa.Table, npt.NDArray[np.int
 
 def preview(file: InputFile, limits: Limits) -> Preview:
     """Columns and up to five distinct sample values each, from the first 1,000 rows."""
+    note = ""
     if file.format == "xlsx":
         rows = _xlsx_rows(file, limits, PREVIEW_ROWS)
         header = _header_from(rows[0], file.name)
@@ -582,15 +587,8 @@ def preview(file: InputFile, limits: Limits) -> Preview:
         body = [[_cell(v) for v in row.values()] for row in table.to_pylist()]
     else:
         header = read_header(file)
-        with file.path.open(encoding="utf-8-sig", newline="", errors="replace") as text:
-            reader = csv.reader(text)
-            next(reader, None)
-            body = []
-            for cells in reader:
-                body.append(cells)
-                if len(body) >= PREVIEW_ROWS:
-                    break
-    if not body:
+        body, note = _csv_preview(file)
+    if not body and not note:
         raise ImportFailed.one("the file has a header row but no data rows.", file.name)
     columns = []
     for index, name in enumerate(header):
@@ -600,7 +598,41 @@ def preview(file: InputFile, limits: Limits) -> Preview:
         distinct = pa.array(list(dict.fromkeys(present)), type=pa.string())
         numeric = _exact_numbers(distinct) is not None
         columns.append(ColumnPreview(name, samples, len(cells) - len(present), numeric))
-    return Preview(file=file.name, format=file.format, rows_read=len(body), columns=columns)
+    return Preview(
+        file=file.name, format=file.format, rows_read=len(body), columns=columns, note=note
+    )
+
+
+def _csv_preview(file: InputFile) -> tuple[list[list[str]], str]:
+    """The first data rows as Python's ``csv`` reads them, and a note if it stopped early.
+
+    Python's ``csv`` refuses a cell longer than its field limit (131,072 characters), which
+    the import reads with Arrow. That limit is one setting for the whole process, so it is
+    not raised here (another request could be reading with it): the preview stops at that
+    row and says so. The mapping step needs only the column names, which come from the
+    header, so the file can still be imported, and the import checks every row itself.
+    """
+    body: list[list[str]] = []
+    with file.path.open(encoding="utf-8-sig", newline="", errors="replace") as text:
+        reader = csv.reader(text)
+        next(reader, None)
+        try:
+            for cells in reader:
+                body.append(cells)
+                if len(body) >= PREVIEW_ROWS:
+                    break
+        except csv.Error:
+            row = len(body) + FIRST_DATA_ROW  # the reader counts blank lines as rows too
+            examples = (
+                "so the examples come from the rows above it"
+                if body
+                else "so there are no examples"
+            )
+            return body, (
+                f"Row {row:,} has a cell too long to show here, {examples}. "
+                "The import still checks every row."
+            )
+    return body, ""
 
 
 def _cell(value: Any) -> str:
