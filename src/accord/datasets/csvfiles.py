@@ -254,7 +254,10 @@ def _drop_blank_lines(file: InputFile, table: pa.Table) -> pa.Table:
     trailing = candidates.size <= _trailing_blank_lines(file) and bool(
         candidates[0] == table.num_rows - candidates.size
     )
-    blank = candidates if trailing else _blank_records(file)
+    # Where Python's reader cannot tell a blank line from a row of empty cells (",,,"),
+    # both are left out: neither holds a value.
+    found = None if trailing else _blank_records(file)
+    blank = candidates if found is None else found
     if blank.size == 0:
         return table
     keep = np.ones(table.num_rows, dtype=bool)
@@ -275,10 +278,15 @@ def _trailing_blank_lines(file: InputFile) -> int:
     return max(lines - 1, 0)
 
 
-def _blank_records(file: InputFile) -> npt.NDArray[np.int64]:
-    """Record numbers (0 = first data row) of the blank lines, read with Python's ``csv``."""
+def _blank_records(file: InputFile) -> npt.NDArray[np.int64] | None:
+    """Record numbers (0 = first data row) of the blank lines, read with Python's ``csv``;
+    None when that reader cannot read the file.
+
+    Why None rather than a refusal: Arrow has read the file already, and Python's reader
+    stops at a cell longer than its field limit (131,072 characters) that Arrow accepts.
+    A valid file must not be refused because the row numbers could not be counted.
+    """
     found: list[int] = []
-    record = -1
     with file.path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as text:
         reader = csv.reader(text)
         try:
@@ -286,8 +294,8 @@ def _blank_records(file: InputFile) -> npt.NDArray[np.int64]:
             for record, cells in enumerate(reader):
                 if not cells:
                     found.append(record)
-        except csv.Error as error:
-            raise csv_error(file.name, record + 3, error) from error
+        except csv.Error:
+            return None
     return np.array(found, dtype=np.int64)
 
 
