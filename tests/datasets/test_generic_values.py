@@ -10,31 +10,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from accord.datasets.archives import Limits
-from accord.datasets.errors import ImportFailed
 from accord.datasets.files import Given, open_inputs
 from accord.datasets.generic import preview
-from accord.datasets.models import Dataset
-from accord.datasets.services import import_paths
 from tests.datasets.conftest import Dirs, write_rows
+from tests.datasets.generic_imports import refused, stored
 
 pytestmark = pytest.mark.django_db
-
-GROUP = {"group": "Ethnicity"}
-
-
-def refused(dirs: Dirs, path: Path, mapping: dict[str, str] = GROUP) -> list[str]:
-    """Import ``path``; expect a refusal that left nothing behind; return the messages."""
-    with pytest.raises(ImportFailed) as caught:
-        import_paths([path], kind="generic", name="test", mapping=mapping)
-    assert Dataset.objects.count() == 0
-    assert dirs.parquet_files() == []
-    assert [p for p in dirs.uploads.rglob("*") if p.is_file()] == []
-    return [p.message for p in caught.value.problems]
-
-
-def stored(path: Path, mapping: dict[str, str] = GROUP) -> pa.Table:
-    dataset = import_paths([path], kind="generic", name="test", mapping=mapping)
-    return pq.read_table(dataset.path)
 
 
 def test_codes_and_long_references_stay_text_and_exact_numbers_become_numbers(

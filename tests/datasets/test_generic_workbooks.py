@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 from openpyxl import Workbook
 
@@ -19,13 +18,10 @@ from accord.datasets.archives import Limits
 from accord.datasets.errors import ImportFailed
 from accord.datasets.files import Given, open_inputs
 from accord.datasets.generic import preview
-from accord.datasets.models import Dataset
-from accord.datasets.services import import_paths
 from tests.datasets.conftest import Dirs
+from tests.datasets.generic_imports import refused, stored
 
 pytestmark = pytest.mark.django_db
-
-GROUP = {"group": "Ethnicity"}
 
 
 def book(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
@@ -48,21 +44,6 @@ def edited(source: Path, target: Path, part: str, change: Any) -> Path:
         for name, data in parts.items():
             archive.writestr(name, data)
     return target
-
-
-def refused(dirs: Dirs, path: Path, mapping: dict[str, str] = GROUP) -> list[str]:
-    """Import ``path``; expect a refusal that left nothing behind; return the messages."""
-    with pytest.raises(ImportFailed) as caught:
-        import_paths([path], kind="generic", name="test", mapping=mapping)
-    assert Dataset.objects.count() == 0
-    assert dirs.parquet_files() == []
-    assert [p for p in dirs.uploads.rglob("*") if p.is_file()] == []
-    return [p.message for p in caught.value.problems]
-
-
-def stored(path: Path, mapping: dict[str, str] = GROUP) -> pa.Table:
-    dataset = import_paths([path], kind="generic", name="test", mapping=mapping)
-    return pq.read_table(dataset.path)
 
 
 def test_a_workbook_with_two_sheets_of_data_is_refused_naming_them(

@@ -54,7 +54,13 @@ from accord.datasets.csvfiles import (
 from accord.datasets.errors import ImportFailed, Problem, problem
 from accord.datasets.files import InputFile, SourceRecord
 from accord.datasets.harmonise import Imported, Progress, Report, no_progress
-from accord.datasets.validation import Column, check_formulas, check_pattern, header_mismatch
+from accord.datasets.validation import (
+    Column,
+    check_formulas,
+    check_pattern,
+    header_mismatch,
+    refuse_same_columns,
+)
 from accord.datasets.vocabularies import BROAD_GROUPS, CENSUS_2021_20, EXTRACTSS_GROUP, normalise
 
 IMPORTER_VERSION = "census/1"
@@ -118,34 +124,8 @@ def _layout(header: Sequence[str], display: str, categories: int | None) -> Cate
     raise ImportFailed.one(message, display, row=1)
 
 
-def _refuse_same_columns(header: Sequence[str], display: str) -> None:
-    """Columns are found with case and spacing ignored, so two names that differ only in
-    those would be one column, and one of them would be silently left out."""
-    spellings: dict[str, list[str]] = {}
-    for name in header:
-        spellings.setdefault(normalise(name), []).append(name)
-    clashes = [names for names in spellings.values() if len(names) > 1]
-    if clashes:
-        raise ImportFailed(
-            [
-                problem(
-                    f"the header names {_listed(names)}, which are the same column (Accord "
-                    "ignores case and spacing in column names); each column needs its own name.",
-                    display,
-                    row=1,
-                )
-                for names in clashes
-            ]
-        )
-
-
-def _listed(names: Sequence[str]) -> str:
-    quoted = [repr(name) for name in names]
-    return ", ".join(quoted[:-1]) + " and " + quoted[-1]
-
-
 def _by_name(table: pa.Table, header: Sequence[str]) -> dict[str, Column]:
-    """Each column under its normalised name (:func:`_refuse_same_columns` has made them unique)."""
+    """Each column under its normalised name (``refuse_same_columns`` made them unique)."""
     blank = blank_rows(table)
     return {normalise(name): Column.of(table[name], blank) for name in header}
 
@@ -447,7 +427,7 @@ def read_census(
         raise ImportFailed([Problem("Import one Census file at a time.")])
     (file,) = files
     header = read_header(file)
-    _refuse_same_columns(header, file.name)
+    refuse_same_columns(header, file.name)
     layout = _layout(header, file.name, categories)
     table = read_table(file, header, on_progress=lambda n: progress(0.5, "Reading"))
     problems: list[Problem] = []

@@ -50,7 +50,7 @@ from accord.datasets.csvfiles import (
 from accord.datasets.errors import ImportFailed, Problem, problem
 from accord.datasets.files import InputFile, SourceRecord
 from accord.datasets.harmonise import Imported, Progress, Report, no_progress
-from accord.datasets.validation import Column, check_formulas, header_mismatch
+from accord.datasets.validation import Column, check_formulas, header_mismatch, refuse_same_columns
 from accord.datasets.vocabularies import normalise
 
 IMPORTER_VERSION = "training/2"
@@ -123,7 +123,7 @@ def _period_end(start: dt.date, kind: str) -> dt.date:
 
 def _header(header: Sequence[str], file: str) -> dict[str, str]:
     """The file's own name of each column it has (the optional ones only when present)."""
-    _refuse_same_columns(header, file)
+    refuse_same_columns(header, file)
     found = {normalise(name): name for name in header}
     known = {normalise(h) for h in (*HEADER, *OPTIONAL)}
     missing = [name for name in HEADER if normalise(name) not in found]
@@ -135,32 +135,6 @@ def _header(header: Sequence[str], file: str) -> dict[str, str]:
     return {
         name: found[normalise(name)] for name in (*HEADER, *OPTIONAL) if normalise(name) in found
     }
-
-
-def _refuse_same_columns(header: Sequence[str], file: str) -> None:
-    """Columns are found with case and spacing ignored, so two names that differ only in
-    those would be one column, and one of them would be silently left out."""
-    spellings: dict[str, list[str]] = {}
-    for name in header:
-        spellings.setdefault(normalise(name), []).append(name)
-    clashes = [names for names in spellings.values() if len(names) > 1]
-    if clashes:
-        raise ImportFailed(
-            [
-                problem(
-                    f"the header names {_listed(names)}, which are the same column (Accord "
-                    "ignores case and spacing in column names); each column needs its own name.",
-                    file,
-                    row=1,
-                )
-                for names in clashes
-            ]
-        )
-
-
-def _listed(names: Sequence[str]) -> str:
-    quoted = [repr(name) for name in names]
-    return ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
 def _label(

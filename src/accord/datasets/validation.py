@@ -17,9 +17,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from accord.datasets.csvfiles import shift_rows
-from accord.datasets.errors import Problem, problem
+from accord.datasets.errors import ImportFailed, Problem, problem
 from accord.datasets.export import FORMULA_PREFIXES, looks_like_formula
-from accord.datasets.vocabularies import Vocabulary
+from accord.datasets.vocabularies import Vocabulary, normalise
 
 #: Data rows start at spreadsheet row 2 (the header is row 1).
 FIRST_DATA_ROW = 2
@@ -446,3 +446,29 @@ def check_booleans(column: Column, file: str, name: str) -> tuple[list[Problem],
         ),
     )
     return problems, pa.array(parsed, type=pa.bool_())
+
+
+def refuse_same_columns(header: Sequence[str], display: str) -> None:
+    """Columns are found with case and spacing ignored, so two names that differ only in
+    those would be one column, and one of them would be silently left out."""
+    spellings: dict[str, list[str]] = {}
+    for name in header:
+        spellings.setdefault(normalise(name), []).append(name)
+    clashes = [names for names in spellings.values() if len(names) > 1]
+    if clashes:
+        raise ImportFailed(
+            [
+                problem(
+                    f"the header names {_listed(names)}, which are the same column (Accord "
+                    "ignores case and spacing in column names); each column needs its own name.",
+                    display,
+                    row=1,
+                )
+                for names in clashes
+            ]
+        )
+
+
+def _listed(names: Sequence[str]) -> str:
+    quoted = [repr(name) for name in names]
+    return ", ".join(quoted[:-1]) + " and " + quoted[-1]

@@ -67,6 +67,22 @@ def _label_expr(labels: Sequence[str]) -> str | None:
     return expression
 
 
+def _notes(rows: Spec) -> Spec:
+    """A layer writing each row's ``note`` ("hidden", "0") at the start of its row, in
+    italics: where a mark would be, so a missing mark is never read as zero or absent."""
+    return {
+        "transform": [{"filter": "datum.note != ''"}],
+        "mark": {
+            "type": "text",
+            "align": "left",
+            "dx": 4,
+            "fontStyle": "italic",
+            "color": COLOURS["interval"],
+        },
+        "encoding": {**rows, "x": {"value": 0}, "text": {"field": "note"}},
+    }
+
+
 def _base(title: str, description: str, width: int) -> Spec:
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
@@ -163,17 +179,7 @@ def interval_chart(
                 ],
             },
         },
-        {
-            "transform": [{"filter": "datum.note != ''"}],
-            "mark": {
-                "type": "text",
-                "align": "left",
-                "dx": 4,
-                "fontStyle": "italic",
-                "color": COLOURS["interval"],
-            },
-            "encoding": {"y": y, "x": {"value": 0}, "text": {"field": "note"}},
-        },
+        _notes({"y": y}),
     ]
     if reference_value is not None:
         layers.append(
@@ -631,17 +637,7 @@ def bar_chart(
         "mark": {"type": "bar", **({} if colour else {"color": COLOURS["estimate"]})},
         "encoding": {"y": y, **offset, "x": x, **colour},
     }
-    notes: Spec = {
-        "transform": [{"filter": "datum.note != ''"}],
-        "mark": {
-            "type": "text",
-            "align": "left",
-            "dx": 4,
-            "fontStyle": "italic",
-            "color": COLOURS["interval"],
-        },
-        "encoding": {"y": y, **offset, "x": {"value": 0}, "text": {"field": "note"}},
-    }
+    notes = _notes({"y": y, **offset})
     spec = _base(title, description, width)
     # One step per bar: with a series, Vega-Lite applies the step to each bar in a group.
     # A wrapped label needs about 15 px a line, so its category gets at least that.
