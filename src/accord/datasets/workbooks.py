@@ -51,7 +51,7 @@ def _check_xlsx(file: InputFile, limits: Limits) -> bool:
     try:
         with zipfile.ZipFile(file.path) as archive:  # first, so its errors get these words
             if any(i.compress_type not in _ZIP_METHODS for i in archive.infolist()):
-                raise NotImplementedError("compression method")
+                raise _packed_unreadably(file.name)
             # A chart pasted from another workbook is kept as a workbook inside this one.
             infos = inspect_zip(file.path, file.name, limits, embedded=True)
             if "xl/workbook.xml" not in archive.namelist():
@@ -61,12 +61,8 @@ def _check_xlsx(file: InputFile, limits: Limits) -> bool:
                 if info.filename.endswith((".xml", ".rels")):
                     with archive.open(info) as part:
                         formulas |= _check_part(part, info.filename, file.name, formulas)
-    except NotImplementedError as error:  # zipfile: Deflate64 and other methods it lacks
-        raise ImportFailed.one(
-            "the workbook is packed with a compression method Accord cannot read. Open it in "
-            "Excel, save it again as an Excel workbook (.xlsx) and upload the new file.",
-            file.name,
-        ) from error
+    except NotImplementedError as error:  # zipfile: a method it lacks, met while reading
+        raise _packed_unreadably(file.name) from error
     except UnicodeDecodeError as error:  # a part name marked UTF-8 that is not
         raise ImportFailed.one(
             "the workbook holds a part whose name is not valid text, so it cannot be read. "
@@ -81,6 +77,14 @@ def _check_xlsx(file: InputFile, limits: Limits) -> bool:
             file.name,
         ) from error
     return formulas
+
+
+def _packed_unreadably(file: str) -> ImportFailed:
+    return ImportFailed.one(
+        "the workbook is packed with a compression method Accord cannot read. Open it in "
+        "Excel, save it again as an Excel workbook (.xlsx) and upload the new file.",
+        file,
+    )
 
 
 def _check_part(part: IO[bytes], name: str, file: str, seen_formula: bool) -> bool:

@@ -373,23 +373,29 @@ def _run(choice: Choice, progress: Progress | None) -> Results:
         where={AREA_CODE: areas, POPULATION_GROUP: choice.focus},
     )
     # A focus group with no searches here has no areas to compare: the other sections stand.
-    funnel_call = areas_compared(choice)
     # The areas' searches add up to the focus group's: hidden there, their total is hidden
     # here too (and the overall rate, which gives it back). Shown there, it is published:
     # a small area is then protected by hiding another area, not the total.
     focus_hidden = {choice.group: choice.focus} in hidden
     funnel_disclosure = api.Disclosure(hide=({},) if focus_hidden else ())
-    funnel = funnel_call(
-        events,
-        funnel_population,
-        unit=[AREA_CODE, AREA_NAME],
-        where=funnel_where,
-        overdispersion=choice.overdispersion,
-        unmatched="drop",
-        disclosure=funnel_disclosure,
-        recode=recode,  # officers' Mixed searches are never a group of their own
-        total_published=not focus_hidden,
-    )
+    try:
+        funnel = api.funnel(
+            events,
+            funnel_population,
+            unit=[AREA_CODE, AREA_NAME],
+            where=funnel_where,
+            overdispersion=choice.overdispersion,  # type: ignore[arg-type]
+            unmatched="drop",
+            disclosure=funnel_disclosure,
+            recode=recode,  # officers' Mixed searches are never a group of their own
+            total_published=not focus_hidden,
+        )
+    except StatsInputError:
+        # A focus group with no searches here has no areas to compare: the other sections
+        # stand. Only a refusal is checked, so a run with searches counts nothing more.
+        if has_rows(events, funnel_where, recode):
+            raise
+        funnel = no_areas_to_compare(choice)
     step(80, "Looking at change over time")
     monthly = api.tabulate(
         events,
@@ -498,23 +504,6 @@ def refuse_empty_selection(choice: Choice) -> None:
             "rates cannot be worked out there. Choose another area, or population data "
             "that covers it."
         )
-
-
-def areas_compared(choice: Choice) -> Callable[..., pd.DataFrame]:
-    """``api.funnel``, or, when the focus group has no searches in the area and period, an
-    areas table with no rows and a note saying why (the library refuses the empty
-    selection, which failed the whole run). Only a refusal is checked, so a run with
-    searches to compare counts nothing more."""
-
-    def funnel(events: str, *args: Any, **kwargs: Any) -> pd.DataFrame:
-        try:
-            return api.funnel(events, *args, **kwargs)
-        except StatsInputError:
-            if has_rows(events, kwargs["where"], kwargs.get("recode")):
-                raise
-            return no_areas_to_compare(choice)
-
-    return funnel
 
 
 def no_areas_to_compare(choice: Choice) -> pd.DataFrame:
