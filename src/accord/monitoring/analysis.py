@@ -334,6 +334,8 @@ def _run(choice: Choice, progress: Progress | None) -> Results:
     where = _where(choice)
     recode = officer_recode(choice.group)
     areas = [choice.area] if choice.area else areas_in(choice.events)
+    if not choice.area:
+        refuse_areas_without_residents(choice, where)
     population = _population(choice, areas)
     common: dict[str, Any] = {"group": choice.group, "unmatched": "drop", "recode": recode}
 
@@ -504,6 +506,42 @@ def refuse_empty_selection(choice: Choice) -> None:
             "rates cannot be worked out there. Choose another area, or population data "
             "that covers it."
         )
+
+
+#: How many areas a message names before it says "and N more".
+NAMED_AREAS = 5
+
+
+def refuse_areas_without_residents(choice: Choice, where: dict[str, object]) -> None:
+    """Refuse "all areas" when some area with searches has no residents in the population.
+
+    Why: the rates divide every search in the selection by the residents of the areas the
+    population data has. With a population file that covers only some areas, the other
+    areas' searches would be counted against residents who live elsewhere, and every rate
+    would come out too high, with nothing on the page to show it.
+    """
+    searched = filter_rows(read(str(choice.events)), where or None)
+    codes = searched.select(AREA_CODE).distinct().to_pandas()[AREA_CODE].dropna()
+    people = read(str(choice.population)).select(AREA_CODE).distinct().to_pandas()
+    covered = set(people[AREA_CODE].dropna().astype(str))
+    missing = sorted(str(code) for code in codes if str(code) not in covered)
+    if not missing:
+        return
+    names = dict(areas_and_months(str(choice.events))[0])
+    shown = sorted(names.get(code, code) for code in missing)
+    more = len(shown) - NAMED_AREAS
+    if more > 0:
+        words = f"{', '.join(shown[:NAMED_AREAS])} and {more} more area{'s' if more > 1 else ''}"
+    elif len(shown) > 1:
+        words = f"{', '.join(shown[:-1])} and {shown[-1]}"
+    else:
+        words = shown[0]
+    raise ValueError(
+        f"The population data has no residents for {words}, where this stop and search "
+        f"data has searches{_period_words(choice)}. Their searches would be counted against "
+        "other areas' residents, so the rates for all areas together would be wrong. Choose "
+        "one area, or population data that covers every area."
+    )
 
 
 def no_areas_to_compare(choice: Choice) -> pd.DataFrame:
