@@ -147,8 +147,8 @@ def test_two_headers_that_are_one_column_are_refused(dirs: Dirs, tmp_path: Path)
     header, rows = read_rows(CENSUS_5)
     bad = write_rows(tmp_path / "c5.csv", [*header, "white "], [[*r, "1"] for r in rows])
     assert refused(dirs, bad, kind="population") == [
-        "c5.csv, row 1: the header names 'White' and 'white', which are the same column "
-        "(Accord ignores case and spacing in column names); each column needs its own name."
+        "c5.csv, row 1: the header row names 'White' and 'white', which are the same column "
+        "(Accord ignores case and spaces in column names). Remove or rename one of them."
     ]
 
 
@@ -157,10 +157,10 @@ def test_every_pair_of_same_columns_is_named(dirs: Dirs, tmp_path: Path) -> None
     extra = ["observation", "OBSERVATION", "lower tier local  authorities"]
     bad = write_rows(tmp_path / "c20.csv", [*header, *extra], [[*r, "1", "1", "x"] for r in rows])
     assert refused(dirs, bad, kind="population") == [
-        "c20.csv, row 1: the header names 'Lower Tier Local Authorities' and 'lower tier "
-        "local  authorities', which are the same column (Accord ignores case and spacing in "
-        "column names); each column needs its own name.",
-        "c20.csv, row 1: the header names 'Observation', 'observation' and 'OBSERVATION', "
-        "which are the same column (Accord ignores case and spacing in column names); each "
-        "column needs its own name.",
+        "c20.csv, row 1: the header row names 'Lower Tier Local Authorities' and 'lower "
+        "tier local  authorities', which are the same column (Accord ignores case and "
+        "spaces in column names). Remove or rename one of them.",
+        "c20.csv, row 1: the header row names 'Observation', 'observation' and "
+        "'OBSERVATION', which are the same column (Accord ignores case and spaces in column "
+        "names). Remove or rename all but one of them.",
     ]

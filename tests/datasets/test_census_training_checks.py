@@ -102,7 +102,7 @@ def test_two_headers_that_are_one_column_are_refused(dirs: Dirs, tmp_path: Path)
     header = "borough,course,period,officers_in_scope,officers_trained,Course "
     bad = _file(tmp_path, "Camden,DA,2026-01,10,5,Other", header=header)
     assert refused(dirs, bad, kind=Kind.TRAINING) == [
-        "training.csv, row 1: the header names 'course' and 'Course', which are the same "
-        "column (Accord ignores case and spacing in column names); each column needs its own "
-        "name."
+        "training.csv, row 1: the header row names 'course' and 'Course', which are the "
+        "same column (Accord ignores case and spaces in column names). Remove or rename one "
+        "of them."
     ]

@@ -1,4 +1,4 @@
-""""All areas" with a population file that leaves out some areas with searches.
+""" "All areas" with a population file that leaves out some areas with searches.
 
 Before: the run went ahead. Every search in the data was divided by the residents of the
 areas the population file has, so the other areas' searches counted against residents who

@@ -59,6 +59,7 @@ from accord.datasets.validation import (
     check_formulas,
     check_pattern,
     header_mismatch,
+    quoted,
     refuse_same_columns,
 )
 from accord.datasets.vocabularies import BROAD_GROUPS, CENSUS_2021_20, EXTRACTSS_GROUP, normalise
@@ -130,10 +131,6 @@ def _by_name(table: pa.Table, header: Sequence[str]) -> dict[str, Column]:
     return {normalise(name): Column.of(table[name], blank) for name in header}
 
 
-def _shown(value: str) -> str:
-    return repr(value if len(value) <= 30 else value[:29] + "…")
-
-
 def _counts(column: Column, display: str, name: str) -> tuple[list[Problem], pa.Array]:
     """The count per distinct value (empty where it is not one) and what is wrong with any."""
     problems = check_pattern(
@@ -159,8 +156,8 @@ def _counts(column: Column, display: str, name: str) -> tuple[list[Problem], pa.
     for code, (row, _) in sorted(column.first_rows(huge).items(), key=lambda i: i[1][0])[:_SHOWN]:
         problems.append(
             problem(
-                f"{_shown(huge[code].strip())} is larger than any real count: England and Wales "
-                f"had fewer than {MAX_POPULATION // 1_000_000} million usual residents on "
+                f"{quoted(huge[code].strip(), 30)} is larger than any real count: England and "
+                f"Wales had fewer than {MAX_POPULATION // 1_000_000} million usual residents on "
                 "Census day.",
                 display,
                 row=row,
@@ -284,7 +281,7 @@ def _read_20(file: InputFile, table: pa.Table, header: Sequence[str]) -> tuple[p
     shown = mismatch[:_SHOWN]
     for index, row in zip(shown, spreadsheet_rows(table, shown).tolist(), strict=True):
         given = int(codes.codes[int(index)])
-        written = "" if given < 0 else f" {_shown(str(codes.values[given].as_py()))}"
+        written = "" if given < 0 else f" {quoted(str(codes.values[given].as_py()), 30)}"
         problems.append(
             problem(
                 f"the code{written} does not match the ethnic group "

@@ -266,16 +266,20 @@ def _csv_preview(file: InputFile) -> tuple[list[list[str]], str]:
     header, so the file can still be imported, and the import checks every row itself.
     """
     body: list[list[str]] = []
+    records = 0  # rows read, blank lines too: a spreadsheet numbers them
     with file.path.open(encoding="utf-8-sig", newline="", errors="replace") as text:
         reader = csv.reader(text)
         next(reader, None)
         try:
             for cells in reader:
+                records += 1
+                if not cells:  # a blank line is no row of data (the import skips it too)
+                    continue
                 body.append(cells)
                 if len(body) >= PREVIEW_ROWS:
                     break
         except csv.Error:
-            row = len(body) + FIRST_DATA_ROW  # the reader counts blank lines as rows too
+            row = records + FIRST_DATA_ROW
             examples = (
                 "so the examples come from the rows above it"
                 if body

@@ -21,8 +21,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from accord.datasets.errors import ImportFailed, problem
-from accord.datasets.validation import header_mismatch
+from accord.datasets.errors import ImportFailed
+from accord.datasets.validation import header_mismatch, refuse_same_columns
 from accord.datasets.vocabularies import normalise
 
 PUBLISHER = "data.police.uk (Home Office)"
@@ -189,9 +189,6 @@ class Match:
     found: dict[str, str]
     missing: list[str]
     unknown: list[str]
-    #: Pairs of headers, as written, that name the same column once case and spacing are
-    #: ignored (``gender`` and ``Gender ``): which one to keep cannot be guessed.
-    twice: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -205,8 +202,7 @@ class Match:
 def match(header: Sequence[str], layout: Layout) -> Match:
     known = layout.known
     found: dict[str, str] = {}
-    seen: dict[str, str] = {}
-    twice: list[tuple[str, str]] = []
+    seen: set[str] = set()
     unknown: list[str] = []
     for name in header:
         key = normalise(name)
@@ -214,17 +210,16 @@ def match(header: Sequence[str], layout: Layout) -> Match:
         if canonical is None:
             unknown.append(name)
             continue
-        if key in seen:
-            twice.append((seen[key], name))
+        if key in seen:  # named twice: refused by the caller (refuse_same_columns)
             continue
-        seen[key] = name
+        seen.add(key)
         if canonical:
             found[canonical] = name
     missing = [layout.columns[c] for c in layout.columns if c in layout.required and c not in found]
     for group in layout.one_of:
         if not group & found.keys():
             missing.append(" or ".join(layout.columns[c] for c in sorted(group)))
-    return Match(layout, found, missing, unknown, twice)
+    return Match(layout, found, missing, unknown)
 
 
 def identify(header: Sequence[str]) -> Match | None:
@@ -236,29 +231,11 @@ def identify(header: Sequence[str]) -> Match | None:
     return None
 
 
-def _refuse_twice(fit: Match, display: str) -> None:
-    """Refuse a header that names one column twice in different case or spacing."""
-    if not fit.twice:
-        return
-    raise ImportFailed(
-        [
-            problem(
-                f"the header row names {first!r} and {second!r}, which are the same column "
-                "(Accord ignores case and spaces in column names). Remove or rename one of "
-                "them.",
-                display,
-                row=1,
-            )
-            for first, second in fit.twice
-        ]
-    )
-
-
 def expect(header: Sequence[str], kind: str, display: str) -> Match:
     """The layout of ``kind`` this header fits, or :class:`ImportFailed` saying what is off."""
     fit = identify(header)
     if fit is not None and fit.layout.kind == kind:
-        _refuse_twice(fit, display)
+        refuse_same_columns(header, display)
         return fit
     if fit is not None:
         raise ImportFailed.one(

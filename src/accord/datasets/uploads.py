@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import time
-import unicodedata
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,10 +26,9 @@ from accord.datasets.archives import Limits, human_bytes
 from accord.datasets.errors import ImportFailed, UploadStateError
 from accord.datasets.harmonise import Progress
 from accord.datasets.models import Dataset, Upload, UploadStatus
-from accord.web.file_checks import visible
+from accord.web import file_checks
 
 _CHUNK = 1 << 20
-_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
 #: An import whose upload has not moved for this long is taken to have stopped.
 STALE_AFTER = dt.timedelta(minutes=30)
 #: How often a running import says it is still alive, even when its percentage stays put.
@@ -58,16 +55,11 @@ def work_dir() -> Path:
 
 
 def clean_filename(name: str) -> str:
-    """The last part of a file name, without control characters or slashes, at most 200.
-
-    Invisible format characters are replaced too (:func:`accord.web.file_checks.visible`):
-    a right-to-left override (U+202E) makes ``report\u202evsc.exe.csv`` show as
-    ``reportcsv.exe.csv`` in every list of uploads.
+    """The name an upload is listed and checked by (``file_checks.clean_filename``), never
+    empty: the list of uploads needs something to show, and "upload" is then refused for
+    its missing ending like any other name without one.
     """
-    base = re.split(r"[/\\]", name)[-1]
-    shown = visible(unicodedata.normalize("NFC", base))
-    cleaned = _UNSAFE_NAME.sub("_", shown).strip().lstrip(".") or "upload"
-    return cleaned[-200:]
+    return file_checks.clean_filename(name) or "upload"
 
 
 def stale_after() -> dt.timedelta:

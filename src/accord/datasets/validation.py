@@ -172,9 +172,10 @@ def report_values(
     return problems
 
 
-def _shown(value: str, limit: int = 60) -> str:
-    text = value if len(value) <= limit else value[: limit - 1] + "…"
-    return repr(text)
+def quoted(value: str, limit: int = 60) -> str:
+    """A cell's text as a message quotes it: in quotes, and cut short (a cell can hold a
+    whole page of text, which would bury the message)."""
+    return repr(value if len(value) <= limit else value[: limit - 1] + "…")
 
 
 def in_rows(rows: int) -> str:
@@ -193,7 +194,7 @@ def check_vocabulary(column: Column, vocabulary: Vocabulary, file: str, name: st
         file,
         name,
         lambda value, rows: (
-            f"{_shown(value)} is not a known {vocabulary.name} ({in_rows(rows)}). "
+            f"{quoted(value)} is not a known {vocabulary.name} ({in_rows(rows)}). "
             f"Known values are {vocabulary.examples()}. Correct the value, "
             "or leave the cell empty if it was not recorded."
         ),
@@ -223,7 +224,7 @@ def check_formulas(column: Column, file: str, name: str) -> list[Problem]:
         file,
         name,
         lambda value, rows: (
-            f"the cell starts with {value[0]!r} ({_shown(value, 40)}), so a spreadsheet "
+            f"the cell starts with {value[0]!r} ({quoted(value, 40)}), so a spreadsheet "
             "would run it as a formula. Accord refuses such cells to keep files it exports "
             "safe. Remove the leading character, or correct the cell, and upload again."
         ),
@@ -284,7 +285,7 @@ def check_years(
         file,
         name,
         lambda value, rows: (
-            f"{_shown(value)} is not a real {what} ({in_rows(rows)}). Accord accepts dates "
+            f"{quoted(value)} is not a real {what} ({in_rows(rows)}). Accord accepts dates "
             f"from the years {FIRST_YEAR} to {LAST_YEAR}: check the year."
         ),
     )
@@ -335,7 +336,7 @@ def _check_clock(
         file,
         name,
         lambda value, rows: (
-            f"{_shown(value)} has a time of day that does not exist ({in_rows(rows)}). "
+            f"{quoted(value)} has a time of day that does not exist ({in_rows(rows)}). "
             "Times run from 00:00:00 to 23:59:59."
         ),
     )
@@ -358,7 +359,7 @@ def check_dates(column: Column, file: str, name: str) -> tuple[list[Problem], pa
         file,
         name,
         lambda value, rows: (
-            f"{_shown(value)} is not a date Accord can read ({in_rows(rows)}). "
+            f"{quoted(value)} is not a date Accord can read ({in_rows(rows)}). "
             "Write dates as YYYY-MM-DD, for example 2022-11-30."
         ),
     )
@@ -370,7 +371,7 @@ def check_dates(column: Column, file: str, name: str) -> tuple[list[Problem], pa
         file,
         name,
         lambda value, rows: (
-            f"{_shown(value)} is not a real date ({in_rows(rows)}). Check the day and month."
+            f"{quoted(value)} is not a real date ({in_rows(rows)}). Check the day and month."
         ),
     )
     found, dates = check_years(column, _kept(dates, real), file, name)
@@ -386,7 +387,7 @@ def check_numbers(column: Column, file: str, name: str) -> tuple[list[Problem], 
         NUMBER_PATTERN,
         file,
         name,
-        lambda value, rows: f"{_shown(value)} is not a number ({in_rows(rows)}).",
+        lambda value, rows: f"{quoted(value)} is not a number ({in_rows(rows)}).",
     )
     ok = pc.fill_null(pc.match_substring_regex(column.values, NUMBER_PATTERN), False)
     cleaned = pc.if_else(ok, pc.utf8_trim_whitespace(column.values), pa.scalar(None, pa.string()))
@@ -411,7 +412,7 @@ def check_coordinates(
         file,
         name,
         lambda value, rows: (
-            f"{_shown(value)} is not a {axis} ({in_rows(rows)}). A {axis} is a number "
+            f"{quoted(value)} is not a {axis} ({in_rows(rows)}). A {axis} is a number "
             f"from -{limit:g} to {limit:g}."
         ),
     )
@@ -441,7 +442,7 @@ def check_booleans(column: Column, file: str, name: str) -> tuple[list[Problem],
         file,
         name,
         lambda value, rows: (
-            f"{_shown(value)} is not true or false ({in_rows(rows)}). Use TRUE, FALSE, "
+            f"{quoted(value)} is not true or false ({in_rows(rows)}). Use TRUE, FALSE, "
             "or leave the cell empty."
         ),
     )
@@ -459,8 +460,9 @@ def refuse_same_columns(header: Sequence[str], display: str) -> None:
         raise ImportFailed(
             [
                 problem(
-                    f"the header names {_listed(names)}, which are the same column (Accord "
-                    "ignores case and spacing in column names); each column needs its own name.",
+                    f"the header row names {_listed(names)}, which are the same column "
+                    "(Accord ignores case and spaces in column names). Remove or rename "
+                    f"{'one' if len(names) == 2 else 'all but one'} of them.",
                     display,
                     row=1,
                 )

@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 from accord.datasets.archives import Limits, inspect_zip
 from accord.datasets.errors import MAX_PROBLEMS, ImportFailed, Problem, problem
 from accord.datasets.files import InputFile
-from accord.datasets.validation import FIRST_DATA_ROW
+from accord.datasets.validation import FIRST_DATA_ROW, quoted
 
 MAX_XLSX_ROWS = 2_000_000
 #: Whole numbers from here on are kept as text: a float (a spreadsheet, a chart) changes them.
@@ -310,7 +310,7 @@ def _beyond_header(body: Sequence[tuple[Any, ...]], width: int, file: str) -> li
             problems.append(
                 problem(
                     f"this row has a value in column {get_column_letter(extra + 1)} "
-                    f"({_shown(cell_text(row[extra]))}), but row 1 names only "
+                    f"({quoted(cell_text(row[extra]), 40)}), but row 1 names only "
                     f"{'1 column' if width == 1 else f'{width} columns'}. Row 1 must hold the "
                     "column names: give that column a name there, or clear the cell, and "
                     "upload again.",
@@ -379,10 +379,6 @@ def _text(value: Any) -> str:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     return str(value)
-
-
-def _shown(value: str, limit: int = 40) -> str:
-    return repr(value if len(value) <= limit else value[: limit - 1] + "…")
 
 
 def cell_text(value: Any) -> str:

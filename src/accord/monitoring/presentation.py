@@ -418,15 +418,21 @@ def within_section(frame: pd.DataFrame, split: str, outcome: Outcome) -> Section
                 "–" if is_reference else _not_compared(row) or _difference_verdict(row, reference),
             ]
         )
-    plotted = shown.loc[
-        ~shown["suppressed"].astype(bool) & ~shown["is_reference"].astype(bool)
-    ].assign(
+    # Hidden rows and rows with no one to compare with keep their place in the chart and
+    # say why, as in the table: a group missing from the picture reads as no group at all.
+    plotted = shown.loc[~shown["is_reference"].astype(bool)].assign(
         label=lambda f: (
             f["group"].astype(str)
             + ", "
             + f[split].astype(str).map(lambda level: chosen.short.get(level, level))
-        )
+        ),
+        why=lambda f: [
+            "hidden" if _hidden(row) else "not compared" if _not_compared(row) else ""
+            for _, row in f.iterrows()
+        ],
     )
+    for column in ("estimate", "lower", "upper"):
+        plotted[column] = plotted[column].where(plotted["why"] == "")
     spec = interval_chart(
         plotted,
         category="label",
@@ -438,6 +444,7 @@ def within_section(frame: pd.DataFrame, split: str, outcome: Outcome) -> Section
             f"and {reference} people's, within each {chosen.label}, with 95% CIs"
         ),
         reference_value=0.0,
+        why_missing="why",
     )
     return Section(
         "within",

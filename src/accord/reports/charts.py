@@ -126,18 +126,22 @@ def interval_chart(
     reference_value: float | None = None,
     log_scale: bool = False,
     width: int = 520,
+    why_missing: str | None = None,
 ) -> Spec:
     """Point estimates with their confidence intervals, one row per category.
 
     Used for rates and ratios: for ratios ``reference_value=1`` draws the line of equality
-    and ``log_scale`` keeps 0.5× and 2× the same distance from it.
+    and ``log_scale`` keeps 0.5× and 2× the same distance from it. ``why_missing`` names a
+    column saying why a row has no estimate when that is not because it is hidden (a
+    comparison with no one to compare with); such rows say "hidden" otherwise.
     """
     data = _records(frame, [category, "estimate", "lower", "upper"])
-    for row in data:
+    reasons = [""] * len(frame) if why_missing is None else list(frame[why_missing].fillna(""))
+    for row, reason in zip(data, reasons, strict=True):
         # A hidden (suppressed) row keeps its place and says so, as the bar charts do: a
         # group missing from the picture reads as a group that does not exist.
         row["note"] = (
-            "hidden"
+            (reason or "hidden")
             if row["estimate"] is None
             else "zero: not on a log scale"
             if log_scale and row["estimate"] <= 0

@@ -99,10 +99,19 @@ def clean_filename(name: str) -> str:
     base = re.split(r"[/\\]", name)[-1]
     cleaned = _UNSAFE_NAME.sub("_", visible(unicodedata.normalize("NFC", base)))
     cleaned = cleaned.strip().lstrip(".")
-    if len(cleaned) > 200:
-        stem, dot, extension = cleaned.rpartition(".")
-        cleaned = f"{stem[: 199 - len(extension)]}.{extension}" if dot else cleaned[:200]
+    if len(cleaned) > MAX_NAME:
+        # The start says what the file is and the end what kind it is (``.csv.gz`` too):
+        # the middle goes.
+        found = _SUFFIXES.search(cleaned)
+        suffix = found.group(0) if found else ""
+        cleaned = cleaned[: MAX_NAME - len(suffix)] + suffix
     return cleaned
+
+
+#: The longest file name kept (stored names are shown in lists and used in downloads).
+MAX_NAME = 200
+#: A name's kind: up to two short endings, as in ``.pdf`` or ``.csv.gz``.
+_SUFFIXES = re.compile(r"(\.[A-Za-z0-9]{1,5}){1,2}$")
 
 
 #: Zero-width non-joiner and joiner: emoji sequences and Persian or Indic words need them.
