@@ -6,11 +6,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accord.accounts.forms import InviteForm
+from accord.accounts.models import Organisation
 from accord.accounts.selectors import memberships_visible_to, organisations_for_invites
 from accord.accounts.services import InvitationError, deactivate_membership, invite_person
 from accord.policy.roles import Role
 from accord.policy.rules import can
 from accord.policy.views import requires
+
+#: Roles that see cases: only their own service's administrators invite them.
+CASEWORKER_ROLES = frozenset({Role.ADVOCATE, Role.SUPERVISOR})
 
 
 @requires("web.view_home")
@@ -39,13 +43,15 @@ def invite(request: HttpRequest) -> HttpResponse:
         organisation = form.cleaned_data["organisation"]
         if not can(request.user, "accounts.invite", organisation):
             raise Http404
+        role = Role(form.cleaned_data["role"])
         try:
+            _check_caseworker_invite(request, organisation, role)
             user = invite_person(
                 request,
                 email=form.cleaned_data["email"],
                 display_name=form.cleaned_data["display_name"],
                 organisation=organisation,
-                role=Role(form.cleaned_data["role"]),
+                role=role,
             )
         except InvitationError as error:
             form.add_error(None, str(error))
@@ -53,6 +59,18 @@ def invite(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"We have emailed {user.email} a link to set a password.")
             return redirect("people")
     return render(request, "accounts/invite.html", {"form": form})
+
+
+def _check_caseworker_invite(request: HttpRequest, organisation: Organisation, role: Role) -> None:
+    """Refuse an advocate or supervisor invited by anyone but their service's own
+    administrators (``accounts.invite_caseworker``): whoever holds the invitation link holds
+    the account, and with it the service's cases."""
+    if role in CASEWORKER_ROLES and not can(
+        request.user, "accounts.invite_caseworker", organisation
+    ):
+        raise InvitationError(
+            "Only the service's own service administrators can invite advocates and supervisors."
+        )
 
 
 @requires("accounts.view_people")

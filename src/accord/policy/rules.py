@@ -118,6 +118,18 @@ def _invite(principal: Principal, obj: Any) -> bool:
     return principal.role is Role.SERVICE_ADMIN and obj.pk == principal.organisation_id
 
 
+@rule("accounts.invite_caseworker")
+def _invite_caseworker(principal: Principal, obj: Any) -> bool:
+    """Advocates and supervisors (``obj``: their service) are invited by that service's own
+    service administrators only. A system administrator who could invite one, at an address
+    they read, would hold every case of the service: separation of duties."""
+    return (
+        principal.kind is OrgKind.ADVISORY_SERVICE
+        and principal.role is Role.SERVICE_ADMIN
+        and getattr(obj, "pk", None) == principal.organisation_id
+    )
+
+
 @rule("accounts.deactivate")
 def _deactivate(principal: Principal, obj: Any) -> bool:
     """``obj`` is the membership; nobody deactivates themselves (no lock-out by mistake)."""
