@@ -7,7 +7,7 @@ served without both the policy check and the audit record.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.http import Http404, HttpRequest
@@ -52,3 +52,13 @@ def audit_many(
     """One event per case, as :func:`audit` writes, appended together."""
     references = [case.reference for case in cases]
     record_many(request, f"casework.{action}", "case", references, actor=actor)
+
+
+def audit_listed(request: HttpRequest, page: str, references: Iterable[str]) -> None:
+    """One ``casework.list.<page>`` event per case a list page shows (each once).
+
+    A list shows what is known about each case it names (dates, warnings, holds); an event
+    for the page alone would not say which cases someone saw (SECURITY.md LG-1, DP-7).
+    """
+    shown = list(dict.fromkeys(references))
+    record_many(request, f"casework.list.{page}", "case", shown)

@@ -22,7 +22,7 @@ from accord.accounts.models import User
 from accord.accounts.stepup import require_step_up
 from accord.audit.services import record
 from accord.casework import erasure, retention, sar
-from accord.casework.access import audit, case_for
+from accord.casework.access import audit, audit_listed, case_for
 from accord.casework.models import Case, ErasureRequest, Party, SubjectAccessRequest
 from accord.casework.person_search import Found, find_person
 from accord.casework.rights_forms import (
@@ -73,6 +73,7 @@ def retention_list(request: HttpRequest) -> HttpResponse:
     membership = _user(request).active_membership
     due = retention.due_list(membership.organisation if membership else None)
     record(request, "casework.retention.view", "casework", "retention")
+    audit_listed(request, "retention", [line.reference for line in due])
     return render(request, "casework/rights/retention.html", {"due": due, **NO_FORM})
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accord.accounts.models import Membership, User
 from accord.audit.services import record
 from accord.casework import equality, selfreferral, services, timeline
-from accord.casework.access import case_for
+from accord.casework.access import audit_listed, case_for
 from accord.casework.case_page import load_case_page
 from accord.casework.forms import AssignForm, CloseForm, SelfReferralForm, StaffIntakeForm
 from accord.casework.models import Case
@@ -56,17 +56,26 @@ def casework_home(request: HttpRequest) -> HttpResponse:
         "next_review_on"
     )[:PAGE_SIZE]
     queue = visible.filter(status=Status.NEW, advocate__isnull=True).order_by("created_at")
+    queued = list(queue[:PAGE_SIZE])
+    reviews = list(reviews_due)
+    complaints_due = due_for(user, today)
     record(request, "casework.home.view", "casework", "home")
+    audit_listed(
+        request,
+        "home",
+        [case.reference for case in (*page.object_list, *reviews, *queued)]
+        + [due.reference for due in complaints_due],
+    )
     return render(
         request,
         "casework/home.html",
         {
             "page": page,
             "my_open_count": page.paginator.count,
-            "reviews_due": list(reviews_due),
-            "queue": list(queue[:PAGE_SIZE]),
+            "reviews_due": reviews,
+            "queue": queued,
             "queue_count": queue.count(),
-            "complaints_due": due_for(user, today),
+            "complaints_due": complaints_due,
             "supervising": supervising,
             "equality_coverage": (
                 equality.coverage(visible.filter(status=Status.OPEN)) if supervising else None
