@@ -7,6 +7,7 @@ served without both the policy check and the audit record.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -14,7 +15,7 @@ from django.http import Http404, HttpRequest
 
 from accord.audit.services import record, record_many
 from accord.casework.models import REFERENCE_ALPHABET, Case
-from accord.policy.denials import note_denial
+from accord.policy.denials import note_denial, note_denial_if_not_found
 from accord.policy.rules import can
 
 REFERENCE_SHAPE = re.compile(f"[{REFERENCE_ALPHABET}]{{3}}-[{REFERENCE_ALPHABET}]{{4}}")
@@ -39,7 +40,20 @@ def case_for(request: HttpRequest, reference: str, *, purpose: str, edit: bool =
         note_denial(request, "case", reference if shaped else "(not a case reference)")
         raise Http404
     record(request, f"casework.{purpose}", "case", case.reference)
+    note_denial_if_not_found(request, "case_record", _record_asked_for(request, case))
     return case
+
+
+def _record_asked_for(request: HttpRequest, case: Case) -> str:
+    """The case and the random ids in the address ("ABC-DEFG/<uuid>"): opaque, never typed
+    text, so a refused lookup of a record inside the case can be logged."""
+    match = getattr(request, "resolver_match", None)
+    uids = [
+        str(value)
+        for value in (match.kwargs.values() if match else [])
+        if isinstance(value, uuid.UUID)
+    ]
+    return "/".join([case.reference, *uids])
 
 
 def audit(request: HttpRequest | None, action: str, case: Case, *, actor: Any = None) -> None:

@@ -15,11 +15,22 @@ from django.http import HttpRequest, HttpResponseBase
 from accord.audit.services import record
 
 _ATTRIBUTE = "_accord_denial"
+_FALLBACK = "_accord_denial_if_not_found"
 
 
 def note_denial(request: HttpRequest, object_type: str, object_id: str) -> None:
     """Say what was refused. ``object_id`` must be an opaque reference, never content."""
     setattr(request, _ATTRIBUTE, (object_type, object_id[:64]))
+
+
+def note_denial_if_not_found(request: HttpRequest, object_type: str, object_id: str) -> None:
+    """Say what a 404 would have refused, for views that go on to look something up.
+
+    A record looked up inside a case the person may see (a document, a complaint) answers
+    404 when it belongs to another case: that is an attempt on another case, so it is logged
+    like one, without every such lookup having to note it. An explicit denial wins.
+    """
+    setattr(request, _FALLBACK, (object_type, object_id[:64]))
 
 
 class AuditDenialsMiddleware:
@@ -29,6 +40,8 @@ class AuditDenialsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         denial = getattr(request, _ATTRIBUTE, None)
+        if denial is None and response.status_code == 404:
+            denial = getattr(request, _FALLBACK, None)
         if denial is not None and response.status_code in {403, 404}:
             object_type, object_id = denial
             record(request, "authz.denied", object_type, object_id)
