@@ -62,9 +62,30 @@ def test_a_key_on_file_is_not_enough_the_sign_in_must_use_it() -> None:
     assert _signed_in(advocate, "webauthn").get(reverse("casework_home")).status_code == 200
 
 
-def test_other_roles_may_use_an_authenticator_app() -> None:
+def test_a_system_administrator_needs_a_security_key() -> None:
+    """AU-1: admin roles too. A system administrator manages every account, the advisory
+    service's included; an app code can be phished."""
     admin = person(OrgKind.PLATFORM, Role.SYSTEM_ADMIN)
-    assert _signed_in(admin, "totp").get(reverse("people")).status_code == 200
+    client = _signed_in(admin, "totp")
+    response = client.get(reverse("people"))
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_required")
+    page = client.get(reverse("mfa_required")).content.decode()
+    assert "Managing accounts needs a security key or passkey" in page
+    _add_key(admin)
+    assert _signed_in(admin, "webauthn").get(reverse("people")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("kind", "role"),
+    [
+        (OrgKind.POLICE, Role.ANALYST),
+        (OrgKind.VAWG_PARTNER, Role.CONTRIBUTOR),
+        (OrgKind.POLICE, Role.PLAN_OWNER),
+    ],
+)
+def test_statistics_only_roles_may_use_an_authenticator_app(kind: OrgKind, role: Role) -> None:
+    user = person(kind, role)
+    assert _signed_in(user, "totp").get(reverse("home")).status_code == 200
 
 
 def test_the_demo_switch_allows_an_app(settings: object) -> None:

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 
-from accord.policy.roles import Zone
+from accord.policy.roles import Role, Zone
 from accord.policy.rules import principal_of
 
 AUTH_AT = "accord_auth_at"
@@ -184,10 +184,14 @@ def _satisfied(request: HttpRequest) -> bool:
 
 
 def needs_webauthn(user: object) -> bool:
+    """Casework roles and system administrators must sign in with a security key or passkey
+    (SECURITY.md AU-1: an app code can be phished). A system administrator manages every
+    account, the advisory service's included; only statistics-only accounts may use an app.
+    """
     principal = principal_of(user)
     return (
         principal is not None
-        and principal.zone is Zone.CASEWORK
+        and (principal.zone is Zone.CASEWORK or principal.role is Role.SYSTEM_ADMIN)
         and bool(getattr(settings, "ACCORD_CASEWORK_REQUIRE_WEBAUTHN", True))
     )
 

@@ -6,15 +6,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accord.accounts.forms import InviteForm
-from accord.accounts.models import Organisation
 from accord.accounts.selectors import memberships_visible_to, organisations_for_invites
 from accord.accounts.services import InvitationError, deactivate_membership, invite_person
 from accord.policy.roles import Role
 from accord.policy.rules import can
 from accord.policy.views import requires
-
-#: Roles that see cases: only their own service's administrators invite them.
-CASEWORKER_ROLES = frozenset({Role.ADVOCATE, Role.SUPERVISOR})
 
 
 @requires("web.view_home")
@@ -23,7 +19,12 @@ def mfa_required(request: HttpRequest) -> HttpResponse:
     from accord.accounts.middleware import needs_webauthn
 
     return render(
-        request, "accounts/mfa_required.html", {"webauthn_only": needs_webauthn(request.user)}
+        request,
+        "accounts/mfa_required.html",
+        {
+            "webauthn_only": needs_webauthn(request.user),
+            "casework": can(request.user, "casework.enter"),
+        },
     )
 
 
@@ -45,7 +46,6 @@ def invite(request: HttpRequest) -> HttpResponse:
             raise Http404
         role = Role(form.cleaned_data["role"])
         try:
-            _check_caseworker_invite(request, organisation, role)
             user = invite_person(
                 request,
                 email=form.cleaned_data["email"],
@@ -59,18 +59,6 @@ def invite(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"We have emailed {user.email} a link to set a password.")
             return redirect("people")
     return render(request, "accounts/invite.html", {"form": form})
-
-
-def _check_caseworker_invite(request: HttpRequest, organisation: Organisation, role: Role) -> None:
-    """Refuse an advocate or supervisor invited by anyone but their service's own
-    administrators (``accounts.invite_caseworker``): whoever holds the invitation link holds
-    the account, and with it the service's cases."""
-    if role in CASEWORKER_ROLES and not can(
-        request.user, "accounts.invite_caseworker", organisation
-    ):
-        raise InvitationError(
-            "Only the service's own service administrators can invite advocates and supervisors."
-        )
 
 
 @requires("accounts.view_people")

@@ -36,10 +36,14 @@ class RetentionError(CaseworkError):
 
 
 def due_for_review(
-    organisation: Organisation | None = None, *, today: dt.date | None = None
+    organisation: Organisation | None = None,
+    *,
+    today: dt.date | None = None,
+    among: QuerySet[Case] | None = None,
 ) -> QuerySet[Case]:
-    """Closed cases whose retention review date has come, oldest first."""
-    cases = Case.objects.filter(
+    """Closed cases whose retention review date has come, oldest first; ``among`` the cases
+    a person may see (``Case.objects.visible_to``) when a page lists them."""
+    cases = (Case.objects.all() if among is None else among).filter(
         status=Status.CLOSED,
         retention_review_on__isnull=False,
         retention_review_on__lte=today or timezone.localdate(),
@@ -62,7 +66,10 @@ class DueCase:
 
 
 def due_list(
-    organisation: Organisation | None = None, *, today: dt.date | None = None
+    organisation: Organisation | None = None,
+    *,
+    today: dt.date | None = None,
+    among: QuerySet[Case] | None = None,
 ) -> list[DueCase]:
     pending = set(
         ErasureRequest.objects.filter(decision=ErasureRequest.Decision.PENDING).values_list(
@@ -78,7 +85,7 @@ def due_list(
             restricted=case.restricted,
             erasure_pending=case.pk in pending,
         )
-        for case in due_for_review(organisation, today=today)
+        for case in due_for_review(organisation, today=today, among=among)
     ]
 
 

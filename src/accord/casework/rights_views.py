@@ -70,8 +70,8 @@ def _to_rights(case: Case) -> HttpResponse:
 @require_safe
 def retention_list(request: HttpRequest) -> HttpResponse:
     """Closed cases whose retention review date has come: references and dates only."""
-    membership = _user(request).active_membership
-    due = retention.due_list(membership.organisation if membership else None)
+    # Through the one gate to cases, never "every organisation" for want of a membership.
+    due = retention.due_list(among=Case.objects.visible_to(_user(request)))
     record(request, "casework.retention.view", "casework", "retention")
     audit_listed(request, "retention", [line.reference for line in due])
     return render(request, "casework/rights/retention.html", {"due": due, **NO_FORM})

@@ -278,7 +278,8 @@ ACCORD_RELEASE_SIGNING_KEY = env("ACCORD_RELEASE_SIGNING_KEY", "")
 # The publishers whose releases this deployment accepts: "key-id=Publisher name=base64 public
 # key" entries separated by ";". Partnership deployments only; empty means none are accepted.
 ACCORD_RELEASE_TRUSTED_KEYS = env("ACCORD_RELEASE_TRUSTED_KEYS", "")
-# Casework roles must sign in with a security key or passkey (SECURITY.md AU-1). The demo
+# Casework roles and system administrators must sign in with a security key or passkey
+# (SECURITY.md AU-1). The demo
 # turns this off so that its printed authenticator-app secrets work without a key.
 ACCORD_CASEWORK_REQUIRE_WEBAUTHN = env_bool("ACCORD_CASEWORK_REQUIRE_WEBAUTHN", True)
 
