@@ -211,7 +211,9 @@ def _document(data: bytes) -> dict[str, Any]:
         raise ReleaseFileError(
             "The file is not valid JSON (it is nested too deeply to be a release)."
         ) from error
-    if not isinstance(document, dict) or document.get("format") not in _MEMBERS:
+    # A format that is not text (a list, say) cannot even be looked up: refuse it the same way.
+    found = document.get("format") if isinstance(document, dict) else None
+    if not isinstance(found, str) or found not in _MEMBERS:
         raise ReleaseFileError(
             f"This is not an Accord release file (its format is not {FORMAT!r})."
         )
