@@ -8,6 +8,7 @@ from django import forms
 
 from accord.datasets.boroughs import LOCAL_AUTHORITIES
 from accord.eia.vocabularies import Decision, Impact, InitiativeKind
+from accord.plan.fields import RecordsField
 from accord.plan.models import Commitment
 
 
@@ -31,7 +32,7 @@ class InitiativeForm(forms.Form):
         error_messages={"required": "Say whether it is new or already running"},
     )
     lead_title = forms.CharField(label="Lead (post, not name)", max_length=200, required=False)
-    commitments = forms.ModelMultipleChoiceField(
+    commitments = RecordsField(
         label="Action-plan commitments it serves",
         queryset=Commitment.objects.none(),
         widget=forms.CheckboxSelectMultiple,

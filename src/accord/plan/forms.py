@@ -8,6 +8,7 @@ from django import forms
 
 from accord.accounts.models import Organisation
 from accord.datasets.models import Dataset
+from accord.plan.fields import RecordsField
 from accord.plan.models import Commitment, Measure, Theme
 from accord.plan.vocabularies import (
     Completion,
@@ -66,7 +67,7 @@ class CommitmentForm(forms.Form):
         required=False,
         help_text="For example, Commander, Public Protection.",
     )
-    co_owners = forms.ModelMultipleChoiceField(
+    co_owners = RecordsField(
         label="Co-owning partner organisations",
         queryset=Organisation.objects.none(),
         widget=forms.CheckboxSelectMultiple,
