@@ -16,7 +16,7 @@ from accord.datasets.export import Cell, write_csv
 from accord.monitoring import before_after
 from accord.monitoring.analysis import readable
 from accord.monitoring.before_after_forms import BeforeAfterForm
-from accord.monitoring.forms import event_datasets, population_datasets
+from accord.monitoring.forms import event_datasets, form_problems, population_datasets
 from accord.policy.roles import Zone
 from accord.policy.views import requires
 from accord.reports.charts import before_after_chart, render_svg
@@ -203,13 +203,10 @@ def before_after_csv(request: HttpRequest) -> HttpResponse:
     form, bound = _form(request)
     answer = _answer(form) if bound else None
     if answer is None:
-        errors = [str(e) for e in form.non_field_errors()] + [
-            f"{form.fields[name].label}: {error}"
-            for name, errors in form.errors.items()
-            if name != "__all__"
-            for error in errors
-        ]
-        message = "; ".join(errors) or "Choose the boroughs and the month the initiative started."
+        message = (
+            "; ".join(form_problems(form))
+            or "Choose the boroughs and the month the initiative started."
+        )
         return HttpResponse(
             f"This comparison cannot be made: {message}\n",
             status=400,

@@ -14,6 +14,18 @@ from accord.monitoring.analysis import (
     not_recorded_by_officers,
 )
 
+
+def form_problems(form: forms.Form) -> list[str]:
+    """Every error on a bound form, each with its field's label: a CSV address that asks
+    for something wrong gets them as plain text, since there is no page to show them on."""
+    return [str(e) for e in form.non_field_errors()] + [
+        f"{form.fields[name].label}: {error}"
+        for name, errors in form.errors.items()
+        if name != "__all__"
+        for error in errors
+    ]
+
+
 GROUP_COLUMNS = [
     ("officer_defined_ethnicity_broad", "Ethnicity as recorded by the officer"),
     ("self_defined_ethnicity_broad", "Ethnicity as the person described it"),

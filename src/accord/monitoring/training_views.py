@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 from django import forms
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 from accord.datasets.export import Cell, write_csv
 from accord.datasets.models import Dataset, Kind
 from accord.monitoring import training
+from accord.monitoring.forms import form_problems
 from accord.monitoring.presentation import wide_limits
 from accord.policy.roles import Zone
 from accord.policy.views import requires
@@ -325,6 +326,16 @@ def _changes_by_borough(result: training.Coverage) -> dict[str, tuple[Cell, ...]
     return changes
 
 
+def _refused(form: CoverageForm) -> HttpResponse:
+    """400 naming what is wrong: the dataset is there, so a 404 would mislead."""
+    message = "; ".join(form_problems(form)) or "This training data has no course to show."
+    return HttpResponse(
+        f"This table cannot be made: {message}\n",
+        status=400,
+        content_type="text/plain; charset=utf-8",
+    )
+
+
 @requires("monitoring.analyse", zone=Zone.PARTNERSHIP)
 @require_safe
 def training_coverage_csv(request: HttpRequest, dataset_id: uuid.UUID) -> HttpResponse:
@@ -335,9 +346,9 @@ def training_coverage_csv(request: HttpRequest, dataset_id: uuid.UUID) -> HttpRe
     for name in ("course", "period", "rank", "team", "spread"):
         data[name] = request.GET.get(name) or str(defaults.initial[name])
     data["dataset"] = str(dataset.pk)
-    _, result = _coverage(request, data)
+    form, result = _coverage(request, data)
     if result is None:
-        raise Http404
+        return _refused(form)
     buffer = io.StringIO()
     header = [
         "borough_code",
