@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Model
+
+if TYPE_CHECKING:  # generic only in the type stubs, not at run time
+    _Records = forms.ModelMultipleChoiceField[Model]
+else:
+    _Records = forms.ModelMultipleChoiceField
 
 #: The largest key the database can look up (a signed 64-bit integer).
 LARGEST_KEY = 2**63 - 1
@@ -19,7 +24,7 @@ def _beyond_range(value: Any) -> bool:
         return False
 
 
-class RecordsField(forms.ModelMultipleChoiceField[Model]):
+class RecordsField(_Records):
     """Tick boxes of records that refuse a number the database cannot look up.
 
     Django checks each ticked value by querying for it, and SQLite raises OverflowError for
