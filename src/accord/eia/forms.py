@@ -8,6 +8,7 @@ from django import forms
 
 from accord.datasets.boroughs import LOCAL_AUTHORITIES
 from accord.eia.vocabularies import Decision, Impact, InitiativeKind
+from accord.plan.conflicts import NoticesConflicts
 from accord.plan.fields import RecordsField
 from accord.plan.models import Commitment
 
@@ -22,7 +23,7 @@ def london_boroughs() -> list[str]:
         )
 
 
-class InitiativeForm(forms.Form):
+class InitiativeForm(NoticesConflicts):
     title = forms.CharField(label="Name of the initiative", max_length=200)
     description = forms.CharField(label="What it does", widget=forms.Textarea(attrs={"rows": 4}))
     kind = forms.ChoiceField(
@@ -72,7 +73,7 @@ def _text(label: str, help_text: str = "", rows: int = 5) -> forms.CharField:
     )
 
 
-class SectionsForm(forms.Form):
+class SectionsForm(NoticesConflicts):
     aims = _text("Aims of the initiative")
     affected = _text("Who it affects, where and when")
     evidence = _text(
@@ -105,7 +106,7 @@ class SectionsForm(forms.Form):
     )
 
 
-class ImpactForm(forms.Form):
+class ImpactForm(NoticesConflicts):
     impact = forms.ChoiceField(
         label="Impact",
         choices=Impact.choices,

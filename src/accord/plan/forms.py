@@ -8,6 +8,7 @@ from django import forms
 
 from accord.accounts.models import Organisation
 from accord.datasets.models import Dataset
+from accord.plan.conflicts import NoticesConflicts
 from accord.plan.fields import RecordsField
 from accord.plan.models import Commitment, Measure, Theme
 from accord.plan.vocabularies import (
@@ -41,7 +42,7 @@ def _date(label: str, help_text: str = "") -> forms.DateField:
     )
 
 
-class CommitmentForm(forms.Form):
+class CommitmentForm(NoticesConflicts):
     number = forms.CharField(
         label="Number", max_length=12, help_text="Its place in the plan, for example 2.1."
     )
