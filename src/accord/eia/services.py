@@ -355,13 +355,16 @@ def review_comment(
     membership = by.active_membership
     if membership is None:
         raise EiaError("Your account has no organisation.")
-    comment = ReviewComment.objects.create(
-        assessment=assessment,
-        section=section,
-        text=text.strip(),
-        author=by,
-        organisation=membership.organisation,
-    )
+    fields = {
+        "assessment": assessment,
+        "section": section,
+        "text": text.strip(),
+        "organisation": membership.organisation,
+    }
+    sent = ReviewComment.objects.filter(**fields).first()
+    if sent is not None:  # sent twice: the authors answer it once
+        return sent
+    comment = ReviewComment.objects.create(author=by, **fields)
     _audit(request, "review.comment", assessment, by)
     return comment
 

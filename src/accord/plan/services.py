@@ -372,6 +372,28 @@ class Evidence:
     url: str
 
 
+def _already_recorded(
+    commitment: Commitment,
+    on: dt.date,
+    status: str,
+    progress: int,
+    text: str,
+    links: list[dict[str, str]],
+    metrics: Sequence[dict[str, Any]],
+    files: Sequence[Any],
+) -> ProgressUpdate | None:
+    """The same update already recorded: the form was sent twice (a double click, a resend
+    after a slow page), and a second copy would be published twice."""
+    hashes = sorted(file.sha256 for file in files)
+    for update in ProgressUpdate.objects.filter(
+        commitment=commitment, on=on, status=status, progress=progress, text=text
+    ).prefetch_related("files"):
+        same_files = sorted(f.sha256 for f in update.files.all()) == hashes
+        if update.evidence_links == links and update.metrics == list(metrics) and same_files:
+            return update
+    return None
+
+
 def record_progress(
     request: HttpRequest | None,
     commitment: Commitment,
@@ -409,6 +431,11 @@ def record_progress(
     written: list[Any] = []
     try:
         with transaction.atomic():
+            sent = _already_recorded(
+                commitment, on, status, progress, text, links, metrics, checked
+            )
+            if sent is not None:
+                return sent
             update = ProgressUpdate.objects.create(
                 commitment=commitment,
                 on=on,
@@ -476,14 +503,17 @@ def add_comment(
     consultation = open_round_of(commitment.plan, today or timezone.localdate())
     if consultation is None:
         raise PlanError("No consultation round is open on this plan, so comments are closed.")
-    comment = Comment.objects.create(
-        round=consultation,
-        commitment=commitment,
-        section=_choice(section, Section, field="section", what="the part you comment on"),
-        text=_text(text, field="text", empty="Write your comment."),
-        author=by,
-        organisation=organisation_of(by),
-    )
+    fields = {
+        "round": consultation,
+        "commitment": commitment,
+        "section": _choice(section, Section, field="section", what="the part you comment on"),
+        "text": _text(text, field="text", empty="Write your comment."),
+        "organisation": organisation_of(by),
+    }
+    sent = Comment.objects.filter(**fields).first()
+    if sent is not None:  # sent twice: the police answer it once
+        return sent
+    comment = Comment.objects.create(author=by, **fields)
     _audit(request, "comment.add", comment, by)
     return comment
 

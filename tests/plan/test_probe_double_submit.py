@@ -1,0 +1,63 @@
+"""Probe: a form sent twice (a double click, a resend after a slow page) records one thing.
+
+Both answers say it is done: the person sees success, and the police do not get the same
+comment to answer twice, nor the public page the same update twice.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accord.accounts.models import User
+from accord.eia.models import ReviewComment
+from accord.plan.models import Comment, ProgressUpdate
+from tests.eia.factories import assessment_in_review
+from tests.plan.factories import make_commitment, make_plan, people
+from tests.security.principals import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: User) -> Client:
+    return client_for("x", {"x": user})
+
+
+def _twice(client: Client, url: str, form: dict[str, str]) -> list[int]:
+    return [client.post(url, form).status_code for _ in range(2)]
+
+
+def test_a_partner_comment_sent_twice_is_kept_once() -> None:
+    who = people()
+    plan = make_plan(who.owner)
+    commitment = make_commitment(plan, who.owner)
+    url = reverse("comment_new", args=[plan.slug, commitment.uid])
+    form = {"section": "wording", "text": "Say when it starts."}
+    assert _twice(_client(who.partner), url, form) == [302, 302]
+    assert Comment.objects.filter(commitment=commitment).count() == 1
+
+
+def test_a_progress_update_sent_twice_is_kept_once() -> None:
+    who = people()
+    plan = make_plan(who.owner)
+    commitment = make_commitment(plan, who.owner)
+    url = reverse("progress_new", args=[plan.slug, commitment.uid])
+    form = {
+        "on": timezone.localdate().isoformat(),
+        "status": "on_track",
+        "progress": "30",
+        "text": "Funding agreed in principle.",
+    }
+    assert _twice(_client(who.owner), url, form) == [302, 302]
+    assert ProgressUpdate.objects.filter(commitment=commitment).count() == 1
+
+
+def test_a_review_comment_sent_twice_is_kept_once() -> None:
+    who = people()
+    assessment = assessment_in_review(who)
+    url = reverse("review_comment_new", args=[assessment.uid])
+    form = {"section": "evidence", "text": "Which years do the figures cover?"}
+    assert _twice(_client(who.partner), url, form) == [302, 302]
+    assert ReviewComment.objects.filter(assessment=assessment).count() == 1
