@@ -30,6 +30,11 @@ MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2_000
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0", ""}
+#: The commitment form refuses these (and PostgreSQL cannot store them): so does an import.
+NULL_CHARACTER = (
+    "the cell has a null character (an invisible character that comes from a damaged file). "
+    "Remove it."
+)
 LIMITS = {"number": 12, "title": 200, "theme_number": 10, "theme_title": 200, "lead_title": 200}
 
 
@@ -110,6 +115,8 @@ def _check_row(row: Row, partners: dict[str, Organisation]) -> list[Problem]:
             problems.append(
                 Problem(row.line, name, "the cell starts like a spreadsheet formula. Remove it.")
             )
+        if "\x00" in value:
+            problems.append(Problem(row.line, name, NULL_CHARACTER))
         if name in LIMITS and len(value) > LIMITS[name]:
             problems.append(
                 Problem(row.line, name, f"keep it to {LIMITS[name]} characters or fewer.")
@@ -204,6 +211,41 @@ def _check_file(plan: Plan, rows: list[Row]) -> list[Problem]:
             problems.append(Problem(row.line, "parent", f"there is no commitment {parent}."))
         if parent and parent == row.values.get("number"):
             problems.append(Problem(row.line, "parent", "a commitment cannot be its own parent."))
+    return problems + _nested(plan, rows)
+
+
+def _nested(plan: Plan, rows: list[Row]) -> list[Problem]:
+    """Rows whose parent would itself be part of another commitment once the file is in.
+
+    The commitment form only offers commitments that stand on their own as parents; without
+    the same rule an import could make sub-actions of sub-actions, or two commitments each
+    part of the other.
+    """
+    parents = {
+        number: parent or ""
+        for number, parent in plan.commitments.values_list("number", "parent__number")
+    }
+    parents |= {row.values.get("number", ""): row.values.get("parent", "") for row in rows}
+    problems = []
+    for row in rows:
+        number, parent = row.values.get("number", ""), row.values.get("parent", "")
+        if not parent or parent == number:
+            continue
+        grandparent = parents.get(parent, "")
+        children = sorted(child for child, above in parents.items() if above == number)
+        if grandparent:
+            message = (
+                f"{parent} is itself part of {grandparent}. A commitment can only be part of "
+                "one that stands on its own."
+            )
+        elif children:
+            message = (
+                f"{', '.join(children)} {'is' if len(children) == 1 else 'are'} part of "
+                f"{number}, so {number} cannot be part of another commitment."
+            )
+        else:
+            continue
+        problems.append(Problem(row.line, "parent", message))
     return problems
 
 
