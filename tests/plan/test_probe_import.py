@@ -3,13 +3,17 @@ and column, and nothing is written."""
 
 from __future__ import annotations
 
+import html
+
 import pytest
+from django.urls import reverse
 
 from accord.accounts.models import User
 from accord.plan import imports
 from accord.plan.imports import ImportRefused
 from accord.plan.models import Commitment, Plan
 from tests.plan.factories import make_commitment, make_plan, people
+from tests.security.principals import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -71,5 +75,23 @@ def test_a_commitment_with_sub_actions_cannot_become_a_sub_action(plan: Plan) ->
     assert problems == [
         "Row 2, column 'parent': 1.2 is part of 1.1, so 1.1 cannot be part of another commitment."
     ]
+    top.refresh_from_db()
+    assert top.parent is None
+
+
+def test_the_commitment_form_keeps_sub_actions_one_level_deep(plan: Plan) -> None:
+    """The form offers only commitments that stand on their own as parents, but a commitment
+    that has sub-actions could still be made part of another one."""
+    top = make_commitment(plan, _by(plan), "1.1")
+    child = make_commitment(plan, _by(plan), "1.2")
+    Commitment.objects.filter(pk=child.pk).update(parent=top)
+    other = make_commitment(plan, _by(plan), "1.3")
+    client = client_for("x", {"x": _by(plan)})
+    form = {"number": "1.1", "title": "A", "statement": "Do A.", "parent": str(other.pk)}
+    response = client.post(reverse("commitment_edit", args=[plan.slug, top.uid]), form)
+    assert response.status_code == 200
+    assert "1.2 is part of 1.1, so 1.1 cannot be part of another commitment." in html.unescape(
+        response.content.decode()
+    )
     top.refresh_from_db()
     assert top.parent is None

@@ -231,21 +231,10 @@ def _nested(plan: Plan, rows: list[Row]) -> list[Problem]:
         number, parent = row.values.get("number", ""), row.values.get("parent", "")
         if not parent or parent == number:
             continue
-        grandparent = parents.get(parent, "")
         children = sorted(child for child, above in parents.items() if above == number)
-        if grandparent:
-            message = (
-                f"{parent} is itself part of {grandparent}. A commitment can only be part of "
-                "one that stands on its own."
-            )
-        elif children:
-            message = (
-                f"{', '.join(children)} {'is' if len(children) == 1 else 'are'} part of "
-                f"{number}, so {number} cannot be part of another commitment."
-            )
-        else:
-            continue
-        problems.append(Problem(row.line, "parent", message))
+        refusal = services.sub_action_refusal(number, parent, parents.get(parent, ""), children)
+        if refusal:
+            problems.append(Problem(row.line, "parent", refusal))
     return problems
 
 

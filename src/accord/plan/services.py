@@ -163,6 +163,29 @@ def _co_owners(ids: Iterable[int]) -> list[Organisation]:
     return found
 
 
+def sub_action_refusal(
+    number: str, parent: str, grandparent: str, children: Sequence[str]
+) -> str | None:
+    """Why commitment ``number`` cannot be part of ``parent``, or None if it can.
+
+    Sub-actions are one level deep: the form offers only commitments that stand on their
+    own as parents, and this holds the same line for a commitment that has sub-actions and
+    for imports (where it also stops two commitments being each part of the other).
+    """
+    if grandparent:
+        return (
+            f"{parent} is itself part of {grandparent}. A commitment can only be part of one "
+            "that stands on its own."
+        )
+    if children:
+        verb = "is" if len(children) == 1 else "are"
+        return (
+            f"{', '.join(children)} {verb} part of {number}, so {number} cannot be part of "
+            "another commitment."
+        )
+    return None
+
+
 @transaction.atomic
 def save_commitment(
     request: HttpRequest | None,
@@ -206,6 +229,12 @@ def save_commitment(
     target.published = published
     if parent is not None and (parent.plan_id != plan.pk or parent.pk == target.pk):
         raise PlanError("A sub-action belongs to another commitment of this plan.", field="parent")
+    if parent is not None:
+        above = parent.parent.number if parent.parent is not None else ""
+        below = sorted(target.actions.values_list("number", flat=True)) if target.pk else []
+        refusal = sub_action_refusal(number, parent.number, above, below)
+        if refusal:
+            raise PlanError(refusal, field="parent")
     target.parent = parent
     target.save()
     target.co_owners.set(_co_owners(co_owner_ids))
