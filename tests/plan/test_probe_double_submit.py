@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accord.accounts.models import User
 from accord.eia.models import ReviewComment
-from accord.plan.models import Comment, ProgressUpdate
+from accord.plan.models import Comment, Milestone, ProgressUpdate
 from tests.eia.factories import assessment_in_review
 from tests.plan.factories import make_commitment, make_plan, people
 from tests.security.principals import client_for
@@ -61,3 +61,13 @@ def test_a_review_comment_sent_twice_is_kept_once() -> None:
     form = {"section": "evidence", "text": "Which years do the figures cover?"}
     assert _twice(_client(who.partner), url, form) == [302, 302]
     assert ReviewComment.objects.filter(assessment=assessment).count() == 1
+
+
+def test_a_milestone_sent_twice_is_kept_once() -> None:
+    who = people()
+    plan = make_plan(who.owner)
+    commitment = make_commitment(plan, who.owner)
+    url = reverse("milestone_new", args=[plan.slug, commitment.uid])
+    form = {"title": "Contract signed", "due_on": "2027-03-31"}
+    assert _twice(_client(who.owner), url, form) == [302, 302]
+    assert Milestone.objects.filter(commitment=commitment).count() == 1

@@ -247,11 +247,15 @@ def add_milestone(
     request: HttpRequest | None, commitment: Commitment, *, title: str, due_on: dt.date, by: User
 ) -> Milestone:
     _require(by, "plan.manage", commitment.plan)
-    milestone = Milestone.objects.create(
-        commitment=commitment,
-        title=_text(title, field="title", empty="Say what the milestone is.", limit=300),
-        due_on=due_on,
-    )
+    fields = {
+        "commitment": commitment,
+        "title": _text(title, field="title", empty="Say what the milestone is.", limit=300),
+        "due_on": due_on,
+    }
+    sent = Milestone.objects.filter(done_on=None, **fields).first()
+    if sent is not None:  # sent twice: one milestone, shown (and overdue) once
+        return sent
+    milestone = Milestone.objects.create(**fields)
     _audit(request, "milestone.add", milestone, by)
     return milestone
 
