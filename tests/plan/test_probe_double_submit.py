@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accord.accounts.models import User
-from accord.eia.models import ReviewComment
+from accord.eia import services as eia_services
+from accord.eia.models import PlanAction, ReviewComment
 from accord.plan.models import Comment, Milestone, ProgressUpdate
 from tests.eia.factories import assessment_in_review
 from tests.plan.factories import make_commitment, make_plan, people
@@ -70,4 +71,29 @@ def test_a_milestone_sent_twice_is_kept_once() -> None:
     url = reverse("milestone_new", args=[plan.slug, commitment.uid])
     form = {"title": "Contract signed", "due_on": "2027-03-31"}
     assert _twice(_client(who.owner), url, form) == [302, 302]
+    assert Milestone.objects.filter(commitment=commitment).count() == 1
+
+
+def test_an_assessment_action_sent_twice_is_added_once() -> None:
+    who = people()
+    commitment = make_commitment(make_plan(who.owner), who.owner)
+    initiative = eia_services.create_initiative(
+        None,
+        title="Arrests",
+        description="Policy.",
+        kind="new",
+        commitments=[commitment],
+        by=who.analyst,
+    )
+    draft = eia_services.start_assessment(None, initiative, by=who.analyst)
+    url = reverse("plan_action_new", args=[draft.uid])
+    form = {
+        "kind": "monitoring",
+        "text": "Count arrests by ethnicity each quarter",
+        "owner_title": "Head of Analysis",
+        "due_on": "2027-03-31",
+        "commitment": str(commitment.pk),
+    }
+    assert _twice(_client(who.analyst), url, form) == [302, 302]
+    assert PlanAction.objects.filter(assessment=draft).count() == 1
     assert Milestone.objects.filter(commitment=commitment).count() == 1

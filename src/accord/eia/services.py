@@ -481,11 +481,18 @@ def add_plan_action(
             field="commitment",
         )
     label = "Equality mitigation" if kind == ActionKind.MITIGATION else "Equality monitoring"
-    milestone = Milestone.objects.create(
-        commitment=commitment,
-        title=f"{label}: {text.strip()} (owner: {owner_title.strip()})"[:300],
-        due_on=due_on,
-    )
+    title = f"{label}: {text.strip()} (owner: {owner_title.strip()})"[:300]
+    sent = PlanAction.objects.filter(
+        assessment=assessment,
+        kind=kind,
+        group=group,
+        milestone__commitment=commitment,
+        milestone__title=title,
+        milestone__due_on=due_on,
+    ).first()
+    if sent is not None:  # sent twice: one action, one milestone in the plan
+        return sent
+    milestone = Milestone.objects.create(commitment=commitment, title=title, due_on=due_on)
     action = PlanAction.objects.create(
         assessment=assessment,
         kind=kind,
