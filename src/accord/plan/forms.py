@@ -105,6 +105,9 @@ class MilestoneForm(forms.Form):
     due_on = _date("Due date")
 
 
+FILE_AGAIN = "Choose your file ({name}) again: nothing was saved, and the page cannot keep it"
+
+
 class ProgressForm(forms.Form):
     on = _date("Date of the update")
     status = _radios("Where it stands", Status, "Choose where the commitment stands")
@@ -156,6 +159,15 @@ class ProgressForm(forms.Form):
     def __init__(self, *args: Any, commitment: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["metric"].queryset = commitment.measures.all()  # type: ignore[attr-defined]
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        """Any refusal, the form's or the service's, also asks for the chosen file again:
+        browsers never keep it when the page is shown again, and the update could otherwise
+        be sent a second time without its evidence."""
+        super().add_error(field, error)
+        chosen = self.files.get(self.add_prefix("evidence_file"))
+        if chosen and field != "evidence_file" and not self.has_error("evidence_file"):
+            super().add_error("evidence_file", FILE_AGAIN.format(name=chosen.name))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
