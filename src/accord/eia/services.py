@@ -59,11 +59,25 @@ def _audit(
     record(request, f"eia.{action}", type(obj).__name__.lower(), str(obj.uid), actor=by)
 
 
+#: About 3,000 words: more than a section needs, and small enough for the PDF to be made
+#: at once (a 2 MB section took most of a minute, on a page the public can ask for).
+MAX_TEXT = 20_000
+
+
+def _within(value: object, *, field: str, limit: int = MAX_TEXT) -> None:
+    """Refuse a text over ``limit`` characters on its own field, saying how long it is."""
+    if isinstance(value, str) and len(value.strip()) > limit:
+        raise EiaError(
+            f"Keep this under {limit:,} characters. It has {len(value.strip()):,}.", field=field
+        )
+
+
 def _check_initiative(title: str, description: str, kind: str) -> None:
     if not title.strip():
         raise EiaError("Give the initiative a name.", field="title")
     if not description.strip():
         raise EiaError("Say what the initiative does.", field="description")
+    _within(description, field="description")
     if kind not in InitiativeKind.values:
         raise EiaError("Say whether it is new or already running.", field="kind")
 
@@ -143,6 +157,8 @@ def save_sections(
     if unknown:
         raise EiaError(f"Unknown sections: {', '.join(sorted(unknown))}.")
     for name, value in values.items():
+        _within(value, field=name)
+    for name, value in values.items():
         setattr(assessment, name, value.strip() if isinstance(value, str) else value)
     if assessment.decision and not str(assessment.decision_reasons).strip():
         raise EiaError("Give the reasons for the decision.", field="decision_reasons")
@@ -171,6 +187,8 @@ def rate_impact(
         raise EiaError("Choose the impact.", field="impact")
     if not reasoning.strip():
         raise EiaError("Give the evidence and reasoning for this rating.", field="reasoning")
+    _within(reasoning, field="reasoning")
+    _within(response, field="response")
     if impact == Impact.NEGATIVE and not response.strip():
         raise EiaError(
             "A negative impact needs a mitigation, or a justification that the aim is "
@@ -352,6 +370,7 @@ def review_comment(
         raise EiaError("Choose the section you comment on.", field="section")
     if not text.strip():
         raise EiaError("Write your comment.", field="text")
+    _within(text, field="text")
     membership = by.active_membership
     if membership is None:
         raise EiaError("Your account has no organisation.")
