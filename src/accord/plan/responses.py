@@ -33,6 +33,10 @@ class Answer:
     change_made: str
 
 
+#: As long as a plan's texts may be; the answers are published beside the comments.
+MAX_ANSWER = 10_000
+
+
 def checked_answer(
     outcome: str, reason: str, change_made: str, *, outcomes: Collection[str]
 ) -> Answer:
@@ -52,6 +56,9 @@ def checked_answer(
     reason, change_made = reason.strip(), change_made.strip()
     if not reason:
         raise AnswerRefused("Give the reasons: every comment gets them.", field="reason")
+    for name, text in (("reason", reason), ("change_made", change_made)):
+        if len(text) > MAX_ANSWER:
+            raise AnswerRefused(f"Keep this under {MAX_ANSWER:,} characters.", field=name)
     if outcome != DECLINED and not change_made:
         raise AnswerRefused("Say what changed because of this comment.", field="change_made")
     if outcome == DECLINED and change_made:

@@ -74,6 +74,14 @@ def _text(value: str, *, field: str, empty: str, limit: int = MAX_TEXT) -> str:
     return cleaned
 
 
+def _optional_text(value: str, *, field: str, limit: int = MAX_TEXT) -> str:
+    """An optional text, refused (never cut short in silence) when over ``limit``."""
+    value = value.strip()
+    if len(value) > limit:
+        raise PlanError(f"Keep this under {limit:,} characters.", field=field)
+    return value
+
+
 def _choice(value: str, choices: Any, *, field: str, what: str) -> str:
     if value not in choices.values:
         raise PlanError(f"Choose {what}.", field=field)
@@ -614,7 +622,7 @@ def rate(
         impact=_choice(impact, Impact, field="impact", what="its potential impact"),
         completion=_choice(completion, Completion, field="completion", what="how much is done"),
         status=_choice(status, Status, field="status", what="where you think it stands"),
-        comment=comment.strip()[:MAX_TEXT],
+        comment=_optional_text(comment, field="comment"),
     )
     _audit(request, "rating.add", rating, by)
     return rating
