@@ -11,8 +11,9 @@ import html
 import pytest
 from django.urls import reverse
 
+from accord.eia import services as eia_services
 from accord.plan import services
-from accord.plan.models import Comment, PartnerRating
+from accord.plan.models import Comment, Milestone, PartnerRating
 from tests.plan.factories import make_commitment, make_plan, people
 from tests.security.principals import client_for
 
@@ -58,3 +59,32 @@ def test_response_reasons_over_the_limit_are_refused() -> None:
     assert response.status_code == 200
     assert REFUSED in html.unescape(response.content.decode())
     assert not Comment.objects.filter(pk=comment.pk, response__isnull=False).exists()
+
+
+def test_an_assessment_action_too_long_for_its_milestone_is_refused_not_cut() -> None:
+    who = people()
+    commitment = make_commitment(make_plan(who.owner), who.owner)
+    initiative = eia_services.create_initiative(
+        None,
+        title="Arrests",
+        description="Policy.",
+        kind="new",
+        commitments=[commitment],
+        by=who.analyst,
+    )
+    draft = eia_services.start_assessment(None, initiative, by=who.analyst)
+    form = {
+        "kind": "monitoring",
+        "text": "t" * 250,
+        "owner_title": "o" * 200,
+        "due_on": "2027-03-31",
+        "commitment": str(commitment.pk),
+    }
+    client = client_for("x", {"x": who.analyst})
+    response = client.post(reverse("plan_action_new", args=[draft.uid]), form)
+    assert response.status_code == 200
+    assert (
+        "Shorten what will be done or who will do it: in the action plan they are one "
+        "milestone of at most 300 characters, and these make 481."
+    ) in html.unescape(response.content.decode())
+    assert not Milestone.objects.filter(commitment=commitment).exists()

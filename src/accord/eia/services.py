@@ -64,6 +64,10 @@ def _audit(
 MAX_TEXT = 20_000
 
 
+#: A plan milestone's title holds the action, its kind and its owner (plan.Milestone.title).
+MILESTONE_TITLE = 300
+
+
 def _within(value: object, *, field: str, limit: int = MAX_TEXT) -> None:
     """Refuse a text over ``limit`` characters on its own field, saying how long it is."""
     if isinstance(value, str) and len(value.strip()) > limit:
@@ -500,7 +504,13 @@ def add_plan_action(
             field="commitment",
         )
     label = "Equality mitigation" if kind == ActionKind.MITIGATION else "Equality monitoring"
-    title = f"{label}: {text.strip()} (owner: {owner_title.strip()})"[:300]
+    title = f"{label}: {text.strip()} (owner: {owner_title.strip()})"
+    if len(title) > MILESTONE_TITLE:
+        raise EiaError(
+            "Shorten what will be done or who will do it: in the action plan they are one "
+            f"milestone of at most {MILESTONE_TITLE} characters, and these make {len(title)}.",
+            field="text",
+        )
     sent = PlanAction.objects.filter(
         assessment=assessment,
         kind=kind,
