@@ -95,3 +95,11 @@ def test_the_commitment_form_keeps_sub_actions_one_level_deep(plan: Plan) -> Non
     )
     top.refresh_from_db()
     assert top.parent is None
+
+
+def test_a_cell_too_long_to_read_is_named_with_its_own_row(plan: Plan) -> None:
+    text = "number,title,statement\n1.1,A,Do A.\n1.2,B," + "s" * 140_000 + "\n"
+    assert _refused(plan, text) == [
+        "Row 3: a cell has over 131,072 characters. A commitment's texts are at most 10,000."
+    ]
+    assert not Commitment.objects.filter(plan=plan).exists()

@@ -142,6 +142,19 @@ def _check_row(row: Row, partners: dict[str, Organisation]) -> list[Problem]:
     return problems
 
 
+def _unreadable(line: int, error: csv.Error) -> Problem:
+    """Why the CSV reader stopped, on the row where it stopped."""
+    limit = csv.field_size_limit()
+    if "field larger than field limit" in str(error):
+        return Problem(
+            line,
+            None,
+            f"a cell has over {limit:,} characters. A commitment's texts are at most "
+            f"{services.MAX_TEXT:,}.",
+        )
+    return Problem(line, None, f"the file is not valid CSV ({error}).")
+
+
 def _rows(text: str) -> tuple[list[Row], list[Problem]]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
@@ -162,7 +175,8 @@ def _rows(text: str) -> tuple[list[Row], list[Problem]]:
             if len(rows) > MAX_ROWS:
                 return [], [Problem(None, None, f"The file has over {MAX_ROWS:,} rows.")]
     except csv.Error as error:
-        return [], [Problem(reader.line_num, None, f"the file is not valid CSV ({error}).")]
+        # The underlying reader's count: DictReader's stays on the last row it returned.
+        return [], [_unreadable(reader.reader.line_num, error)]
     if not rows and not problems:
         problems.append(Problem(None, None, "The file has a header but no commitments."))
     return rows, problems
