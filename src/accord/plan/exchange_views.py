@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accord.accounts.stepup import require_step_up
 from accord.audit.services import record
 from accord.plan import exports, imports, report, services
-from accord.plan.forms import ImportForm, PlanForm
+from accord.plan.forms import ImportForm, PlanForm, PublishForm
 from accord.plan.models import Plan
 from accord.plan.services import PlanError
 from accord.plan.views import GET_POST, VIEW, _manage, _user
@@ -59,7 +59,10 @@ def _create_plan(request: HttpRequest, data: dict[str, Any]) -> Plan:
 def plan_publish(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_object_or_404(Plan, slug=slug)
     user = _manage(request, plan)
-    published = request.POST.get("published") == "yes"
+    published = PublishForm(request.POST).chosen()
+    if published is None:
+        messages.error(request, PublishForm.UNCLEAR)
+        return redirect("plan_detail", slug=plan.slug)
     services.set_published(request, plan, published=published, by=user)
     messages.success(
         request,

@@ -247,6 +247,19 @@ class PlanForm(forms.Form):
     )
 
 
+class PublishForm(forms.Form):
+    """The publish switch. Only a clear yes or no changes the plan: anything else used to
+    take it off the public pages."""
+
+    published = forms.ChoiceField(choices=[("yes", "Publish"), ("no", "Take it off")])
+
+    UNCLEAR = "Nothing was changed: choose to publish the plan or to take it off the public pages."
+
+    def chosen(self) -> bool | None:
+        """True to publish, False to take it off, None when the answer is not clear."""
+        return self.cleaned_data["published"] == "yes" if self.is_valid() else None
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
         label="Choose the CSV file",
