@@ -6,6 +6,8 @@ comment to answer twice, nor the public page the same update twice.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -14,6 +16,7 @@ from django.utils import timezone
 from accord.accounts.models import User
 from accord.eia import services as eia_services
 from accord.eia.models import PlanAction, ReviewComment
+from accord.plan import services as plan_services
 from accord.plan.models import Comment, Milestone, ProgressUpdate
 from tests.eia.factories import assessment_in_review
 from tests.plan.factories import make_commitment, make_plan, people
@@ -97,3 +100,18 @@ def test_an_assessment_action_sent_twice_is_added_once() -> None:
     assert _twice(_client(who.analyst), url, form) == [302, 302]
     assert PlanAction.objects.filter(assessment=draft).count() == 1
     assert Milestone.objects.filter(commitment=commitment).count() == 1
+
+
+def test_a_milestone_marked_done_again_keeps_the_day_it_was_done() -> None:
+    who = people()
+    plan = make_plan(who.owner)
+    commitment = make_commitment(plan, who.owner)
+    milestone = plan_services.add_milestone(
+        None, commitment, title="Contract signed", due_on=dt.date(2027, 3, 31), by=who.owner
+    )
+    done_on = timezone.localdate() - dt.timedelta(days=3)
+    plan_services.complete_milestone(None, milestone, done_on=done_on, by=who.owner)
+    url = reverse("milestone_done", args=[plan.slug, commitment.uid, milestone.uid])
+    assert _client(who.owner).post(url).status_code == 302
+    milestone.refresh_from_db()
+    assert milestone.done_on == done_on

@@ -274,6 +274,8 @@ def complete_milestone(
 ) -> Milestone:
     _require(by, "plan.manage", milestone.commitment.plan)
     _not_future(done_on, field="done_on", what="The date it was done")
+    if milestone.done_on is not None:  # marked again (a double click): keep the day it was done
+        return milestone
     milestone.done_on = done_on
     milestone.save(update_fields=["done_on"])
     _audit(request, "milestone.done", milestone, by)
