@@ -212,8 +212,11 @@ def _document(data: bytes) -> dict[str, Any]:
             "The file is not valid JSON (it is nested too deeply to be a release)."
         ) from error
     # A format that is not text (a list, say) cannot even be looked up: refuse it the same way.
-    found = document.get("format") if isinstance(document, dict) else None
-    if not isinstance(found, str) or found not in _MEMBERS:
+    if (
+        not isinstance(document, dict)
+        or not isinstance(document.get("format"), str)
+        or document["format"] not in _MEMBERS
+    ):
         raise ReleaseFileError(
             f"This is not an Accord release file (its format is not {FORMAT!r})."
         )
