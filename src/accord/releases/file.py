@@ -261,11 +261,29 @@ def read_any(
     :class:`ReleaseFileError` at the first problem."""
     document = _document(data)
     content, key = _verified(document, trusted)
-    if document["format"] == WITHDRAWAL_FORMAT:
+    withdrawal = document["format"] == WITHDRAWAL_FORMAT
+    if withdrawal:
         check_withdrawal(content)
-        return VerifiedWithdrawal(content, key)
-    check_release(content)
-    return VerifiedRelease(content, key)
+    else:
+        check_release(content)
+    if _has_null(content):  # checked once the shape is known: nothing deep to walk
+        raise ReleaseFileError(
+            f"The {_MEMBERS[document['format']][1]} has a null character in its text, which "
+            "Accord cannot keep. Nothing was imported."
+        )
+    return VerifiedWithdrawal(content, key) if withdrawal else VerifiedRelease(content, key)
+
+
+def _has_null(value: Any) -> bool:
+    """A null character anywhere: PostgreSQL cannot store one, so such a file is refused
+    here rather than failing when it is kept."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_null(k) or _has_null(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_null(item) for item in value)
+    return False
 
 
 def read(data: bytes, trusted: Mapping[str, TrustedKey]) -> VerifiedRelease:
