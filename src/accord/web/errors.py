@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseServerError
 from django.template import loader
 from django.views import defaults
 
@@ -11,7 +13,31 @@ from accord.policy.views import public
 
 @public
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return defaults.bad_request(request, exception)
+    """The 400 page, saying what was wrong where Django knows (a form too large to read)."""
+    try:
+        body = loader.get_template("400.html").render({"reason": reason_for(exception)})
+    except Exception:  # the page that says something is wrong must not break itself
+        return defaults.bad_request(request, exception)
+    return HttpResponseBadRequest(body)
+
+
+def reason_for(exception: Exception) -> str:
+    """What a person can do about a refused request, or "" where nothing more is known.
+
+    Django refuses a form whose text is over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (2.5 MB) or has
+    too many fields, before any view sees it; "something was wrong" left people resending it.
+    """
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+        return (
+            f"What you sent is too large: over {limit / 1_048_576:.1f} MB of text. Go back, "
+            "shorten it, and try again."
+        )
+    if isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+        return (
+            "What you sent has too many parts to read. Go back, send less at once, and try again."
+        )
+    return ""
 
 
 @public
