@@ -26,6 +26,7 @@ from accord.eia.vocabularies import AssessmentStatus, Group, Impact, InitiativeK
 from accord.monitoring.models import AnalysisRun, RunStatus
 from accord.plan.models import Commitment, Milestone
 from accord.plan.responses import AnswerRefused, checked_answer
+from accord.plan.services import RESENT_WITHIN
 from accord.policy.rules import can
 
 SECTIONS = (
@@ -384,7 +385,9 @@ def review_comment(
         "text": text.strip(),
         "organisation": membership.organisation,
     }
-    sent = ReviewComment.objects.filter(**fields).first()
+    sent = ReviewComment.objects.filter(
+        author=by, created_at__gte=timezone.now() - RESENT_WITHIN, **fields
+    ).first()
     if sent is not None:  # sent twice: the authors answer it once
         return sent
     comment = ReviewComment.objects.create(author=by, **fields)

@@ -140,11 +140,27 @@ def create_plan(
         source_date=source_date,
         created_by=by,
     )
-    if Plan.objects.filter(slug=slug).exists():
+    existing = Plan.objects.filter(slug=slug).first()
+    if existing is not None:
+        if _resent(existing, plan):
+            return existing
         raise PlanError("A plan already has this short name. Choose another.", field="slug")
     plan.save()
     _audit(request, "create", plan, by)
     return plan
+
+
+def _resent(existing: Plan, new: Plan) -> bool:
+    """The form was sent twice: the same plan from the same person moments ago. Told that
+    the short name is taken, they would choose another and make a second plan."""
+    return (
+        existing.created_by_id == new.created_by_id
+        and existing.created_at >= timezone.now() - RESENT_WITHIN
+        and all(
+            getattr(existing, name) == getattr(new, name)
+            for name in ("title", "summary", "source_title", "source_url", "source_date")
+        )
+    )
 
 
 @transaction.atomic
@@ -415,6 +431,11 @@ class Evidence:
     url: str
 
 
+#: The same comment from the same person within this long is the form sent twice (a double
+#: click, a resend after a slow page). Later, or from a colleague, it is said again on purpose.
+RESENT_WITHIN = dt.timedelta(minutes=10)
+
+
 def _already_recorded(
     commitment: Commitment,
     on: dt.date,
@@ -553,7 +574,9 @@ def add_comment(
         "text": _text(text, field="text", empty="Write your comment."),
         "organisation": organisation_of(by),
     }
-    sent = Comment.objects.filter(**fields).first()
+    sent = Comment.objects.filter(
+        author=by, created_at__gte=timezone.now() - RESENT_WITHIN, **fields
+    ).first()
     if sent is not None:  # sent twice: the police answer it once
         return sent
     comment = Comment.objects.create(author=by, **fields)
