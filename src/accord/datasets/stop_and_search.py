@@ -310,6 +310,7 @@ def _convert(file: InputFile, fit: police_uk.Match, table: pa.Table) -> tuple[pa
             if (name := _force_from_name(file.name)) is None
             else _zeros(f.rows),
             pa.array([] if name is None else [name], pa.string()),
+            safe=False,  # zeros or nulls: nothing to check row by row
         )
     columns = {
         "force": force,
@@ -338,7 +339,9 @@ def _convert(file: InputFile, fit: police_uk.Match, table: pa.Table) -> tuple[pa
         "outcome": f.text("outcome"),
         "outcome_linked_to_object_of_search": f.boolean("outcome_linked_to_object_of_search"),
         "removal_of_more_than_outer_clothing": f.boolean("removal_of_more_than_outer_clothing"),
-        "source_file": pa.DictionaryArray.from_arrays(_zeros(f.rows), pa.array([file.name])),
+        "source_file": pa.DictionaryArray.from_arrays(
+            _zeros(f.rows), pa.array([file.name]), safe=False
+        ),
     }
     if f.problems:
         raise ImportFailed(f.problems)

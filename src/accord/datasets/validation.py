@@ -127,8 +127,15 @@ class Column:
         """
         targets = mapped if isinstance(mapped, pa.Array) else pa.array(mapped, type=pa.string())
         encoded = pc.dictionary_encode(targets)
+        one_to_one = len(encoded.dictionary) == len(targets) == len(self.values)
+        if one_to_one and encoded.indices.null_count == 0:
+            # One to one and never empty: every row keeps its number (no pass over the rows).
+            return pa.DictionaryArray.from_arrays(
+                self.array.indices, encoded.dictionary, safe=False
+            )
         indices = encoded.indices.take(self.array.indices)  # an empty cell stays empty
-        return pa.DictionaryArray.from_arrays(indices, encoded.dictionary)
+        # safe=False: the numbers come from encoded's own, so no row needs a bounds check.
+        return pa.DictionaryArray.from_arrays(indices, encoded.dictionary, safe=False)
 
     def as_dictionary(self) -> pa.DictionaryArray:
         return self.array
