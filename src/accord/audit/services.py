@@ -96,13 +96,30 @@ def record_many(
     """Append one event per object, in order, under one lock: the same events as calling
     :func:`record` for each, for work that touches many objects at once (a person search
     opens hundreds of cases)."""
-    if not object_ids:
+    return record_events(
+        request, [(action, object_type, object_id) for object_id in object_ids], actor=actor
+    )
+
+
+def record_events(
+    request: HttpRequest | None,
+    events: Sequence[tuple[str, str, str]],
+    *,
+    actor: Any = None,
+) -> list[AuditEvent]:
+    """Append events given as (action, object type, object id), in order, under one lock.
+
+    A list page records its own view and each case it shows: one append takes the chain's
+    lock and head once, where an append per kind of event took them again (and committed
+    again) on every page view.
+    """
+    if not events:
         return []
     who = _fields(request, actor)
     return _append(
         [
             {**who, "action": action, "object_type": object_type, "object_id": object_id}
-            for object_id in object_ids
+            for action, object_type, object_id in events
         ]
     )
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 
-from accord.audit.services import record, record_many
+from accord.audit.services import record, record_events, record_many
 from accord.casework.models import REFERENCE_ALPHABET, Case
 from accord.policy.denials import note_denial, note_denial_if_not_found
 from accord.policy.rules import can
@@ -68,11 +68,20 @@ def audit_many(
     record_many(request, f"casework.{action}", "case", references, actor=actor)
 
 
-def audit_listed(request: HttpRequest, page: str, references: Iterable[str]) -> None:
-    """One ``casework.list.<page>`` event per case a list page shows (each once).
+def audit_listed(
+    request: HttpRequest, page: str, references: Iterable[str], *, view: tuple[str, str]
+) -> None:
+    """The page's own ``casework.<page>.view`` event (``view``: its object type and id) and
+    one ``casework.list.<page>`` event per case it shows (each once), in one append.
 
     A list shows what is known about each case it names (dates, warnings, holds); an event
     for the page alone would not say which cases someone saw (SECURITY.md LG-1, DP-7).
     """
-    shown = list(dict.fromkeys(references))
-    record_many(request, f"casework.list.{page}", "case", shown)
+    shown = dict.fromkeys(references)
+    record_events(
+        request,
+        [
+            (f"casework.{page}.view", *view),
+            *((f"casework.list.{page}", "case", reference) for reference in shown),
+        ],
+    )

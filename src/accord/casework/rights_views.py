@@ -20,7 +20,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accord.accounts.models import User
 from accord.accounts.stepup import require_step_up
-from accord.audit.services import record
 from accord.casework import erasure, retention, sar
 from accord.casework.access import audit, audit_listed, case_for
 from accord.casework.models import Case, ErasureRequest, Party, SubjectAccessRequest
@@ -72,8 +71,9 @@ def retention_list(request: HttpRequest) -> HttpResponse:
     """Closed cases whose retention review date has come: references and dates only."""
     # Through the one gate to cases, never "every organisation" for want of a membership.
     due = retention.due_list(among=Case.objects.visible_to(_user(request)))
-    record(request, "casework.retention.view", "casework", "retention")
-    audit_listed(request, "retention", [line.reference for line in due])
+    audit_listed(
+        request, "retention", [line.reference for line in due], view=("casework", "retention")
+    )
     return render(request, "casework/rights/retention.html", {"due": due, **NO_FORM})
 
 

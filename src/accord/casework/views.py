@@ -15,7 +15,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accord.accounts.models import Membership, User
-from accord.audit.services import record
 from accord.casework import equality, selfreferral, services, timeline
 from accord.casework.access import audit_listed, case_for
 from accord.casework.case_page import load_case_page
@@ -59,12 +58,12 @@ def casework_home(request: HttpRequest) -> HttpResponse:
     queued = list(queue[:PAGE_SIZE])
     reviews = list(reviews_due)
     complaints_due = due_for(user, today)
-    record(request, "casework.home.view", "casework", "home")
     audit_listed(
         request,
         "home",
         [case.reference for case in (*page.object_list, *reviews, *queued)]
         + [due.reference for due in complaints_due],
+        view=("casework", "home"),
     )
     return render(
         request,
