@@ -244,8 +244,9 @@ def attach_analysis(
     _draft(assessment)
     if run.status != RunStatus.DONE or not run.result:
         raise EiaError("Only a finished analysis can be attached.", field="run")
-    if assessment.analyses.filter(run=run).exists():
-        raise EiaError("This analysis is already attached.", field="run")
+    attached = assessment.analyses.filter(run=run).first()
+    if attached is not None:  # attached already (a form sent twice): that one stands
+        return attached
     column = str(run.parameters.get("group", ""))
     group = GROUP_OF_COLUMN.get(column)
     if group is None:
