@@ -44,14 +44,13 @@ def invite(request: HttpRequest) -> HttpResponse:
         organisation = form.cleaned_data["organisation"]
         if not can(request.user, "accounts.invite", organisation):
             raise Http404
-        role = Role(form.cleaned_data["role"])
         try:
             user = invite_person(
                 request,
                 email=form.cleaned_data["email"],
                 display_name=form.cleaned_data["display_name"],
                 organisation=organisation,
-                role=role,
+                role=Role(form.cleaned_data["role"]),
             )
         except InvitationError as error:
             form.add_error(None, str(error))

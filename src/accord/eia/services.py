@@ -26,7 +26,7 @@ from accord.eia.vocabularies import AssessmentStatus, Group, Impact, InitiativeK
 from accord.monitoring.models import AnalysisRun, RunStatus
 from accord.plan.models import Commitment, Milestone
 from accord.plan.responses import AnswerRefused, checked_answer
-from accord.plan.services import RESENT_WITHIN
+from accord.plan.services import MILESTONE_TITLE, just_sent
 from accord.policy.rules import can
 
 SECTIONS = (
@@ -63,10 +63,6 @@ def _audit(
 #: About 3,000 words: more than a section needs, and small enough for the PDF to be made
 #: at once (a 2 MB section took most of a minute, on a page the public can ask for).
 MAX_TEXT = 20_000
-
-
-#: A plan milestone's title holds the action, its kind and its owner (plan.Milestone.title).
-MILESTONE_TITLE = 300
 
 
 def _within(value: object, *, field: str, limit: int = MAX_TEXT) -> None:
@@ -386,9 +382,7 @@ def review_comment(
         "text": text.strip(),
         "organisation": membership.organisation,
     }
-    sent = ReviewComment.objects.filter(
-        author=by, created_at__gte=timezone.now() - RESENT_WITHIN, **fields
-    ).first()
+    sent = just_sent(ReviewComment.objects.filter(**fields), by)
     if sent is not None:  # sent twice: the authors answer it once
         return sent
     comment = ReviewComment.objects.create(author=by, **fields)

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -72,6 +73,11 @@ def _text(value: str, *, field: str, empty: str, limit: int = MAX_TEXT) -> str:
     if len(cleaned) > limit:
         raise PlanError(f"Keep this under {limit:,} characters.", field=field)
     return cleaned
+
+
+#: The longest milestone title the plan stores (``Milestone.title``); assessment actions
+#: become milestones, so theirs is held to it too.
+MILESTONE_TITLE = 300
 
 
 def _optional_text(value: str, *, field: str, limit: int = MAX_TEXT) -> str:
@@ -273,7 +279,9 @@ def add_milestone(
     _require(by, "plan.manage", commitment.plan)
     fields = {
         "commitment": commitment,
-        "title": _text(title, field="title", empty="Say what the milestone is.", limit=300),
+        "title": _text(
+            title, field="title", empty="Say what the milestone is.", limit=MILESTONE_TITLE
+        ),
         "due_on": due_on,
     }
     sent = Milestone.objects.filter(done_on=None, **fields).first()
@@ -436,6 +444,12 @@ class Evidence:
 RESENT_WITHIN = dt.timedelta(minutes=10)
 
 
+def just_sent[M: Model](comments: QuerySet[M], by: User) -> M | None:
+    """The comment among ``comments`` (same words, same place) that ``by`` sent within
+    :data:`RESENT_WITHIN`: the form sent twice, to be answered with the first."""
+    return comments.filter(author=by, created_at__gte=timezone.now() - RESENT_WITHIN).first()
+
+
 def _already_recorded(
     commitment: Commitment,
     on: dt.date,
@@ -574,9 +588,7 @@ def add_comment(
         "text": _text(text, field="text", empty="Write your comment."),
         "organisation": organisation_of(by),
     }
-    sent = Comment.objects.filter(
-        author=by, created_at__gte=timezone.now() - RESENT_WITHIN, **fields
-    ).first()
+    sent = just_sent(Comment.objects.filter(**fields), by)
     if sent is not None:  # sent twice: the police answer it once
         return sent
     comment = Comment.objects.create(author=by, **fields)
