@@ -33,6 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from accord.datasets import csvscan
 from accord.datasets.errors import ImportFailed, Problem, problem
 from accord.datasets.files import InputFile
 
@@ -181,8 +182,9 @@ def read_table(
     options = pacsv.ReadOptions(column_names=list(header), skip_rows=1, block_size=_BLOCK)
     include = [name for name in header if name not in skip]
     typed = [name for name in include if name in flags]
-    table = None
-    if typed:
+    on_progress = _forwards(on_progress)
+    table = _scan(file, header, include, typed, on_progress)
+    if table is None and typed:
         try:
             table = _read(file, options, _convert(header, include, typed), on_progress)
         except pa.ArrowInvalid:
@@ -206,6 +208,39 @@ def read_table(
         raise ImportFailed.one("the file has a header row but no data rows.", file.name)
     _refuse_nul(file, table)
     return table
+
+
+def _scan(
+    file: InputFile,
+    header: Sequence[str],
+    include: list[str],
+    flags: list[str],
+    on_progress: Callable[[int], None] | None,
+) -> pa.Table | None:
+    """The table from Accord's own scanner (:mod:`accord.datasets.csvscan`), or None to
+    read it with Arrow."""
+    scanned = csvscan.read(file.path, header, include, flags, on_progress)
+    return scanned if isinstance(scanned, pa.Table) else None
+
+
+def _forwards(on_progress: Callable[[int], None] | None) -> Callable[[int], None] | None:
+    """``on_progress``, called only when the count goes up.
+
+    When the scanner gives up part-way, Arrow starts again from the top: the bar waits
+    until Arrow passes the point the scanner reached instead of jumping back.
+    """
+    if on_progress is None:
+        return None
+    report = on_progress
+    furthest = -1
+
+    def forwards(done: int) -> None:
+        nonlocal furthest
+        if done > furthest:
+            furthest = done
+            report(done)
+
+    return forwards
 
 
 def spreadsheet_rows(table: pa.Table, indices: npt.ArrayLike) -> npt.NDArray[np.int64]:

@@ -1,0 +1,499 @@
+//! The scanner: plain CSV into dictionary-encoded columns, or a reason to let Arrow do it.
+//!
+//! It accepts a strict subset of CSV, the shape police.uk and most exports have: commas,
+//! LF or CRLF line ends, a quote only around a whole cell, no line break inside a quoted
+//! cell, the same number of cells in every row, no blank lines, no row over
+//! [`MAX_ROW`] bytes. Anything else stops it with a [`Bail`], and the caller reads the
+//! file with Arrow as before, so every refusal (and its message) still comes from there.
+//! What it accepts, it returns exactly as Arrow's reader would with the options
+//! `csvfiles.read_table` sets (the Python tests compare the two on generated files).
+//!
+//! No `unsafe` here: every index into the file is bounds-checked.
+#![forbid(unsafe_code)]
+
+use crate::bits::special_bits;
+
+/// A column not read (Arrow's `include_columns` leaves it out).
+pub const SKIP: u8 = 0;
+/// A column read as `dictionary<int32, string>`; an empty cell is null.
+pub const TEXT: u8 = 1;
+/// A column read as `bool` from TRUE/True/true and FALSE/False/false; empty is null.
+pub const FLAG: u8 = 2;
+
+/// A row longer than this stops the scanner: Arrow's streaming reader refuses a row longer
+/// than its 4 MiB block, and this stays well inside that.
+pub const MAX_ROW: usize = 1 << 20;
+
+/// After this many rows the columns are given room for the rest (see [`Scan::reserve`]).
+const RESERVE_AFTER: usize = 1000;
+
+/// Why the scanner stopped (the Python side names these for tests and logs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(i32)]
+pub enum Bail {
+    /// A quote not around a whole cell, or a cell whose quotes never close.
+    Quote = 1,
+    /// A line break inside a quoted cell.
+    QuotedLineBreak = 2,
+    /// A carriage return not followed by a line feed.
+    LoneCarriageReturn = 3,
+    /// A row with more or fewer cells than the header.
+    CellCount = 4,
+    /// A blank line (Arrow's reader and `_drop_blank_lines` handle those).
+    BlankLine = 5,
+    /// A row longer than [`MAX_ROW`].
+    LongRow = 6,
+    /// A flag column cell spelled some other way.
+    FlagSpelling = 7,
+    /// A dictionary past what `int32` offsets hold.
+    TooLarge = 8,
+    /// No data rows.
+    Empty = 9,
+    /// A bug: the scanner panicked (caught at the boundary).
+    Panic = 10,
+}
+
+/// Values seen in one column, each once, in order of first appearance.
+pub struct Dictionary {
+    slots: Vec<Slot>,
+    pub offsets: Vec<i32>,
+    pub data: Vec<u8>,
+}
+
+/// A value's place in the hash table: its hash and where its bytes are, so a probe reads
+/// one slot and the value's bytes, nothing else.
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    hash: u64,
+    start: u32,
+    len: u32,
+    /// The value's number plus one; 0 for an empty slot.
+    id: u32,
+}
+
+impl Dictionary {
+    fn new() -> Self {
+        Dictionary { slots: vec![Slot::default(); 64], offsets: vec![0], data: Vec::new() }
+    }
+
+    pub fn len(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The number of `value`, adding it if it is new.
+    #[inline]
+    fn number(&mut self, value: &[u8], key: &Key) -> Result<i32, Bail> {
+        let hash = key.hash(value);
+        let mask = self.slots.len() - 1;
+        let mut index = (hash >> 32) as usize & mask;
+        loop {
+            let slot = self.slots[index];
+            if slot.id == 0 {
+                break;
+            }
+            if slot.hash == hash && slot.len as usize == value.len() {
+                let start = slot.start as usize;
+                if same(&self.data[start..start + value.len()], value) {
+                    return Ok(slot.id as i32 - 1);
+                }
+            }
+            index = (index + 1) & mask;
+        }
+        let id = self.len();
+        if self.data.len() + value.len() > i32::MAX as usize || id >= (i32::MAX as usize) - 1 {
+            return Err(Bail::TooLarge);
+        }
+        self.slots[index] =
+            Slot { hash, start: self.data.len() as u32, len: value.len() as u32, id: id as u32 + 1 };
+        self.data.extend_from_slice(value);
+        self.offsets.push(self.data.len() as i32);
+        if self.len() * 2 > self.slots.len() {
+            self.grow();
+        }
+        Ok(id as i32)
+    }
+
+    fn grow(&mut self) {
+        let mut slots = vec![Slot::default(); self.slots.len() * 2];
+        let mask = slots.len() - 1;
+        for slot in self.slots.iter().filter(|slot| slot.id != 0) {
+            let mut index = (slot.hash >> 32) as usize & mask;
+            while slots[index].id != 0 {
+                index = (index + 1) & mask;
+            }
+            slots[index] = *slot;
+        }
+        self.slots = slots;
+    }
+}
+
+/// Eight bytes of `bytes` from `at` (which must leave eight).
+#[inline(always)]
+fn word(bytes: &[u8], at: usize) -> u64 {
+    let mut eight = [0u8; 8];
+    eight.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(eight)
+}
+
+/// `a == b` for two values of the same length, a word at a time (most are short).
+#[inline(always)]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n < 8 || b.len() != n {
+        return a == b;
+    }
+    let mut at = 0;
+    while at + 8 < n {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
+}
+
+/// A keyed hash (wyhash's multiply-and-fold). The key is random for each file, so a file
+/// cannot be written to make its values collide and slow the scan down.
+pub struct Key {
+    seed: u64,
+    secret: u64,
+}
+
+impl Key {
+    pub fn new(seed: u64, secret: u64) -> Self {
+        Key { seed, secret: secret | 1 }
+    }
+
+    #[inline(always)]
+    fn hash(&self, value: &[u8]) -> u64 {
+        let n = value.len();
+        let mut hash = self.seed ^ (n as u64);
+        if n < 8 {
+            let mut eight = [0u8; 8];
+            eight[..n].copy_from_slice(value);
+            return fold(fold(hash ^ u64::from_le_bytes(eight), self.secret), self.secret ^ MIX);
+        }
+        let mut at = 0;
+        while at + 8 < n {
+            hash = fold(hash ^ word(value, at), self.secret);
+            at += 8;
+        }
+        fold(fold(hash ^ word(value, n - 8), self.secret), self.secret ^ MIX)
+    }
+}
+
+const MIX: u64 = 0x9E37_79B9_7F4A_7C15;
+
+#[inline(always)]
+fn fold(a: u64, b: u64) -> u64 {
+    let product = (a as u128).wrapping_mul(b as u128);
+    (product as u64) ^ ((product >> 64) as u64)
+}
+
+/// A bitmap, least significant bit first, as Arrow lays it out.
+#[derive(Default)]
+pub struct Bits {
+    pub bytes: Vec<u8>,
+}
+
+impl Bits {
+    /// Bit `i` set where `keep(i)`, for `len` bits.
+    fn from_fn(len: usize, keep: impl Fn(usize) -> bool) -> Bits {
+        let mut bytes = vec![0u8; len.div_ceil(8)];
+        for (byte_index, byte) in bytes.iter_mut().enumerate() {
+            let mut bits = 0u8;
+            for bit in 0..8 {
+                let i = byte_index * 8 + bit;
+                if i < len && keep(i) {
+                    bits |= 1 << bit;
+                }
+            }
+            *byte = bits;
+        }
+        Bits { bytes }
+    }
+}
+
+/// One column read. While scanning, a text cell is its dictionary number (-1 if empty)
+/// and a flag cell 0 (false), 1 (true) or 2 (empty); [`Scan::finish`] turns those into
+/// Arrow's layout: numbers with 0 where null, bitmaps of values and validity.
+pub enum Column {
+    Skipped,
+    Text { dictionary: Dictionary, numbers: Vec<i32>, valid: Bits, nulls: usize },
+    Flag { cells: Vec<u8>, values: Bits, valid: Bits, nulls: usize },
+}
+
+/// The scan of one file, driven in steps so the caller can report progress.
+pub struct Scan {
+    pub columns: Vec<Column>,
+    pub rows: usize,
+    position: usize,
+    key: Key,
+    unescaped: Vec<u8>,
+    specials: Specials,
+}
+
+/// Where the bytes that end or complicate an unquoted cell (comma, LF, CR, quote) are,
+/// 64 bytes at a time: one bit per byte, so finding the end of a cell is a count of
+/// trailing zeros rather than a loop over its bytes.
+#[derive(Default)]
+struct Specials {
+    /// The first byte the mask covers (a multiple of 64), and the mask.
+    base: usize,
+    mask: u64,
+    loaded: bool,
+}
+
+impl Specials {
+    /// The first comma, LF, CR or quote at or after `from`, or the end of `data`.
+    #[inline(always)]
+    fn next(&mut self, data: &[u8], from: usize) -> usize {
+        let mut base = from & !63;
+        if !self.loaded || self.base != base {
+            self.load(data, base);
+        }
+        let mut mask = self.mask & (!0u64 << (from - base));
+        while mask == 0 {
+            base += 64;
+            if base >= data.len() {
+                return data.len();
+            }
+            self.load(data, base);
+            mask = self.mask;
+        }
+        (base + mask.trailing_zeros() as usize).min(data.len())
+    }
+
+    fn load(&mut self, data: &[u8], base: usize) {
+        self.base = base;
+        self.loaded = true;
+        self.mask = match data.get(base..base + 64) {
+            Some(block) => {
+                let mut block64 = [0u8; 64];
+                block64.copy_from_slice(block);
+                special_bits(&block64)
+            }
+            None => {
+                let mut block64 = [0u8; 64];
+                let tail = data.get(base..).unwrap_or(&[]);
+                block64[..tail.len()].copy_from_slice(tail);
+                special_bits(&block64)
+            }
+        };
+    }
+}
+
+/// Where a cell ended.
+#[derive(PartialEq, Eq)]
+enum End {
+    Comma,
+    Line,
+}
+
+impl Scan {
+    /// A scan of a file whose columns are read as `kinds` say ([`SKIP`], [`TEXT`], [`FLAG`]).
+    pub fn new(kinds: &[u8], key: Key) -> Scan {
+        let columns = kinds
+            .iter()
+            .map(|kind| match *kind {
+                TEXT => Column::Text {
+                    dictionary: Dictionary::new(),
+                    numbers: Vec::new(),
+                    valid: Bits::default(),
+                    nulls: 0,
+                },
+                FLAG => Column::Flag {
+                    cells: Vec::new(),
+                    values: Bits::default(),
+                    valid: Bits::default(),
+                    nulls: 0,
+                },
+                _ => Column::Skipped,
+            })
+            .collect();
+        Scan {
+            columns,
+            rows: 0,
+            position: 0,
+            key,
+            unescaped: Vec::new(),
+            specials: Specials::default(),
+        }
+    }
+
+    /// Read whole rows until at least `until` bytes of `data` are behind (or it ends).
+    /// The first call skips the header row. Returns how far it got.
+    pub fn run(&mut self, data: &[u8], until: usize) -> Result<usize, Bail> {
+        if self.position == 0 {
+            self.position = self.skip_header(data)?;
+        }
+        while self.position < data.len() && self.position < until {
+            self.position = self.row(data, self.position)?;
+            self.rows += 1;
+            if self.rows == RESERVE_AFTER {
+                self.reserve(data.len());
+            }
+        }
+        if self.position >= data.len() {
+            if self.rows == 0 {
+                return Err(Bail::Empty);
+            }
+            self.finish();
+        }
+        Ok(self.position)
+    }
+
+    /// Room for the rows the file probably holds, judged from the first ones, so the
+    /// columns are not copied again and again as they grow.
+    fn reserve(&mut self, size: usize) {
+        let expected = (size as u128 * self.rows as u128 / self.position.max(1) as u128) as usize;
+        let more = (expected + expected / 16).saturating_sub(self.rows);
+        for column in &mut self.columns {
+            match column {
+                Column::Text { numbers, .. } => numbers.reserve(more),
+                Column::Flag { cells, .. } => cells.reserve(more),
+                Column::Skipped => {}
+            }
+        }
+    }
+
+    /// Arrow's layout, once every row has been read.
+    fn finish(&mut self) {
+        for column in &mut self.columns {
+            match column {
+                Column::Text { numbers, valid, nulls, .. } => {
+                    *valid = Bits::from_fn(numbers.len(), |i| numbers[i] >= 0);
+                    *nulls = numbers.iter().filter(|n| **n < 0).count();
+                    for number in numbers.iter_mut() {
+                        *number = (*number).max(0);
+                    }
+                }
+                Column::Flag { cells, values, valid, nulls } => {
+                    *values = Bits::from_fn(cells.len(), |i| cells[i] == 1);
+                    *valid = Bits::from_fn(cells.len(), |i| cells[i] != 2);
+                    *nulls = cells.iter().filter(|c| **c == 2).count();
+                    *cells = Vec::new();
+                }
+                Column::Skipped => {}
+            }
+        }
+    }
+
+    fn skip_header(&mut self, data: &[u8]) -> Result<usize, Bail> {
+        let mut at = 0;
+        loop {
+            let (_, end, next) = self.cell(data, at)?;
+            if next - at > MAX_ROW {
+                return Err(Bail::LongRow);
+            }
+            at = next;
+            if end == End::Line {
+                return Ok(at);
+            }
+        }
+    }
+
+    fn row(&mut self, data: &[u8], start: usize) -> Result<usize, Bail> {
+        if data[start] == b'\n' || data[start] == b'\r' {
+            return Err(Bail::BlankLine);
+        }
+        let count = self.columns.len();
+        let mut at = start;
+        for index in 0..count {
+            let (value, end, next) = self.cell(data, at)?;
+            at = next;
+            if (end == End::Line) != (index + 1 == count) {
+                return Err(Bail::CellCount);
+            }
+            let value: &[u8] = match value {
+                Cell::At(from, to) => &data[from..to],
+                Cell::Unescaped => &self.unescaped,
+            };
+            match &mut self.columns[index] {
+                Column::Skipped => {}
+                Column::Text { dictionary, numbers, .. } => {
+                    numbers.push(if value.is_empty() {
+                        -1
+                    } else {
+                        dictionary.number(value, &self.key)?
+                    });
+                }
+                Column::Flag { cells, .. } => {
+                    cells.push(match value {
+                        b"" => 2,
+                        b"TRUE" | b"True" | b"true" => 1,
+                        b"FALSE" | b"False" | b"false" => 0,
+                        _ => return Err(Bail::FlagSpelling),
+                    });
+                }
+            }
+        }
+        if at - start > MAX_ROW {
+            return Err(Bail::LongRow);
+        }
+        Ok(at)
+    }
+
+    /// One cell starting at `at`: its value, how it ended, and where the next one starts.
+    #[inline(always)]
+    fn cell(&mut self, data: &[u8], at: usize) -> Result<(Cell, End, usize), Bail> {
+        if at < data.len() && data[at] == b'"' {
+            return self.quoted(data, at + 1);
+        }
+        let end = self.specials.next(data, at);
+        let (how, next) = ending(data, end)?;
+        Ok((Cell::At(at, end), how, next))
+    }
+
+    #[cold]
+    fn quoted(&mut self, data: &[u8], from: usize) -> Result<(Cell, End, usize), Bail> {
+        let mut at = from;
+        let mut doubled = false;
+        loop {
+            match data.get(at) {
+                None => return Err(Bail::Quote),
+                Some(b'\n' | b'\r') => return Err(Bail::QuotedLineBreak),
+                Some(b'"') if data.get(at + 1) == Some(&b'"') => {
+                    doubled = true;
+                    at += 2;
+                }
+                Some(b'"') => break,
+                Some(_) => at += 1,
+            }
+        }
+        let (how, next) = ending(data, at + 1)?;
+        if !doubled {
+            return Ok((Cell::At(from, at), how, next));
+        }
+        self.unescaped.clear();
+        let mut i = from;
+        while i < at {
+            self.unescaped.push(data[i]);
+            i += if data[i] == b'"' { 2 } else { 1 };
+        }
+        Ok((Cell::Unescaped, how, next))
+    }
+}
+
+/// A cell's value: a range of the file, or the unescaped copy of a quoted cell.
+enum Cell {
+    At(usize, usize),
+    Unescaped,
+}
+
+/// What ends a cell at `at`: a comma, a line end (LF, CRLF) or the end of the file.
+#[inline(always)]
+fn ending(data: &[u8], at: usize) -> Result<(End, usize), Bail> {
+    match data.get(at) {
+        None => Ok((End::Line, at)),
+        Some(b',') => Ok((End::Comma, at + 1)),
+        Some(b'\n') => Ok((End::Line, at + 1)),
+        Some(b'\r') if data.get(at + 1) == Some(&b'\n') => Ok((End::Line, at + 2)),
+        Some(b'\r') => Err(Bail::LoneCarriageReturn),
+        Some(_) => Err(Bail::Quote),
+    }
+}
