@@ -39,7 +39,9 @@ csvscan:
 
 csvscan-test: install
 	@test -f $(CSVSCAN) || { echo "The CSV scanner was not built: make test needs Rust (cargo)."; exit 1; }
-	$(CARGO) test --quiet --release --offline --manifest-path native/csvscan/Cargo.toml
+	cd native/csvscan && $(CARGO) fmt --check
+	cd native/csvscan && $(CARGO) clippy --quiet --release --offline --all-targets -- -D warnings
+	cd native/csvscan && $(CARGO) test --quiet --release --offline
 
 demo: install
 	mkdir -p var

@@ -283,3 +283,25 @@ def test_the_real_files_are_read_by_the_scanner_exactly_as_by_arrow(
     assert isinstance(scanned, pa.Table), scanned
     assert scanned.num_rows > 100_000
     assert scanned.equals(_arrow(plain, header, header, []))
+
+
+@pytest.mark.parametrize("broken", ["not a library", None])
+def test_without_a_loadable_scanner_imports_use_arrow(
+    broken: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scanner built for another machine, or not built at all, costs speed, not imports."""
+    library = tmp_path / "libaccord_csvscan.so"
+    if broken is not None:
+        library.write_text(broken)
+    monkeypatch.setenv("ACCORD_CSVSCAN", str(library))
+    csvscan.library.cache_clear()
+    try:
+        assert not csvscan.available()
+        path = tmp_path / "plain.csv"
+        path.write_bytes(b"a,b\n1,TRUE\n")
+        assert csvscan.read(path, ["a", "b"], ["a", "b"], ()) is csvscan.Bail.UNAVAILABLE
+        file = InputFile(path, path.name, "csv")
+        assert read_table(file, ["a", "b"], flags=["b"]).to_pydict() == {"a": ["1"], "b": [True]}
+    finally:
+        monkeypatch.delenv("ACCORD_CSVSCAN")
+        csvscan.library.cache_clear()

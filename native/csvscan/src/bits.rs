@@ -8,8 +8,7 @@
 #[inline]
 pub fn special_bits(block: &[u8; 64]) -> u64 {
     use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
-        _mm_set1_epi8,
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
     };
     let mut mask = 0u64;
     // SAFETY: SSE2 is part of every x86_64 CPU; each load reads bytes `part * 16` to
@@ -22,7 +21,10 @@ pub fn special_bits(block: &[u8; 64]) -> u64 {
         for part in 0..4 {
             let bytes = _mm_loadu_si128(block.as_ptr().add(part * 16).cast::<__m128i>());
             let hits = _mm_or_si128(
-                _mm_or_si128(_mm_cmpeq_epi8(bytes, comma), _mm_cmpeq_epi8(bytes, line_feed)),
+                _mm_or_si128(
+                    _mm_cmpeq_epi8(bytes, comma),
+                    _mm_cmpeq_epi8(bytes, line_feed),
+                ),
                 _mm_or_si128(
                     _mm_cmpeq_epi8(bytes, carriage_return),
                     _mm_cmpeq_epi8(bytes, quote),

@@ -107,7 +107,12 @@ pub unsafe extern "C" fn csvscan_column(scan: *const Scan, index: usize, view: *
         data_bytes: 0,
     };
     match scan.columns.get(index) {
-        Some(Column::Text { dictionary, numbers, valid, nulls }) => {
+        Some(Column::Text {
+            dictionary,
+            numbers,
+            valid,
+            nulls,
+        }) => {
             view.kind = 1;
             view.nulls = *nulls;
             view.values = numbers.as_ptr().cast();
@@ -119,7 +124,12 @@ pub unsafe extern "C" fn csvscan_column(scan: *const Scan, index: usize, view: *
             view.data = dictionary.data.as_ptr();
             view.data_bytes = dictionary.data.len();
         }
-        Some(Column::Flag { values, valid, nulls, .. }) => {
+        Some(Column::Flag {
+            values,
+            valid,
+            nulls,
+            ..
+        }) => {
             view.kind = 2;
             view.nulls = *nulls;
             view.values = values.bytes.as_ptr();

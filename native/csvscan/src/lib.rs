@@ -1,8 +1,13 @@
-//! Accord's fast path for reading plain CSV uploads (see `scan` for what it accepts).
+//! Accord's fast path for reading plain CSV uploads (see `scan` for what it accepts and
+//! `accord.datasets.csvscan` for how Python uses it).
 //!
-//! Loaded by `accord.datasets.csvscan` through ctypes; the C functions are in `ffi`, the
-//! only module with `unsafe` code (turning the caller's pointers into slices).
+//! The parser, `scan`, forbids `unsafe` code. Three small modules hold the rest, each
+//! block with its reason: `ffi` turns the caller's pointers into slices, `bits` loads 16
+//! bytes at a time for vector compares, `pages` asks Linux for huge pages.
+
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 mod bits;
 pub mod ffi;
+mod pages;
 pub mod scan;

@@ -27,6 +27,10 @@ pub const MAX_ROW: usize = 1 << 20;
 /// After this many rows the columns are given room for the rest (see [`Scan::reserve`]).
 const RESERVE_AFTER: usize = 1000;
 
+/// Columns of more rows than this ask Linux for 2 MiB pages: a million-row column is
+/// otherwise a thousand page faults, each a trip into the kernel to clear 4 KiB.
+const HUGE_PAGES_FROM: usize = 1 << 20;
+
 /// Why the scanner stopped (the Python side names these for tests and logs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(i32)]
@@ -56,24 +60,47 @@ pub enum Bail {
 /// Values seen in one column, each once, in order of first appearance.
 pub struct Dictionary {
     slots: Vec<Slot>,
+    /// Each value's whole hash, by number (only to rebuild the table when it grows).
+    hashes: Vec<u64>,
+    /// Each value again as a record: its number (4 bytes), its length (4 bytes), its
+    /// bytes. A probe that finds a matching tag reads one record, in one place, rather
+    /// than the offsets and then the bytes.
+    records: Vec<u8>,
+    /// What Arrow is given: the values' end offsets and their bytes.
     pub offsets: Vec<i32>,
     pub data: Vec<u8>,
 }
 
-/// A value's place in the hash table: its hash and where its bytes are, so a probe reads
-/// one slot and the value's bytes, nothing else.
-#[derive(Clone, Copy, Default)]
+/// A value's place in the hash table: 32 bits of its hash and where its record starts,
+/// eight bytes, so the tables of columns with tens of thousands of values (map points,
+/// streets) stay small enough for the processor's caches.
+#[derive(Clone, Copy)]
 struct Slot {
-    hash: u64,
-    start: u32,
-    len: u32,
-    /// The value's number plus one; 0 for an empty slot.
-    id: u32,
+    tag: u32,
+    /// Where the value's record starts in `records`; [`EMPTY`] for an empty slot.
+    record: u32,
+}
+
+const EMPTY: u32 = u32::MAX;
+
+impl Default for Slot {
+    fn default() -> Self {
+        Slot {
+            tag: 0,
+            record: EMPTY,
+        }
+    }
 }
 
 impl Dictionary {
     fn new() -> Self {
-        Dictionary { slots: vec![Slot::default(); 64], offsets: vec![0], data: Vec::new() }
+        Dictionary {
+            slots: vec![Slot::default(); 64],
+            hashes: Vec::new(),
+            records: Vec::new(),
+            offsets: vec![0],
+            data: Vec::new(),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -88,27 +115,38 @@ impl Dictionary {
     #[inline]
     fn number(&mut self, value: &[u8], key: &Key) -> Result<i32, Bail> {
         let hash = key.hash(value);
+        let tag = hash as u32;
         let mask = self.slots.len() - 1;
         let mut index = (hash >> 32) as usize & mask;
         loop {
             let slot = self.slots[index];
-            if slot.id == 0 {
+            if slot.record == EMPTY {
                 break;
             }
-            if slot.hash == hash && slot.len as usize == value.len() {
-                let start = slot.start as usize;
-                if same(&self.data[start..start + value.len()], value) {
-                    return Ok(slot.id as i32 - 1);
+            if slot.tag == tag {
+                let at = slot.record as usize;
+                let head = word(&self.records, at);
+                let (id, len) = (head as u32, (head >> 32) as usize);
+                if len == value.len() && same(&self.records[at + 8..at + 8 + len], value) {
+                    return Ok(id as i32);
                 }
             }
             index = (index + 1) & mask;
         }
         let id = self.len();
-        if self.data.len() + value.len() > i32::MAX as usize || id >= (i32::MAX as usize) - 1 {
+        let room = self.records.len() + 8 + value.len();
+        if self.data.len() + value.len() > i32::MAX as usize || room >= EMPTY as usize {
             return Err(Bail::TooLarge);
         }
-        self.slots[index] =
-            Slot { hash, start: self.data.len() as u32, len: value.len() as u32, id: id as u32 + 1 };
+        self.slots[index] = Slot {
+            tag,
+            record: self.records.len() as u32,
+        };
+        self.records.extend_from_slice(&(id as u32).to_le_bytes());
+        self.records
+            .extend_from_slice(&(value.len() as u32).to_le_bytes());
+        self.records.extend_from_slice(value);
+        self.hashes.push(hash);
         self.data.extend_from_slice(value);
         self.offsets.push(self.data.len() as i32);
         if self.len() * 2 > self.slots.len() {
@@ -120,9 +158,12 @@ impl Dictionary {
     fn grow(&mut self) {
         let mut slots = vec![Slot::default(); self.slots.len() * 2];
         let mask = slots.len() - 1;
-        for slot in self.slots.iter().filter(|slot| slot.id != 0) {
-            let mut index = (slot.hash >> 32) as usize & mask;
-            while slots[index].id != 0 {
+        for slot in self.slots.iter().filter(|slot| slot.record != EMPTY) {
+            let at = slot.record as usize;
+            let id = word(&self.records, at) as u32 as usize;
+            let hash = self.hashes[id];
+            let mut index = (hash >> 32) as usize & mask;
+            while slots[index].record != EMPTY {
                 index = (index + 1) & mask;
             }
             slots[index] = *slot;
@@ -156,37 +197,73 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     word(a, n - 8) == word(b, n - 8)
 }
 
-/// A keyed hash (wyhash's multiply-and-fold). The key is random for each file, so a file
-/// cannot be written to make its values collide and slow the scan down.
+/// A keyed hash in the manner of wyhash: 16 bytes at a time, two lanes that multiply
+/// independently, so a short value costs two multiplications one after the other. The key
+/// is random for each file, so a file cannot be written to make its values collide and
+/// slow the scan down.
 pub struct Key {
     seed: u64,
-    secret: u64,
+    secrets: [u64; 3],
 }
 
 impl Key {
     pub fn new(seed: u64, secret: u64) -> Self {
-        Key { seed, secret: secret | 1 }
+        let secrets = [
+            secret | 1,
+            fold(secret, MIX) | 1,
+            fold(secret ^ MIX, seed) | 1,
+        ];
+        Key { seed, secrets }
     }
 
     #[inline(always)]
     fn hash(&self, value: &[u8]) -> u64 {
         let n = value.len();
-        let mut hash = self.seed ^ (n as u64);
-        if n < 8 {
-            let mut eight = [0u8; 8];
-            eight[..n].copy_from_slice(value);
-            return fold(fold(hash ^ u64::from_le_bytes(eight), self.secret), self.secret ^ MIX);
-        }
-        let mut at = 0;
-        while at + 8 < n {
-            hash = fold(hash ^ word(value, at), self.secret);
-            at += 8;
-        }
-        fold(fold(hash ^ word(value, n - 8), self.secret), self.secret ^ MIX)
+        let [one, two, three] = self.secrets;
+        let (a, b) = if n <= 16 {
+            if n >= 8 {
+                (word(value, 0), word(value, n - 8))
+            } else if n >= 4 {
+                (
+                    u64::from(quarter(value, 0)) << 32 | u64::from(quarter(value, n - 4)),
+                    0,
+                )
+            } else if n > 0 {
+                let mixed = u64::from(value[0]) << 16
+                    | u64::from(value[n / 2]) << 8
+                    | u64::from(value[n - 1]);
+                (mixed, 0)
+            } else {
+                (0, 0)
+            }
+        } else {
+            let mut left = self.seed;
+            let mut right = self.seed ^ two;
+            let mut at = 0;
+            while at + 32 < n {
+                left = fold(word(value, at) ^ one, word(value, at + 8) ^ left);
+                right = fold(word(value, at + 16) ^ two, word(value, at + 24) ^ right);
+                at += 32;
+            }
+            // The last 32 bytes (17 to 32 of them new), whatever the loop covered.
+            let last = n.saturating_sub(32);
+            let head = fold(word(value, last) ^ one, word(value, last + 8) ^ left);
+            let tail = fold(word(value, n - 16) ^ two, word(value, n - 8) ^ right);
+            (head, tail)
+        };
+        fold(a ^ one ^ (n as u64), b ^ self.seed ^ three) ^ fold(a ^ three, b ^ two)
     }
 }
 
 const MIX: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// Four bytes of `bytes` from `at` (which must leave four).
+#[inline(always)]
+fn quarter(bytes: &[u8], at: usize) -> u32 {
+    let mut four = [0u8; 4];
+    four.copy_from_slice(&bytes[at..at + 4]);
+    u32::from_le_bytes(four)
+}
 
 #[inline(always)]
 fn fold(a: u64, b: u64) -> u64 {
@@ -201,18 +278,23 @@ pub struct Bits {
 }
 
 impl Bits {
-    /// Bit `i` set where `keep(i)`, for `len` bits.
-    fn from_fn(len: usize, keep: impl Fn(usize) -> bool) -> Bits {
-        let mut bytes = vec![0u8; len.div_ceil(8)];
-        for (byte_index, byte) in bytes.iter_mut().enumerate() {
-            let mut bits = 0u8;
-            for bit in 0..8 {
-                let i = byte_index * 8 + bit;
-                if i < len && keep(i) {
-                    bits |= 1 << bit;
-                }
+    /// One bit per item of `items`, set where `keep` says.
+    fn from_items<T: Copy>(items: &[T], keep: impl Fn(T) -> bool) -> Bits {
+        let mut bytes = Vec::with_capacity(items.len().div_ceil(8));
+        let mut eights = items.chunks_exact(8);
+        for eight in &mut eights {
+            let mut byte = 0u8;
+            for (bit, item) in eight.iter().enumerate() {
+                byte |= u8::from(keep(*item)) << bit;
             }
-            *byte = bits;
+            bytes.push(byte);
+        }
+        if !eights.remainder().is_empty() {
+            let mut byte = 0u8;
+            for (bit, item) in eights.remainder().iter().enumerate() {
+                byte |= u8::from(keep(*item)) << bit;
+            }
+            bytes.push(byte);
         }
         Bits { bytes }
     }
@@ -223,8 +305,18 @@ impl Bits {
 /// Arrow's layout: numbers with 0 where null, bitmaps of values and validity.
 pub enum Column {
     Skipped,
-    Text { dictionary: Dictionary, numbers: Vec<i32>, valid: Bits, nulls: usize },
-    Flag { cells: Vec<u8>, values: Bits, valid: Bits, nulls: usize },
+    Text {
+        dictionary: Dictionary,
+        numbers: Vec<i32>,
+        valid: Bits,
+        nulls: usize,
+    },
+    Flag {
+        cells: Vec<u8>,
+        values: Bits,
+        valid: Bits,
+        nulls: usize,
+    },
 }
 
 /// The scan of one file, driven in steps so the caller can report progress.
@@ -240,12 +332,20 @@ pub struct Scan {
 /// Where the bytes that end or complicate an unquoted cell (comma, LF, CR, quote) are,
 /// 64 bytes at a time: one bit per byte, so finding the end of a cell is a count of
 /// trailing zeros rather than a loop over its bytes.
-#[derive(Default)]
 struct Specials {
-    /// The first byte the mask covers (a multiple of 64), and the mask.
+    /// The first byte the mask covers (a multiple of 64, or `usize::MAX` before the first
+    /// load), and the mask.
     base: usize,
     mask: u64,
-    loaded: bool,
+}
+
+impl Default for Specials {
+    fn default() -> Self {
+        Specials {
+            base: usize::MAX,
+            mask: 0,
+        }
+    }
 }
 
 impl Specials {
@@ -253,7 +353,7 @@ impl Specials {
     #[inline(always)]
     fn next(&mut self, data: &[u8], from: usize) -> usize {
         let mut base = from & !63;
-        if !self.loaded || self.base != base {
+        if self.base != base {
             self.load(data, base);
         }
         let mut mask = self.mask & (!0u64 << (from - base));
@@ -268,20 +368,16 @@ impl Specials {
         (base + mask.trailing_zeros() as usize).min(data.len())
     }
 
+    #[inline]
     fn load(&mut self, data: &[u8], base: usize) {
         self.base = base;
-        self.loaded = true;
         self.mask = match data.get(base..base + 64) {
-            Some(block) => {
-                let mut block64 = [0u8; 64];
-                block64.copy_from_slice(block);
-                special_bits(&block64)
-            }
+            Some(block) => special_bits(block.try_into().expect("64 bytes")),
             None => {
-                let mut block64 = [0u8; 64];
+                let mut block = [0u8; 64];
                 let tail = data.get(base..).unwrap_or(&[]);
-                block64[..tail.len()].copy_from_slice(tail);
-                special_bits(&block64)
+                block[..tail.len()].copy_from_slice(tail);
+                special_bits(&block)
             }
         };
     }
@@ -354,7 +450,15 @@ impl Scan {
         let more = (expected + expected / 16).saturating_sub(self.rows);
         for column in &mut self.columns {
             match column {
-                Column::Text { numbers, .. } => numbers.reserve(more),
+                Column::Text { numbers, .. } => {
+                    if more >= HUGE_PAGES_FROM {
+                        // 2 MiB more, so whole huge pages cover every row's number.
+                        numbers.reserve(more + (2 << 20) / 4);
+                        crate::pages::ask_for_huge_pages(numbers);
+                    } else {
+                        numbers.reserve(more);
+                    }
+                }
                 Column::Flag { cells, .. } => cells.reserve(more),
                 Column::Skipped => {}
             }
@@ -365,16 +469,28 @@ impl Scan {
     fn finish(&mut self) {
         for column in &mut self.columns {
             match column {
-                Column::Text { numbers, valid, nulls, .. } => {
-                    *valid = Bits::from_fn(numbers.len(), |i| numbers[i] >= 0);
+                Column::Text {
+                    numbers,
+                    valid,
+                    nulls,
+                    ..
+                } => {
+                    *valid = Bits::from_items(numbers, |n| n >= 0);
                     *nulls = numbers.iter().filter(|n| **n < 0).count();
-                    for number in numbers.iter_mut() {
-                        *number = (*number).max(0);
+                    if *nulls > 0 {
+                        for number in numbers.iter_mut() {
+                            *number = (*number).max(0);
+                        }
                     }
                 }
-                Column::Flag { cells, values, valid, nulls } => {
-                    *values = Bits::from_fn(cells.len(), |i| cells[i] == 1);
-                    *valid = Bits::from_fn(cells.len(), |i| cells[i] != 2);
+                Column::Flag {
+                    cells,
+                    values,
+                    valid,
+                    nulls,
+                } => {
+                    *values = Bits::from_items(cells, |c| c == 1);
+                    *valid = Bits::from_items(cells, |c| c != 2);
                     *nulls = cells.iter().filter(|c| **c == 2).count();
                     *cells = Vec::new();
                 }
@@ -415,7 +531,11 @@ impl Scan {
             };
             match &mut self.columns[index] {
                 Column::Skipped => {}
-                Column::Text { dictionary, numbers, .. } => {
+                Column::Text {
+                    dictionary,
+                    numbers,
+                    ..
+                } => {
                     numbers.push(if value.is_empty() {
                         -1
                     } else {
@@ -495,5 +615,69 @@ fn ending(data: &[u8], at: usize) -> Result<(End, usize), Bail> {
         Some(b'\r') if data.get(at + 1) == Some(&b'\n') => Ok((End::Line, at + 2)),
         Some(b'\r') => Err(Bail::LoneCarriageReturn),
         Some(_) => Err(Bail::Quote),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_byte_of_every_length_counts_in_the_hash() {
+        let key = Key::new(0x1234_5678, 0x9abc_def0);
+        for n in 0..200 {
+            let value = vec![b'a'; n];
+            let base = key.hash(&value);
+            for at in 0..n {
+                let mut changed = value.clone();
+                changed[at] = b'b';
+                assert_ne!(key.hash(&changed), base, "length {n}, byte {at}");
+            }
+            assert_ne!(
+                key.hash(&vec![b'a'; n + 1]),
+                base,
+                "length {n} against {}",
+                n + 1
+            );
+        }
+    }
+
+    #[test]
+    fn the_same_value_gets_the_same_number() {
+        let key = Key::new(7, 11);
+        let mut dictionary = Dictionary::new();
+        let values: Vec<Vec<u8>> = (0..5000)
+            .map(|i| format!("value {i}").into_bytes())
+            .collect();
+        for (i, value) in values.iter().enumerate() {
+            assert_eq!(dictionary.number(value, &key), Ok(i as i32));
+        }
+        for (i, value) in values.iter().enumerate().rev() {
+            assert_eq!(dictionary.number(value, &key), Ok(i as i32));
+        }
+        assert_eq!(dictionary.len(), 5000);
+    }
+
+    fn scan(data: &[u8], kinds: &[u8]) -> Result<Scan, Bail> {
+        let mut scan = Scan::new(kinds, Key::new(1, 2));
+        scan.run(data, usize::MAX)?;
+        Ok(scan)
+    }
+
+    #[test]
+    fn a_plain_file_is_read_and_anything_else_is_refused_with_a_reason() {
+        let read = scan(b"a,b\n\"x,y\",TRUE\n,false\r\n", &[TEXT, FLAG]).expect("plain");
+        assert_eq!(read.rows, 2);
+        for (data, bail) in [
+            (&b"a,b\n1,x\"y\n"[..], Bail::Quote),
+            (b"a,b\n1,\"x\ny\"\n", Bail::QuotedLineBreak),
+            (b"a,b\n1,2\r3,4\n", Bail::LoneCarriageReturn),
+            (b"a,b\n1,2,3\n", Bail::CellCount),
+            (b"a,b\n1,true\n\n", Bail::BlankLine),
+            (b"a,b\n1,maybe\n", Bail::FlagSpelling),
+            (b"a,b\n", Bail::Empty),
+        ] {
+            assert_eq!(scan(data, &[TEXT, FLAG]).err(), Some(bail), "{data:?}");
+        }
     }
 }

@@ -88,7 +88,12 @@ def library() -> ctypes.CDLL | None:
     path = Path(os.environ.get("ACCORD_CSVSCAN") or BUILT)
     if not path.is_file():
         return None
-    lib = ctypes.CDLL(str(path))
+    try:
+        lib = ctypes.CDLL(str(path))
+        lib.csvscan_new  # noqa: B018 (a library without it is not the scanner)
+    except (OSError, AttributeError) as error:
+        logger.warning("The CSV scanner at %s cannot be loaded (%s): using Arrow.", path, error)
+        return None
     lib.csvscan_new.argtypes = [
         ctypes.c_char_p,
         ctypes.c_size_t,
