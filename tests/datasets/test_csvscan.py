@@ -305,3 +305,19 @@ def test_without_a_loadable_scanner_imports_use_arrow(
     finally:
         monkeypatch.delenv("ACCORD_CSVSCAN")
         csvscan.library.cache_clear()
+
+
+@needs_scanner
+def test_a_file_of_over_a_million_rows_is_read_alike(tmp_path: Path) -> None:
+    """Past a million rows the scanner reserves its columns in huge pages: same table."""
+    rows = 1_100_000
+    body = b"".join(
+        b"%d,street %d,%s\n" % (i % 50_000, i % 7, b"TRUE" if i % 3 else b"") for i in range(rows)
+    )
+    path = tmp_path / "many.csv"
+    path.write_bytes(b"n,street,flag\n" + body)
+    header = ["n", "street", "flag"]
+    scanned = csvscan.read(path, header, header, ["flag"])
+    assert isinstance(scanned, pa.Table), scanned
+    assert scanned.num_rows == rows
+    assert scanned.equals(_arrow(path, header, header, ["flag"]))

@@ -62,33 +62,41 @@ pub struct Dictionary {
     slots: Vec<Slot>,
     /// Each value's whole hash, by number (only to rebuild the table when it grows).
     hashes: Vec<u64>,
-    /// Each value again as a record: its number (4 bytes), its length (4 bytes), its
-    /// bytes. A probe that finds a matching tag reads one record, in one place, rather
-    /// than the offsets and then the bytes.
-    records: Vec<u8>,
     /// What Arrow is given: the values' end offsets and their bytes.
     pub offsets: Vec<i32>,
     pub data: Vec<u8>,
 }
 
-/// A value's place in the hash table: 32 bits of its hash and where its record starts,
-/// eight bytes, so the tables of columns with tens of thousands of values (map points,
-/// streets) stay small enough for the processor's caches.
-#[derive(Clone, Copy)]
+/// A value's place in the hash table, with its length and its first and last eight bytes
+/// ([`ends`]). Those are the whole value up to 16 bytes (most police.uk values: map
+/// points, street ids, dates, times, codes), so finding one reads this slot and nothing
+/// else; a longer value is compared byte for byte once its ends match.
+#[derive(Clone, Copy, Default)]
 struct Slot {
-    tag: u32,
-    /// Where the value's record starts in `records`; [`EMPTY`] for an empty slot.
-    record: u32,
+    head: u64,
+    tail: u64,
+    len: u32,
+    /// The value's number plus one; 0 for an empty slot.
+    id: u32,
 }
 
-const EMPTY: u32 = u32::MAX;
-
-impl Default for Slot {
-    fn default() -> Self {
-        Slot {
-            tag: 0,
-            record: EMPTY,
-        }
+/// A value's first and last eight bytes (overlapping, or packed when it is shorter).
+#[inline(always)]
+fn ends(value: &[u8]) -> (u64, u64) {
+    let n = value.len();
+    if n >= 8 {
+        (word(value, 0), word(value, n - 8))
+    } else if n >= 4 {
+        (
+            u64::from(quarter(value, 0)) << 32 | u64::from(quarter(value, n - 4)),
+            0,
+        )
+    } else if n > 0 {
+        let packed =
+            u64::from(value[0]) << 16 | u64::from(value[n / 2]) << 8 | u64::from(value[n - 1]);
+        (packed, 0)
+    } else {
+        (0, 0)
     }
 }
 
@@ -97,7 +105,6 @@ impl Dictionary {
         Dictionary {
             slots: vec![Slot::default(); 64],
             hashes: Vec::new(),
-            records: Vec::new(),
             offsets: vec![0],
             data: Vec::new(),
         }
@@ -114,38 +121,37 @@ impl Dictionary {
     /// The number of `value`, adding it if it is new.
     #[inline]
     fn number(&mut self, value: &[u8], key: &Key) -> Result<i32, Bail> {
-        let hash = key.hash(value);
-        let tag = hash as u32;
+        let n = value.len();
+        let (head, tail) = ends(value);
+        let hash = key.hash(value, head, tail);
         let mask = self.slots.len() - 1;
         let mut index = (hash >> 32) as usize & mask;
         loop {
             let slot = self.slots[index];
-            if slot.record == EMPTY {
+            if slot.id == 0 {
                 break;
             }
-            if slot.tag == tag {
-                let at = slot.record as usize;
-                let head = word(&self.records, at);
-                let (id, len) = (head as u32, (head >> 32) as usize);
-                if len == value.len() && same(&self.records[at + 8..at + 8 + len], value) {
+            if slot.head == head && slot.tail == tail && slot.len as usize == n {
+                let id = slot.id as usize - 1;
+                if n <= 16 || {
+                    let (start, end) = (self.offsets[id] as usize, self.offsets[id + 1] as usize);
+                    same(&self.data[start..end], value)
+                } {
                     return Ok(id as i32);
                 }
             }
             index = (index + 1) & mask;
         }
         let id = self.len();
-        let room = self.records.len() + 8 + value.len();
-        if self.data.len() + value.len() > i32::MAX as usize || room >= EMPTY as usize {
+        if self.data.len() + n > i32::MAX as usize || id >= (i32::MAX as usize) - 1 {
             return Err(Bail::TooLarge);
         }
         self.slots[index] = Slot {
-            tag,
-            record: self.records.len() as u32,
+            head,
+            tail,
+            len: n as u32,
+            id: id as u32 + 1,
         };
-        self.records.extend_from_slice(&(id as u32).to_le_bytes());
-        self.records
-            .extend_from_slice(&(value.len() as u32).to_le_bytes());
-        self.records.extend_from_slice(value);
         self.hashes.push(hash);
         self.data.extend_from_slice(value);
         self.offsets.push(self.data.len() as i32);
@@ -158,12 +164,10 @@ impl Dictionary {
     fn grow(&mut self) {
         let mut slots = vec![Slot::default(); self.slots.len() * 2];
         let mask = slots.len() - 1;
-        for slot in self.slots.iter().filter(|slot| slot.record != EMPTY) {
-            let at = slot.record as usize;
-            let id = word(&self.records, at) as u32 as usize;
-            let hash = self.hashes[id];
+        for slot in self.slots.iter().filter(|slot| slot.id != 0) {
+            let hash = self.hashes[slot.id as usize - 1];
             let mut index = (hash >> 32) as usize & mask;
-            while slots[index].record != EMPTY {
+            while slots[index].id != 0 {
                 index = (index + 1) & mask;
             }
             slots[index] = *slot;
@@ -216,26 +220,13 @@ impl Key {
         Key { seed, secrets }
     }
 
+    /// The hash of `value`, whose [`ends`] are `head` and `tail`.
     #[inline(always)]
-    fn hash(&self, value: &[u8]) -> u64 {
+    fn hash(&self, value: &[u8], head: u64, tail: u64) -> u64 {
         let n = value.len();
         let [one, two, three] = self.secrets;
         let (a, b) = if n <= 16 {
-            if n >= 8 {
-                (word(value, 0), word(value, n - 8))
-            } else if n >= 4 {
-                (
-                    u64::from(quarter(value, 0)) << 32 | u64::from(quarter(value, n - 4)),
-                    0,
-                )
-            } else if n > 0 {
-                let mixed = u64::from(value[0]) << 16
-                    | u64::from(value[n / 2]) << 8
-                    | u64::from(value[n - 1]);
-                (mixed, 0)
-            } else {
-                (0, 0)
-            }
+            (head, tail)
         } else {
             let mut left = self.seed;
             let mut right = self.seed ^ two;
@@ -622,21 +613,26 @@ fn ending(data: &[u8], at: usize) -> Result<(End, usize), Bail> {
 mod tests {
     use super::*;
 
+    fn hash(key: &Key, value: &[u8]) -> u64 {
+        let (head, tail) = ends(value);
+        key.hash(value, head, tail)
+    }
+
     #[test]
     fn every_byte_of_every_length_counts_in_the_hash() {
         let key = Key::new(0x1234_5678, 0x9abc_def0);
         for n in 0..200 {
             let value = vec![b'a'; n];
-            let base = key.hash(&value);
+            let base = hash(&key, &value);
             for at in 0..n {
                 let mut changed = value.clone();
                 changed[at] = b'b';
-                assert_ne!(key.hash(&changed), base, "length {n}, byte {at}");
+                assert_ne!(hash(&key, &changed), base, "length {n}, byte {at}");
             }
             assert_ne!(
-                key.hash(&vec![b'a'; n + 1]),
+                hash(&key, &vec![b'a'; n + 1]),
                 base,
-                "length {n} against {}",
+                "length {n} and {}",
                 n + 1
             );
         }
@@ -656,6 +652,21 @@ mod tests {
             assert_eq!(dictionary.number(value, &key), Ok(i as i32));
         }
         assert_eq!(dictionary.len(), 5000);
+    }
+
+    #[test]
+    fn long_values_with_the_same_ends_are_told_apart_by_their_middles() {
+        let key = Key::new(3, 5);
+        let mut dictionary = Dictionary::new();
+        let values: Vec<Vec<u8>> = (0..3000)
+            .map(|i| format!("ABCDEFGH{i:06}IJKLMNOP").into_bytes())
+            .collect();
+        for (i, value) in values.iter().enumerate() {
+            assert_eq!(dictionary.number(value, &key), Ok(i as i32));
+        }
+        for (i, value) in values.iter().enumerate() {
+            assert_eq!(dictionary.number(value, &key), Ok(i as i32));
+        }
     }
 
     fn scan(data: &[u8], kinds: &[u8]) -> Result<Scan, Bail> {
