@@ -321,3 +321,19 @@ def test_a_file_of_over_a_million_rows_is_read_alike(tmp_path: Path) -> None:
     assert isinstance(scanned, pa.Table), scanned
     assert scanned.num_rows == rows
     assert scanned.equals(_arrow(path, header, header, ["flag"]))
+
+
+@needs_scanner
+def test_arrays_arrow_refuses_are_a_bug_logged_and_arrow_reads_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def refused(*args: object) -> pa.Array:
+        raise pa.ArrowInvalid("index out of bounds")
+
+    monkeypatch.setattr(csvscan, "_column", refused)
+    path = tmp_path / "plain.csv"
+    path.write_bytes(b"a,b\n1,x\n")
+    assert csvscan.read(path, ["a", "b"], ["a", "b"], ()) is csvscan.Bail.REFUSED_BY_ARROW
+    assert "csvscan returned arrays Arrow refuses" in caplog.text
+    file = InputFile(path, path.name, "csv")
+    assert read_table(file, ["a", "b"]).to_pydict() == {"a": ["1"], "b": ["x"]}

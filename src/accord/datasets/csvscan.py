@@ -65,6 +65,8 @@ class Bail(enum.IntEnum):
     NOT_UTF8 = 100
     #: Not from the scanner: the library is not built, or the file is empty.
     UNAVAILABLE = 101
+    #: Not from the scanner: Arrow would not take what it returned (a bug, logged).
+    REFUSED_BY_ARROW = 102
 
 
 class _View(ctypes.Structure):
@@ -142,9 +144,14 @@ def read(
     lib = library()
     if lib is None:
         return Bail.UNAVAILABLE
-    result = _scan(lib, path, header, include, flags, on_progress)
-    if result is Bail.FLAG_SPELLING:
-        result = _scan(lib, path, header, include, (), on_progress)
+    try:
+        result = _scan(lib, path, header, include, flags, on_progress)
+        if result is Bail.FLAG_SPELLING:
+            result = _scan(lib, path, header, include, (), on_progress)
+    except pa.ArrowException:
+        # A bug in the scanner, not a problem with the file: Arrow reads it instead.
+        logger.exception("csvscan returned arrays Arrow refuses for %s", path.name)
+        return Bail.REFUSED_BY_ARROW
     if isinstance(result, Bail):
         logger.debug("csvscan left %s to Arrow: %s", path.name, result.name)
     return result
@@ -174,7 +181,7 @@ def _scan(
         while position < size:
             position = lib.csvscan_run(handle, data.address, size, position + STEP)
             if position < 0:
-                return Bail(-position)
+                return Bail(-position) if -position in Bail else Bail.PANIC
             if on_progress is not None:
                 on_progress(position)
         rows = lib.csvscan_rows(handle)
