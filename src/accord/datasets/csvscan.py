@@ -165,6 +165,10 @@ def _scan(
     flags: Collection[str],
     on_progress: Callable[[int], None] | None,
 ) -> pa.Table | Bail:
+    # Sets: a file may have tens of thousands of columns, and a list would make each
+    # lookup a pass over them (seconds to minutes of Python before a byte is read).
+    include = set(include)
+    flags = set(flags)
     kinds = bytes(
         _SKIP if name not in include else _FLAG if name in flags else _TEXT for name in header
     )
