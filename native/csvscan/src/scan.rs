@@ -691,4 +691,120 @@ mod tests {
             assert_eq!(scan(data, &[TEXT, FLAG]).err(), Some(bail), "{data:?}");
         }
     }
+
+    /// A column's numbers, validity, dictionary offsets, bytes (or flag values) and nulls.
+    type Summary = (Vec<i32>, Vec<u8>, Vec<i32>, Vec<u8>, usize);
+
+    /// Everything the scan returns, to compare two scans.
+    fn summary(scan: &Scan) -> Vec<Summary> {
+        scan.columns
+            .iter()
+            .map(|column| match column {
+                Column::Text {
+                    dictionary,
+                    numbers,
+                    valid,
+                    nulls,
+                } => (
+                    numbers.clone(),
+                    valid.bytes.clone(),
+                    dictionary.offsets.clone(),
+                    dictionary.data.clone(),
+                    *nulls,
+                ),
+                Column::Flag {
+                    values,
+                    valid,
+                    nulls,
+                    ..
+                } => (
+                    Vec::new(),
+                    valid.bytes.clone(),
+                    Vec::new(),
+                    values.bytes.clone(),
+                    *nulls,
+                ),
+                Column::Skipped => Default::default(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn random_files_read_in_any_steps_give_one_result_and_never_panic() {
+        // A small xorshift generator: no crates, and the same files on every run.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |below: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % below as u64) as usize
+        };
+        let pieces: [&[u8]; 16] = [
+            b"a",
+            b"bb",
+            b"xxxxxxxxxxxxxxxxxxx",
+            b",",
+            b"\n",
+            b"\r\n",
+            b"\r",
+            b"\"",
+            b"\"\"",
+            b"TRUE",
+            b"false",
+            b"\xc3\xa9",
+            b"\xff",
+            b"\0",
+            b" ",
+            b"\"q,\"\"\"",
+        ];
+        let mut read = 0;
+        for _ in 0..20_000 {
+            let mut data = b"h1,h2,h3\n".to_vec();
+            let line_end: &[u8] = if next(2) == 0 { b"\n" } else { b"\r\n" };
+            for row in 0..next(40) {
+                if row > 0 {
+                    data.extend_from_slice(line_end);
+                }
+                for cell in 0..3 {
+                    if cell > 0 {
+                        data.push(b',');
+                    }
+                    for _ in 0..next(4) {
+                        // Mostly cells a reader takes; now and then any piece at all.
+                        let piece = pieces[next(16)];
+                        let plain = !matches!(piece.first(), Some(b',' | b'\n' | b'\r' | b'"'));
+                        if plain || next(40) == 0 {
+                            data.extend_from_slice(piece);
+                        }
+                    }
+                }
+            }
+            if next(2) == 0 {
+                data.extend_from_slice(line_end);
+            }
+            let kinds = [[TEXT, FLAG, SKIP], [TEXT, TEXT, TEXT], [SKIP, SKIP, FLAG]][next(3)];
+            let whole = scan(&data, &kinds);
+            let step = 1 + next(70);
+            let mut stepped = Scan::new(&kinds, Key::new(1, 2));
+            let mut until = 0;
+            let stepped = loop {
+                until += step;
+                match stepped.run(&data, until) {
+                    Err(bail) => break Err(bail),
+                    Ok(at) if at >= data.len() => break Ok(stepped),
+                    Ok(at) => assert!(at >= until, "stopped at {at} before {until}"),
+                }
+            };
+            match (whole, stepped) {
+                (Ok(whole), Ok(stepped)) => {
+                    read += 1;
+                    assert_eq!(whole.rows, stepped.rows, "{data:?}");
+                    assert!(summary(&whole) == summary(&stepped), "{data:?}");
+                }
+                (Err(a), Err(b)) => assert_eq!(a, b, "{data:?}"),
+                (a, b) => panic!("{:?} and {:?}: {data:?}", a.err(), b.err()),
+            }
+        }
+        assert!(read > 1000, "only {read} files read to the end");
+    }
 }
