@@ -67,6 +67,10 @@ class Bail(enum.IntEnum):
     UNAVAILABLE = 101
     #: Not from the scanner: Arrow would not take what it returned (a bug, logged).
     REFUSED_BY_ARROW = 102
+    #: Not from the scanner: the columns asked for are not some of the header's distinct
+    #: names in its order. Arrow reads those otherwise (every column when none is named,
+    #: in the order named, the first of two of one name) or refuses them.
+    COLUMNS = 103
 
 
 class _View(ctypes.Structure):
@@ -144,6 +148,10 @@ def read(
     lib = library()
     if lib is None:
         return Bail.UNAVAILABLE
+    wanted = set(include)
+    chosen = [name for name in header if name in wanted]
+    if not chosen or chosen != list(include) or len(set(header)) != len(header):
+        return Bail.COLUMNS
     try:
         result = _scan(lib, path, header, include, flags, on_progress)
         if result is Bail.FLAG_SPELLING:
