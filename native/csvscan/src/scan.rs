@@ -437,22 +437,25 @@ impl Scan {
     /// Room for the rows the file probably holds, judged from the first ones, so the
     /// columns are not copied again and again as they grow.
     fn reserve(&mut self, size: usize) {
-        let expected = (size as u128 * self.rows as u128 / self.position.max(1) as u128) as usize;
-        let more = (expected + expected / 16).saturating_sub(self.rows);
+        let guess = (size as u128 * self.rows as u128 / self.position.max(1) as u128) as usize;
+        // A file can start with short rows and go on with long ones, so never more rows
+        // than the bytes left could hold (each row has a byte per cell at least), and
+        // never an abort: if the room cannot be had, the columns grow as they go.
+        let most = self.rows + (size - self.position) / self.columns.len().max(1) + 1;
+        let expected = guess.saturating_add(guess / 16).min(most);
+        let more = expected.saturating_sub(self.rows);
         for column in &mut self.columns {
-            match column {
-                Column::Text { numbers, .. } => {
-                    if more >= HUGE_PAGES_FROM {
-                        // 2 MiB more, so whole huge pages cover every row's number.
-                        numbers.reserve(more + (2 << 20) / 4);
-                        crate::pages::ask_for_huge_pages(numbers);
-                    } else {
-                        numbers.reserve(more);
-                    }
+            let _ = match column {
+                Column::Text { numbers, .. } if more >= HUGE_PAGES_FROM => {
+                    // 2 MiB more, so whole huge pages cover every row's number.
+                    let reserved = numbers.try_reserve(more + (2 << 20) / 4);
+                    crate::pages::ask_for_huge_pages(numbers);
+                    reserved
                 }
-                Column::Flag { cells, .. } => cells.reserve(more),
-                Column::Skipped => {}
-            }
+                Column::Text { numbers, .. } => numbers.try_reserve(more),
+                Column::Flag { cells, .. } => cells.try_reserve(more),
+                Column::Skipped => Ok(()),
+            };
         }
     }
 
@@ -652,6 +655,24 @@ mod tests {
             assert_eq!(dictionary.number(value, &key), Ok(i as i32));
         }
         assert_eq!(dictionary.len(), 5000);
+    }
+
+    #[test]
+    fn room_is_never_reserved_for_more_rows_than_the_bytes_left_could_hold() {
+        // A thousand one-byte rows, then one long row: the first rows suggest a million.
+        let mut data = b"a,b\n".to_vec();
+        for _ in 0..RESERVE_AFTER {
+            data.extend_from_slice(b",\n");
+        }
+        data.extend_from_slice(&[b'x'; 900_000]);
+        data.extend_from_slice(b",\n");
+        let read = scan(&data, &[TEXT, TEXT]).expect("plain");
+        assert_eq!(read.rows, RESERVE_AFTER + 1);
+        for column in &read.columns {
+            if let Column::Text { numbers, .. } = column {
+                assert!(numbers.capacity() < 460_000, "{}", numbers.capacity());
+            }
+        }
     }
 
     #[test]

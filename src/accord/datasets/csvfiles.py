@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Sequence
 
 import numpy as np
@@ -138,7 +139,8 @@ def _header_problems(names: list[str], display: str) -> list[Problem]:
                     row=1,
                 )
             )
-    duplicated = sorted({n for n in names if n and names.count(n) > 1})
+    counts = Counter(names)  # not names.count(n): a header may have tens of thousands
+    duplicated = sorted(n for n, times in counts.items() if n and times > 1)
     if duplicated:
         problems.append(
             problem(
