@@ -553,12 +553,30 @@ impl Scan {
     }
 
     /// One cell starting at `at`: its value, how it ended, and where the next one starts.
+    /// Most cells end at a comma or a line feed; the rest go to [`Scan::cell_otherwise`]
+    /// (a quote opening the cell is the first special byte, so it goes there too).
     #[inline(always)]
     fn cell(&mut self, data: &[u8], at: usize) -> Result<(Cell, End, usize), Bail> {
-        if at < data.len() && data[at] == b'"' {
+        let end = self.specials.next(data, at);
+        match data.get(end) {
+            Some(b',') => Ok((Cell::At(at, end), End::Comma, end + 1)),
+            Some(b'\n') => Ok((Cell::At(at, end), End::Line, end + 1)),
+            _ => self.cell_otherwise(data, at, end),
+        }
+    }
+
+    /// A cell that opens with a quote, or ends at a CR, a stray quote or the end of the
+    /// file. `end` is the first special byte at or after `at`.
+    #[inline(never)]
+    fn cell_otherwise(
+        &mut self,
+        data: &[u8],
+        at: usize,
+        end: usize,
+    ) -> Result<(Cell, End, usize), Bail> {
+        if end == at && data.get(at) == Some(&b'"') {
             return self.quoted(data, at + 1);
         }
-        let end = self.specials.next(data, at);
         let (how, next) = ending(data, end)?;
         Ok((Cell::At(at, end), how, next))
     }
