@@ -271,22 +271,13 @@ pub struct Bits {
 impl Bits {
     /// One bit per item of `items`, set where `keep` says.
     fn from_items<T: Copy>(items: &[T], keep: impl Fn(T) -> bool) -> Bits {
-        let mut bytes = Vec::with_capacity(items.len().div_ceil(8));
-        let mut eights = items.chunks_exact(8);
-        for eight in &mut eights {
-            let mut byte = 0u8;
-            for (bit, item) in eight.iter().enumerate() {
-                byte |= u8::from(keep(*item)) << bit;
-            }
-            bytes.push(byte);
-        }
-        if !eights.remainder().is_empty() {
-            let mut byte = 0u8;
-            for (bit, item) in eights.remainder().iter().enumerate() {
-                byte |= u8::from(keep(*item)) << bit;
-            }
-            bytes.push(byte);
-        }
+        let bytes = items
+            .chunks(8)
+            .map(|eight| {
+                let bits = eight.iter().enumerate();
+                bits.fold(0u8, |byte, (bit, item)| byte | u8::from(keep(*item)) << bit)
+            })
+            .collect();
         Bits { bytes }
     }
 }
@@ -497,8 +488,8 @@ impl Scan {
         let mut at = 0;
         loop {
             let (_, end, next) = self.cell(data, at)?;
-            if next - at > MAX_ROW {
-                return Err(Bail::LongRow);
+            if next > MAX_ROW {
+                return Err(Bail::LongRow); // the header row is held to the same limit
             }
             at = next;
             if end == End::Line {

@@ -185,7 +185,8 @@ def read_table(
     include = [name for name in header if name not in skip]
     typed = [name for name in include if name in flags]
     on_progress = _forwards(on_progress)
-    table = _scan(file, header, include, typed, on_progress)
+    scanned = csvscan.read(file.path, header, include, typed, on_progress)
+    table = scanned if isinstance(scanned, pa.Table) else None  # None: Arrow reads it
     if table is None and typed:
         try:
             table = _read(file, options, _convert(header, include, typed), on_progress)
@@ -210,19 +211,6 @@ def read_table(
         raise ImportFailed.one("the file has a header row but no data rows.", file.name)
     _refuse_nul(file, table)
     return table
-
-
-def _scan(
-    file: InputFile,
-    header: Sequence[str],
-    include: list[str],
-    flags: list[str],
-    on_progress: Callable[[int], None] | None,
-) -> pa.Table | None:
-    """The table from Accord's own scanner (:mod:`accord.datasets.csvscan`), or None to
-    read it with Arrow."""
-    scanned = csvscan.read(file.path, header, include, flags, on_progress)
-    return scanned if isinstance(scanned, pa.Table) else None
 
 
 def _forwards(on_progress: Callable[[int], None] | None) -> Callable[[int], None] | None:

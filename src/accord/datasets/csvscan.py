@@ -152,10 +152,11 @@ def read(
     chosen = [name for name in header if name in wanted]
     if not chosen or chosen != list(include) or len(set(header)) != len(header):
         return Bail.COLUMNS
+    flagged = set(flags)
     try:
-        result = _scan(lib, path, header, include, flags, on_progress)
+        result = _scan(lib, path, _kinds(header, wanted, flagged), chosen, on_progress)
         if result is Bail.FLAG_SPELLING:
-            result = _scan(lib, path, header, include, (), on_progress)
+            result = _scan(lib, path, _kinds(header, wanted, set()), chosen, on_progress)
     except pa.ArrowException:
         # A bug in the scanner, not a problem with the file: Arrow reads it instead.
         logger.exception("csvscan returned arrays Arrow refuses for %s", path.name)
@@ -165,21 +166,22 @@ def read(
     return result
 
 
+def _kinds(header: Sequence[str], wanted: set[str], flags: set[str]) -> bytes:
+    """How the scanner reads each column. Sets, not lists: a file may have tens of
+    thousands of columns, and a list would make each lookup a pass over them."""
+    return bytes(
+        _SKIP if name not in wanted else _FLAG if name in flags else _TEXT for name in header
+    )
+
+
 def _scan(
     lib: ctypes.CDLL,
     path: Path,
-    header: Sequence[str],
-    include: Collection[str],
-    flags: Collection[str],
+    kinds: bytes,
+    names: list[str],
     on_progress: Callable[[int], None] | None,
 ) -> pa.Table | Bail:
-    # Sets: a file may have tens of thousands of columns, and a list would make each
-    # lookup a pass over them (seconds to minutes of Python before a byte is read).
-    include = set(include)
-    flags = set(flags)
-    kinds = bytes(
-        _SKIP if name not in include else _FLAG if name in flags else _TEXT for name in header
-    )
+    """The columns ``kinds`` does not skip, named ``names`` (in the header's order)."""
     with pa.memory_map(str(path)) as source:
         size = source.size()
         if size == 0:
@@ -198,11 +200,10 @@ def _scan(
                 on_progress(position)
         rows = lib.csvscan_rows(handle)
         arrays = [
-            _column(lib, owner, index, rows) for index, name in enumerate(header) if name in include
+            _column(lib, owner, index, rows) for index, kind in enumerate(kinds) if kind != _SKIP
         ]
     if any(array is None for array in arrays):
         return Bail.NOT_UTF8
-    names = [name for name in header if name in include]
     return pa.table([a for a in arrays if a is not None], names=names)
 
 
